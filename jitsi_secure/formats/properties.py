@@ -1,0 +1,567 @@
+"""Java ``.properties`` files, read exactly as ``java.util.Properties.load`` reads them, edited losslessly.
+
+Jicofo's legacy ``sip-communicator.properties`` and Jigasi's account settings are ``.properties``
+files. Java reads them with ``Properties.load(InputStream)``: ISO-8859-1 bytes plus ``\\uXXXX``
+escapes, so :func:`load_file` decodes files as ISO-8859-1 (which also round-trips every byte) and
+values written by :meth:`PropertiesDocument.set` escape everything outside printable ASCII.
+
+The document is a list of logical lines (entries, comments, blank lines) over the original text;
+every byte belongs to exactly one line, and edits are splices of that text::
+
+    doc = parse(text)
+    doc = doc.set("org.jitsi.jigasi.xmpp.acc.ANONYMOUS_AUTH", "false")
+    doc.render()          # the original text with one value changed (or a line uncommented/added)
+
+Duplicate keys: Java keeps the last occurrence, so :meth:`~PropertiesDocument.get` and
+:meth:`~PropertiesDocument.set` use the last one; :meth:`~PropertiesDocument.remove` removes all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from jitsi_secure._core.splice import Splice, apply_splices
+from jitsi_secure._core.style import TextStyle, detect_style
+from jitsi_secure._core.write import read_text
+from jitsi_secure.errors import EditError, ParseError
+
+__all__ = [
+    "ENCODING",
+    "Blank",
+    "Comment",
+    "Entry",
+    "Line",
+    "PropertiesDocument",
+    "escape_key",
+    "escape_value",
+    "load_file",
+    "parse",
+    "unescape",
+]
+
+#: The encoding ``Properties.load(InputStream)`` uses; also lossless for any byte sequence.
+ENCODING = "iso-8859-1"
+
+_WHITESPACE = " \t\f"
+_BREAKS = "\r\n"
+_BREAK = re.compile("[\r\n]")
+_NAMED_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
+_DEFAULT_SEPARATOR = "="
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A ``key = value`` logical line, possibly continued over several physical lines.
+
+    Offsets index the document text. ``start``/``end`` cover the whole logical line including its
+    indentation and final line break; ``key_start``/``key_end`` the raw (escaped) key;
+    ``value_start``/``value_end`` the raw value up to, not including, the final line break.
+    ``key`` and ``value`` are decoded as Java decodes them.
+    """
+
+    start: int
+    end: int
+    key_start: int
+    key_end: int
+    value_start: int
+    value_end: int
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A ``#`` or ``!`` comment line; ``marker`` is the offset of the ``#``/``!``."""
+
+    start: int
+    end: int
+    marker: int
+
+
+@dataclass(frozen=True)
+class Blank:
+    """A line with nothing Java reads: only whitespace (or a lone continuation backslash)."""
+
+    start: int
+    end: int
+
+
+Line = Entry | Comment | Blank
+
+
+@dataclass(frozen=True)
+class PropertiesDocument:
+    """An immutable, lossless ``.properties`` document.
+
+    ``render()`` returns the text it was parsed from, byte for byte; edits return new documents.
+    """
+
+    text: str
+    lines: tuple[Line, ...]
+    source: str = "<string>"
+    style: TextStyle = field(default_factory=TextStyle)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def render(self) -> str:
+        """The document's text."""
+        return self.text
+
+    def entries(self) -> Iterator[Entry]:
+        """Every entry in file order, duplicates included."""
+        return (line for line in self.lines if isinstance(line, Entry))
+
+    def get(self, key: str) -> str | None:
+        """The value Java reads for ``key`` (its last occurrence), or ``None`` when absent."""
+        entry = self._effective(key)
+        return entry.value if entry else None
+
+    def to_dict(self) -> dict[str, str]:
+        """Every key with the value Java reads for it, in order of first appearance."""
+        result: dict[str, str] = {}
+        for entry in self.entries():
+            result[entry.key] = entry.value
+        return result
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._effective(key) is not None
+
+    # -- editing -------------------------------------------------------------------------------
+
+    def set(self, key: str, value: str) -> PropertiesDocument:
+        """A document in which Java reads ``value`` for ``key``.
+
+        * Present: the value of its last occurrence is replaced, keeping the key's spelling, its
+          indentation and separator (earlier duplicates are left alone: Java ignores them).
+        * Absent but commented out (``#key=...``, ``# key = ...``, ``!key ...``): that line is
+          uncommented in place, keeping its indentation, and given the value.
+        * Otherwise: a line is inserted after the last key sharing the longest dotted prefix (else
+          appended), with the file's usual separator and line ending.
+
+        Setting the value the key already has returns this document unchanged.
+        """
+        _check_str("key", key)
+        _check_str("value", value)
+        entry = self._effective(key)
+        if entry is not None:
+            if entry.value == value:
+                return self
+            splice = self._value_splice(entry, value, f"set {key}")
+        else:
+            splice = self._uncomment_splice(key, value) or self._insert_splice(key, value)
+        return self._edited([splice], expect={**self.to_dict(), key: value})
+
+    def remove(self, key: str, *, comment_out: bool = False) -> PropertiesDocument:
+        """A document without ``key``: every occurrence goes, continuation lines included.
+
+        A comment block directly above an occurrence (no blank line between) goes with it, unless
+        it is itself a commented-out setting. With ``comment_out=True`` the lines are kept but
+        prefixed with ``#`` (each physical line, so continuations stay inside the comment).
+        Removing an absent key returns this document unchanged.
+        """
+        _check_str("key", key)
+        targets = [entry for entry in self.entries() if entry.key == key]
+        if not targets:
+            return self
+        if comment_out:
+            splices = [
+                Splice(start, start, "#", f"comment out {key}")
+                for entry in targets
+                for start in _physical_line_starts(self.text, entry)
+            ]
+        else:
+            splices = [Splice(self._attached_comment_start(entry), entry.end, "", f"remove {key}") for entry in targets]
+        expected = {k: v for k, v in self.to_dict().items() if k != key}
+        return self._edited(splices, expect=expected)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _effective(self, key: str) -> Entry | None:
+        found = None
+        for entry in self.entries():
+            if entry.key == key:
+                found = entry
+        return found
+
+    def _edited(self, splices: list[Splice], *, expect: dict[str, str]) -> PropertiesDocument:
+        new = parse(apply_splices(self.text, splices), source=self.source)
+        got = new.to_dict()
+        if got != expect:
+            changed = sorted(k for k in expect.keys() | got.keys() if expect.get(k) != got.get(k))
+            raise EditError(f"{self.source}: edit would not read back as intended (keys {changed})")
+        return new
+
+    def _value_splice(self, entry: Entry, value: str, reason: str) -> Splice:
+        escaped = escape_value(value)
+        if entry.value_start == entry.key_end:
+            # ``key`` alone on its line has no separator yet; a value needs one.
+            escaped = self._separator() + escaped
+        return Splice(entry.value_start, entry.value_end, escaped, reason)
+
+    def _uncomment_splice(self, key: str, value: str) -> Splice | None:
+        for line in reversed(self.lines):
+            if not isinstance(line, Comment):
+                continue
+            body = _commented_entry(self.text, line)
+            if body is None or body.key != key:
+                continue
+            new_line = self.text[line.start : line.marker] + _entry_text(
+                self.text[body.key_start : body.key_end],
+                self.text[body.key_end : body.value_start] or self._separator(),
+                escape_value(value),
+            )
+            return Splice(line.start, body.value_end, new_line, f"uncomment {key}")
+        return None
+
+    def _insert_splice(self, key: str, value: str) -> Splice:
+        anchor = self._insertion_anchor(key)
+        newline = self.style.newline
+        indent = self.text[anchor.start : anchor.key_start] if anchor else ""
+        line = indent + _entry_text(escape_key(key), self._separator(), escape_value(value))
+        at = anchor.end if anchor else len(self.text)
+        if at < len(self.text):
+            return Splice(at, at, line + newline, f"add {key}")
+        # Appending: a file without a final line break keeps not having one.
+        if self.text and self.text[-1] not in _BREAKS:
+            return Splice(at, at, newline + line, f"add {key}")
+        return Splice(at, at, line + newline, f"add {key}")
+
+    def _insertion_anchor(self, key: str) -> Entry | None:
+        segments = key.split(".")
+        best: Entry | None = None
+        best_shared = 0
+        for entry in self.entries():
+            shared = _shared_prefix(segments, entry.key.split("."))
+            if shared and shared >= best_shared:
+                best, best_shared = entry, shared
+        return best
+
+    def _separator(self) -> str:
+        """The separator most entries use (``=``, `` = ``, ``:``, ...), for new lines."""
+        seps = Counter(
+            self.text[e.key_end : e.value_start]
+            for e in self.entries()
+            if any(c in "=:" for c in self.text[e.key_end : e.value_start])
+        )
+        return seps.most_common(1)[0][0] if seps else _DEFAULT_SEPARATOR
+
+    def _attached_comment_start(self, entry: Entry) -> int:
+        """Where removing ``entry`` starts: its line, or the comment block that describes it alone.
+
+        A comment block directly above an entry (no blank line between) describes that entry and
+        leaves with it, unless the entry is followed by another entry: then the block heads a group
+        and stays. Commented-out settings inside the block are never taken.
+        """
+        index = self.lines.index(entry)
+        following = self.lines[index + 1] if index + 1 < len(self.lines) else None
+        if isinstance(following, Entry):
+            return entry.start
+        start = entry.start
+        for line in reversed(self.lines[:index]):
+            if not isinstance(line, Comment) or _commented_entry(self.text, line) is not None:
+                break
+            start = line.start
+        return start
+
+
+# -- parsing ----------------------------------------------------------------------------------
+
+
+def parse(text: str, *, source: str = "<string>") -> PropertiesDocument:
+    """Parse ``.properties`` text the way ``java.util.Properties.load`` does, keeping every byte.
+
+    Raises :class:`~jitsi_secure.errors.ParseError` where Java would throw (a malformed ``\\uXXXX``).
+    """
+    return PropertiesDocument(
+        text=text, lines=tuple(_Scanner(text, source).lines()), source=source, style=detect_style(text)
+    )
+
+
+def load_file(path: str | os.PathLike[str]) -> PropertiesDocument:
+    """Read and parse a ``.properties`` file as Java does (ISO-8859-1 plus ``\\u`` escapes)."""
+    return parse(read_text(path, encoding=ENCODING), source=os.fspath(path))
+
+
+class _Scanner:
+    """Splits text into logical lines following Java's ``Properties.LineReader`` rules.
+
+    Kept as a loop over physical lines (no recursion) so that no input can exhaust the stack.
+    """
+
+    def __init__(self, text: str, source: str) -> None:
+        self.text = text
+        self.source = source
+
+    def lines(self) -> Iterator[Line]:
+        text = self.text
+        pos = 0
+        while pos < len(text):
+            content = _skip(text, pos, _WHITESPACE)
+            eol = _end_of_line(text, content)
+            if content == eol:
+                end = eol + len(_line_break(text, eol))
+                yield Blank(pos, end)
+                pos = end
+            elif text[content] in "#!":
+                end = eol + len(_line_break(text, eol))
+                yield Comment(pos, end, content)
+                pos = end
+            else:
+                line = self._natural_line(pos, content)
+                yield line
+                pos = line.end
+
+    def _natural_line(self, start: int, content: int) -> Entry | Blank:
+        """Read one natural line starting at ``content``, following backslash continuations."""
+        text = self.text
+        # (start, end) spans of the original text that make up the logical line, without the
+        # continuation backslashes, line breaks and the indentation of continued lines.
+        segments: list[tuple[int, int]] = []
+        seg_start = content
+        while True:
+            eol = _end_of_line(text, seg_start)
+            trailing = _count_trailing(text, seg_start, eol, "\\")
+            if trailing % 2 == 0:
+                segments.append((seg_start, eol))
+                end = eol + len(_line_break(text, eol))
+                break
+            segments.append((seg_start, eol - 1))
+            if eol == len(text):
+                end = eol
+                break
+            line_break = _line_break(text, eol)
+            after_break = eol + len(line_break)
+            if after_break == len(text) and len(line_break) == 1:
+                # Java looks for the end of input right after a one-character line break, before it
+                # treats the backslash as a continuation (after CRLF it looks only once the LF is read).
+                end = after_break
+                break
+            seg_start = _skip(text, after_break, _WHITESPACE)
+            empty_next = _end_of_line(text, seg_start) == seg_start
+            if all(a == b for a, b in segments) and (empty_next or text[seg_start] in "#!"):
+                # Nothing read yet: Java starts afresh, so an empty line or a comment that follows is
+                # just that, and the lone backslash line means nothing.
+                return Blank(start, after_break)
+            if empty_next:
+                # A continued line that turns out empty ends the logical line (Java's LineReader).
+                segments.append((seg_start, seg_start))
+                end = seg_start + len(_line_break(text, seg_start))
+                break
+        logical = "".join(text[a:b] for a, b in segments)
+        key_len, value_at = _split_key_value(logical)
+
+        def at(index: int) -> int:
+            """The text offset of character ``index`` of the logical line."""
+            for a, b in segments:
+                if index < b - a:
+                    return a + index
+                index -= b - a
+            return segments[-1][1]
+
+        return Entry(
+            start=start,
+            end=end,
+            key_start=content,
+            key_end=at(key_len),
+            value_start=at(value_at),
+            value_end=segments[-1][1],
+            key=self._decode(logical[:key_len], at(0)),
+            value=self._decode(logical[value_at:], at(value_at)),
+        )
+
+    def _decode(self, raw: str, offset: int) -> str:
+        try:
+            return unescape(raw)
+        except _MalformedEscapeError as exc:
+            raise ParseError.at(
+                self.text,
+                offset + exc.index,
+                "malformed \\uXXXX escape (Java expects four hex digits)",
+                source=self.source,
+            ) from None
+
+
+def _split_key_value(logical: str) -> tuple[int, int]:
+    """Java's split of a logical line: (length of the raw key, index where the raw value starts)."""
+    key_len = 0
+    value_at = len(logical)
+    has_separator = False
+    backslash = False
+    while key_len < len(logical):
+        c = logical[key_len]
+        if not backslash and c in "=:":
+            value_at, has_separator = key_len + 1, True
+            break
+        if not backslash and c in _WHITESPACE:
+            value_at = key_len + 1
+            break
+        backslash = c == "\\" and not backslash
+        key_len += 1
+    while value_at < len(logical):
+        c = logical[value_at]
+        if c not in _WHITESPACE:
+            if not has_separator and c in "=:":
+                has_separator = True
+            else:
+                break
+        value_at += 1
+    return key_len, value_at
+
+
+class _MalformedEscapeError(ValueError):
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
+def unescape(raw: str) -> str:
+    """Decode a raw key or value as Java's ``Properties.loadConvert`` does."""
+    if "\\" not in raw:
+        return raw
+    units: list[str] = []
+    i = 0
+    while i < len(raw):
+        c = raw[i]
+        i += 1
+        if c != "\\" or i >= len(raw):
+            units.append(c)
+            continue
+        c = raw[i]
+        i += 1
+        if c == "u":
+            digits = raw[i : i + 4]
+            if len(digits) < 4 or any(d not in "0123456789abcdefABCDEF" for d in digits):
+                raise _MalformedEscapeError(i - 2)
+            units.append(chr(int(digits, 16)))
+            i += 4
+        else:
+            units.append(_NAMED_ESCAPES.get(c, c))
+    # Java strings are UTF-16: an escaped surrogate pair is one character.
+    return "".join(units).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+def escape_key(key: str) -> str:
+    """Escape ``key`` so Java reads it back exactly (``store()``'s rules for keys)."""
+    return _escape(key, escape_spaces=True)
+
+
+def escape_value(value: str) -> str:
+    """Escape ``value`` so Java reads it back exactly, escaping no more than needed to stay readable.
+
+    Backslashes, line breaks, control and non-ASCII characters are always escaped (non-ASCII as
+    ``\\uXXXX``, as Java's ``store()`` does, so the file stays ISO-8859-1 clean); a leading space or
+    separator character is escaped so the separator does not swallow it.
+    """
+    return _escape(value, escape_spaces=False)
+
+
+def _escape(text: str, *, escape_spaces: bool) -> str:
+    out: list[str] = []
+    for index, c in enumerate(text):
+        code = ord(c)
+        if c == "\\":
+            out.append("\\\\")
+        elif c in "\t\n\r\f":
+            out.append("\\" + "tnrf"["\t\n\r\f".index(c)])
+        elif c == " ":
+            out.append("\\ " if escape_spaces or index == 0 else " ")
+        elif (c in "=:" and escape_spaces) or (c in "=:#!" and index == 0):
+            out.append("\\" + c)
+        elif code < 0x20 or code > 0x7E:
+            out.append("".join(f"\\u{unit:04X}" for unit in _utf16_units(c)))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _utf16_units(c: str) -> list[int]:
+    data = c.encode("utf-16-be", "surrogatepass")
+    return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
+
+
+# -- small text helpers -----------------------------------------------------------------------
+
+
+def _entry_text(raw_key: str, separator: str, raw_value: str) -> str:
+    return raw_key + separator + raw_value
+
+
+def _commented_entry(text: str, comment: Comment) -> Entry | None:
+    """The entry a comment line would be without its marker, if it looks like a setting.
+
+    ``#key=value`` and ``# key = value`` qualify; prose (``# the key is used to ...``) does not,
+    because it has no ``=``/``:`` separator directly after its first word.
+    """
+    body_start = _skip(text, comment.marker + 1, _WHITESPACE)
+    eol = _end_of_line(text, body_start)
+    if body_start == eol or text[body_start] in "#!":
+        return None
+    line = text[body_start:eol]
+    key_len, value_at = _split_key_value(line)
+    separator = line[key_len:value_at]
+    if key_len == 0 or not any(c in separator for c in "=:"):
+        return None
+    try:
+        key = unescape(line[:key_len])
+        value = unescape(line[value_at:])
+    except _MalformedEscapeError:
+        return None
+    return Entry(comment.start, comment.end, body_start, body_start + key_len, body_start + value_at, eol, key, value)
+
+
+def _physical_line_starts(text: str, entry: Entry) -> list[int]:
+    starts = [entry.start]
+    pos = entry.start
+    while True:
+        eol = _end_of_line(text, pos)
+        pos = eol + len(_line_break(text, eol))
+        if pos >= entry.end:
+            return starts
+        starts.append(pos)
+
+
+def _shared_prefix(a: list[str], b: list[str]) -> int:
+    shared = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        shared += 1
+    return shared
+
+
+def _skip(text: str, pos: int, chars: str) -> int:
+    while pos < len(text) and text[pos] in chars:
+        pos += 1
+    return pos
+
+
+def _end_of_line(text: str, pos: int) -> int:
+    found = _BREAK.search(text, pos)
+    return found.start() if found else len(text)
+
+
+def _line_break(text: str, eol: int) -> Literal["", "\n", "\r", "\r\n"]:
+    if text.startswith("\r\n", eol):
+        return "\r\n"
+    if text.startswith("\r", eol):
+        return "\r"
+    if text.startswith("\n", eol):
+        return "\n"
+    return ""
+
+
+def _count_trailing(text: str, start: int, end: int, char: str) -> int:
+    count = 0
+    while end - count > start and text[end - count - 1] == char:
+        count += 1
+    return count
+
+
+def _check_str(name: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise EditError(f"a .properties {name} must be a string, not {type(value).__name__}")

@@ -1,0 +1,209 @@
+"""HOCON tokens: every byte of the text belongs to exactly one token, so tokens concatenate back to the text.
+
+The rules follow Lightbend Config's ``Tokenizer`` (the reference implementation), not the prose spec where
+the two differ: only ``\\n`` ends a line (``\\r`` is whitespace, so CRLF files work and a lone CR does not
+end a comment), a number is read greedily from ``[0-9eE+.-]`` and becomes unquoted text when it does not
+parse, and ``true``/``false``/``null`` are keywords only as a whole unquoted word.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from jitsi_secure.errors import ParseError
+
+__all__ = [
+    "COLON",
+    "COMMA",
+    "COMMENT",
+    "EQUALS",
+    "LBRACE",
+    "LBRACKET",
+    "NEWLINE",
+    "PLUS_EQUALS",
+    "RBRACE",
+    "RBRACKET",
+    "STRING",
+    "SUBST",
+    "TSTRING",
+    "WORD",
+    "WS",
+    "Token",
+    "classify_word",
+    "decode_string",
+    "tokenize",
+]
+
+# Token kinds are small ints: the lexer makes one tuple per token and large files have many.
+WS, NEWLINE, COMMENT, LBRACE, RBRACE, LBRACKET, RBRACKET, COMMA, COLON, EQUALS, PLUS_EQUALS = range(11)
+STRING, TSTRING, WORD, SUBST = range(11, 15)
+
+#: Java's ``Character.isWhitespace`` plus the extra characters Lightbend's ``ConfigImplUtil.isWhitespace``
+#: accepts (no-break spaces and the BOM), minus ``\\n`` which is a token of its own.
+WS_CHARS = (
+    " \t\x0b\x0c\r\x1c\x1d\x1e\x1f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_WS_CLASS = re.escape(WS_CHARS)
+#: Characters that may not appear in unquoted text (Lightbend's ``notInUnquotedText``).
+FORBIDDEN = '$"{}[]:=,+#`^?!@*&\\'
+_FORBIDDEN_CLASS = re.escape(FORBIDDEN)
+
+
+class Token(NamedTuple):
+    """One token: its kind and ``text[start:end]``."""
+
+    kind: int
+    start: int
+    end: int
+
+
+_UNQUOTED_CHAR = rf"(?:[^{_FORBIDDEN_CLASS}{_WS_CLASS}\n/]|/(?!/))"
+_MASTER = re.compile(
+    rf"""
+    (?P<ws>[{_WS_CLASS}]+)
+  | (?P<nl>\n)
+  | (?P<comment>(?:\#|//)[^\n]*)
+  | (?P<tstring>\"\"\"[\s\S]*?\"{{3,}})
+  | (?P<string>"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{{4}})*")
+  | (?P<subst>\$\{{(?:"(?:[^"\\\n]|\\[^\n])*"|[^}}"\n])*\}})
+  | (?P<number>[0-9-][0-9eE+.\-]*){_UNQUOTED_CHAR}*
+  | (?P<word>{_UNQUOTED_CHAR}+)
+  | (?P<punct>[{{}}\[\],:=]|\+=)
+    """,
+    re.VERBOSE,
+)
+_PUNCT = {
+    "{": LBRACE,
+    "}": RBRACE,
+    "[": LBRACKET,
+    "]": RBRACKET,
+    ",": COMMA,
+    ":": COLON,
+    "=": EQUALS,
+    "+=": PLUS_EQUALS,
+}
+_SIMPLE_KINDS = {"ws": WS, "nl": NEWLINE, "comment": COMMENT, "tstring": TSTRING, "string": STRING, "subst": SUBST}
+_NUMBER_RUN = re.compile(r"[0-9-][0-9eE+.\-]*")
+_LONG = re.compile(r"-?[0-9]+")
+_DOUBLE = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+
+
+def tokenize(text: str, *, source: str = "<string>") -> list[Token]:
+    """Split ``text`` into tokens; raises :class:`ParseError` at the first character no token can start with."""
+    tokens: list[Token] = []
+    append = tokens.append
+    match = _MASTER.match
+    pos = 0
+    length = len(text)
+    while pos < length:
+        m = match(text, pos)
+        if m is None:
+            raise _lex_error(text, pos, source)
+        group = m.lastgroup
+        end = m.end()
+        if group == "punct":
+            append(Token(_PUNCT[m.group()], pos, end))
+        elif group == "number":
+            run = m.group("number")
+            if "+" in run and not _is_number(run):
+                # Lightbend reads the whole run as a number; when it is none, a '+' in it is an error.
+                raise ParseError.at(
+                    text, pos + run.index("+"), "reserved character '+' is not allowed outside quotes", source=source
+                )
+            append(Token(WORD, pos, end))
+        elif group == "word":
+            append(Token(WORD, pos, end))
+        elif group == "string" and text.startswith('"""', pos):
+            # `""` followed by `"` is an unterminated triple quote, not an empty string and another string.
+            raise ParseError.at(text, pos, 'unterminated triple-quoted string (no closing """)', source=source)
+        else:
+            assert group is not None
+            append(Token(_SIMPLE_KINDS[group], pos, end))
+        pos = end
+    return tokens
+
+
+def _lex_error(text: str, pos: int, source: str) -> ParseError:
+    ch = text[pos]
+    if ch == '"':
+        if text.startswith('"""', pos):
+            return ParseError.at(text, pos, 'unterminated triple-quoted string (no closing """)', source=source)
+        return ParseError.at(text, _string_problem(text, pos), _string_message(text, pos), source=source)
+    if ch == "$":
+        if text.startswith("${", pos):
+            return ParseError.at(text, pos, "unterminated or malformed substitution ${...}", source=source)
+        return ParseError.at(text, pos, "'$' is only allowed in a substitution ${...} or quoted", source=source)
+    if ch == "+":
+        return ParseError.at(text, pos, "'+' not followed by '=' (quote it to use it in a string)", source=source)
+    return ParseError.at(text, pos, f"reserved character {ch!r} is not allowed outside quotes", source=source)
+
+
+def _string_problem(text: str, pos: int) -> int:
+    i = pos + 1
+    while i < len(text):
+        ch = text[i]
+        if ch == '"':
+            return i
+        if ch == "\\":
+            return i
+        if ch < " ":
+            return i
+        i += 1
+    return pos
+
+
+def _string_message(text: str, pos: int) -> str:
+    i = _string_problem(text, pos)
+    if i == pos:
+        return "unterminated quoted string"
+    ch = text[i]
+    if ch == "\\":
+        return 'invalid escape in quoted string (allowed: \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)'
+    if ch == "\n":
+        return "newline in quoted string (use \\n or a triple-quoted string)"
+    return f"unescaped control character U+{ord(ch):04X} in quoted string"
+
+
+_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))")
+
+
+def decode_string(token_text: str) -> str:
+    """The value of a quoted (``"..."``) or triple-quoted (``\"\"\"...\"\"\"``) string token."""
+    if token_text.startswith('"""'):
+        return token_text[3:-3]
+    body = token_text[1:-1]
+    if "\\" not in body:
+        return body
+    return _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else _ESCAPES[m.group(2)], body)
+
+
+def _is_number(text: str) -> bool:
+    if _LONG.fullmatch(text):
+        return _LONG_MIN <= int(text) <= _LONG_MAX
+    return _DOUBLE.fullmatch(text) is not None
+
+
+def classify_word(text: str) -> bool | int | float | str | None:
+    """The value of a lone unquoted word: a keyword, a number (as Java's Long/Double read it) or the text."""
+    if text == "true":
+        return True
+    if text == "false":
+        return False
+    if text == "null":
+        return None
+    first = text[0]
+    if first == "-" or "0" <= first <= "9":
+        run = _NUMBER_RUN.match(text)
+        if run is not None and run.end() == len(text):
+            if _LONG.fullmatch(text):
+                value = int(text)
+                if _LONG_MIN <= value <= _LONG_MAX:
+                    return value
+                return text
+            if _DOUBLE.fullmatch(text):
+                return float(text)
+    return text

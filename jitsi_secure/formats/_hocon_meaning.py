@@ -1,0 +1,412 @@
+"""What a HOCON syntax tree means: fields merged in order, then (when asked) substitutions resolved.
+
+Phase one walks the fields in document order into a "raw" tree of dicts, lists and plain values, the way
+Lightbend Config merges them: an object merges into an earlier object, anything else replaces, ``+=``
+appends. A self-referential substitution (``path = ${path}...``, ``+=``) looks at the value the path had
+before the field, so it is taken from the tree being built. Any other substitution stays a node
+(:class:`RSubst`), as do concatenations and merges that contain one. Phase two either resolves those nodes
+against the finished tree (optionally falling back to environment variables, like Lightbend's
+``ConfigResolveOptions.defaults()``) or reports each as an :class:`Unresolved` marker.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jitsi_secure.errors import JitsiSecureError, ParseError
+from jitsi_secure.formats._hocon_lexer import PLUS_EQUALS, STRING, TSTRING, WORD, WS, classify_word, decode_string
+from jitsi_secure.formats._hocon_parser import Arr, Atom, Field, Obj, Subst, Value
+
+__all__ = ["ResolveError", "Unresolved", "build_raw", "resolve_raw", "unresolved_view"]
+
+
+class ResolveError(JitsiSecureError):
+    """A substitution that cannot be resolved: undefined (and not ``${?...}``), a cycle, or a type clash."""
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A value that depends on a substitution, reported by ``to_dict()`` / ``get()`` without ``resolve=True``.
+
+    ``expression`` shows what the value is made of, e.g. ``${JICOFO_AUTH_PASSWORD}`` or ``${a.b}"/x"``.
+    """
+
+    expression: str
+
+    def __str__(self) -> str:
+        return self.expression
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+class Ws(str):
+    """Unquoted whitespace between the parts of a concatenation (dropped next to objects and arrays)."""
+
+    __slots__ = ()
+
+
+@dataclass
+class RSubst:
+    """A substitution left for phase two."""
+
+    path: tuple[str, ...]
+    optional: bool
+    #: A self-reference with no earlier value: only the environment can supply it.
+    env_only: bool = False
+
+
+@dataclass
+class RConcat:
+    """A concatenation with at least one unresolved part."""
+
+    parts: list[Any]
+
+
+@dataclass
+class RMerge:
+    """Values for one key in order; later ones win, objects merge."""
+
+    items: list[Any]
+
+
+@dataclass
+class RLookup:
+    """``path`` inside a value that is not known before resolution (self-reference into a substitution)."""
+
+    base: Any
+    path: tuple[str, ...]
+    optional: bool
+
+
+_UNRESOLVED = (RSubst, RConcat, RMerge, RLookup)
+
+
+class _Builder:
+    def __init__(self, text: str, source: str) -> None:
+        self.text = text
+        self.source = source
+        self.root: dict[str, Any] = {}
+
+    def error(self, offset: int, message: str) -> ParseError:
+        return ParseError.at(self.text, offset, message, source=self.source)
+
+    def members(self, target: dict[str, Any], obj: Obj, base: tuple[str, ...]) -> None:
+        for member in obj.members:
+            if isinstance(member, Field):
+                self.field(target, member, base)
+
+    def field(self, target: dict[str, Any], field: Field, base: tuple[str, ...]) -> None:
+        path = field.key.path
+        full = base + path
+        for key in path[:-1]:
+            target = _descend(target, key)
+        last = path[-1]
+        parts = field.value.parts
+        if field.sep == PLUS_EQUALS:
+            element = self.value(field.value, full)
+            previous = self.lookup_live(full)
+            if previous is MISSING:
+                target[last] = [element]
+            elif isinstance(previous, list):
+                target[last] = [*previous, element]
+            else:
+                target[last] = self.concat([previous, [element]], field.value.start)
+            return
+        if len(parts) == 1 and isinstance(parts[0], Obj):
+            self.members(_descend(target, last), parts[0], full)
+            return
+        new = self.value(field.value, full)
+        _assign(target, last, new)
+
+    def lookup_live(self, path: tuple[str, ...]) -> Any:
+        """The current value of ``path`` in the tree being built (for self-references)."""
+        node: Any = self.root
+        for index, key in enumerate(path):
+            if isinstance(node, RMerge) and node.items and isinstance(node.items[-1], dict):
+                last = node.items[-1]
+                if key in last:
+                    node = last[key]
+                    continue
+                return RLookup(copy.deepcopy(node), path[index:], True)
+            if isinstance(node, dict):
+                if key not in node:
+                    return MISSING
+                node = node[key]
+            elif isinstance(node, _UNRESOLVED):
+                return RLookup(copy.deepcopy(node), path[index:], True)
+            else:
+                return MISSING
+        if isinstance(node, (dict, RMerge)):
+            # Later fields mutate dicts in place; a self-reference must see the value as it is now.
+            return copy.deepcopy(node)
+        return node
+
+    def value(self, value: Value, full: tuple[str, ...]) -> Any:
+        parts = value.parts
+        if len(parts) == 1:
+            part = parts[0]
+            if isinstance(part, Atom):
+                raw = self.text[part.start : part.end]
+                return classify_word(raw) if part.kind == WORD else decode_string(raw)
+            return self.part(part, full)
+        items: list[Any] = []
+        for part in parts:
+            if isinstance(part, Atom):
+                raw = self.text[part.start : part.end]
+                if part.kind == WS:
+                    items.append(Ws(raw))
+                elif part.kind in (STRING, TSTRING):
+                    items.append(decode_string(raw))
+                else:
+                    items.append(raw)
+            else:
+                items.append(self.part(part, full))
+        return self.concat(items, value.start)
+
+    def part(self, part: Subst | Obj | Arr | Atom, full: tuple[str, ...]) -> Any:
+        if isinstance(part, Subst):
+            path = part.path
+            n = min(len(path), len(full))
+            if path[:n] == full[:n]:
+                previous = self.lookup_live(path)
+                if previous is MISSING:
+                    return MISSING if part.optional else RSubst(path, part.optional, env_only=True)
+                if isinstance(previous, RLookup):
+                    previous.optional = part.optional
+                return previous
+            return RSubst(path, part.optional)
+        if isinstance(part, Obj):
+            target: dict[str, Any] = {}
+            self.members(target, part, full)
+            return target
+        if isinstance(part, Arr):
+            return [self.value(item, full) for item in part.items]
+        raise AssertionError(part)
+
+    def concat(self, items: list[Any], offset: int) -> Any:
+        if any(isinstance(item, _UNRESOLVED) for item in items):
+            return RConcat(items)
+        try:
+            return join(items)
+        except ResolveError as exc:
+            raise self.error(offset, str(exc)) from None
+
+
+def _descend(target: dict[str, Any], key: str) -> dict[str, Any]:
+    existing = target.get(key, MISSING)
+    if isinstance(existing, dict):
+        return existing
+    new: dict[str, Any] = {}
+    if isinstance(existing, RMerge):
+        if existing.items and isinstance(existing.items[-1], dict):
+            last: dict[str, Any] = existing.items[-1]
+            return last
+        existing.items.append(new)
+    elif isinstance(existing, _UNRESOLVED):
+        target[key] = RMerge([existing, new])
+    else:
+        target[key] = new
+    return new
+
+
+def _assign(target: dict[str, Any], key: str, new: Any) -> None:
+    existing = target.get(key, MISSING)
+    if new is MISSING:
+        return
+    if isinstance(new, dict):
+        merged = _descend(target, key)
+        for k, v in new.items():
+            _assign(merged, k, v)
+    elif isinstance(new, _UNRESOLVED) and existing is not MISSING:
+        target[key] = RMerge([existing, new])
+    else:
+        target[key] = new
+
+
+def _text_of(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return value
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def join(items: Iterable[Any]) -> Any:
+    """Concatenate resolved parts as Lightbend does: strings join, objects merge, arrays append."""
+    values = [item for item in items if item is not MISSING]
+    solid = [v for v in values if isinstance(v, (dict, list))]
+    if not solid:
+        if not values:
+            return MISSING
+        if len(values) == 1 and not isinstance(values[0], Ws):
+            return values[0]
+        return "".join(_text_of(v) for v in values)
+    values = [v for v in values if not isinstance(v, Ws)]
+    if all(isinstance(v, dict) for v in values):
+        result: dict[str, Any] = {}
+        for v in values:
+            _merge_plain(result, v)
+        return result
+    if all(isinstance(v, list) for v in values):
+        return [x for v in values for x in v]
+    raise ResolveError("cannot concatenate an object or array with a value of another type")
+
+
+def _merge_plain(target: dict[str, Any], new: Mapping[str, Any]) -> None:
+    for key, value in new.items():
+        old = target.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            merged = dict(old)
+            _merge_plain(merged, value)
+            target[key] = merged
+        else:
+            target[key] = value
+
+
+def build_raw(text: str, root: Obj, source: str) -> dict[str, Any]:
+    """Phase one: the merged raw tree of ``root``; raises :class:`ParseError` for type clashes."""
+    builder = _Builder(text, source)
+    builder.members(builder.root, root, ())
+    return builder.root
+
+
+def _expression(node: Any) -> str:
+    if isinstance(node, RSubst):
+        return "${" + ("?" if node.optional else "") + ".".join(_quote_key(k) for k in node.path) + "}"
+    if isinstance(node, RConcat):
+        return "".join(_expression(p) for p in node.parts)
+    if isinstance(node, RMerge):
+        return " <- ".join(_expression(p) for p in node.items)
+    if isinstance(node, RLookup):
+        return f"({_expression(node.base)}).{'.'.join(node.path)}"
+    if node is MISSING:
+        return ""
+    if isinstance(node, Ws):
+        return str(node)
+    if isinstance(node, (dict, list)):
+        return repr(unresolved_view(node))
+    if isinstance(node, str):
+        return '"' + node.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return _text_of(node)
+
+
+def _quote_key(key: str) -> str:
+    if key and all(c.isalnum() or c in "-_" for c in key):
+        return key
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def unresolved_view(node: Any) -> Any:
+    """The raw tree as plain values, each substitution-dependent value replaced by an :class:`Unresolved`."""
+    if isinstance(node, dict):
+        return {k: unresolved_view(v) for k, v in node.items() if v is not MISSING}
+    if isinstance(node, list):
+        return [unresolved_view(v) for v in node if v is not MISSING]
+    if isinstance(node, _UNRESOLVED):
+        return Unresolved(_expression(node))
+    return node
+
+
+class _Resolver:
+    def __init__(self, root: dict[str, Any], env: Mapping[str, str] | None) -> None:
+        self.root = root
+        self.env = env
+        self.memo: dict[int, Any] = {}
+        self.active: set[int] = set()
+
+    def resolve(self, node: Any) -> Any:
+        if isinstance(node, dict):
+            key = id(node)
+            if key in self.memo:
+                return self.memo[key]
+            out = {}
+            for k, v in node.items():
+                r = self.resolve(v)
+                if r is not MISSING:
+                    out[k] = r
+            self.memo[key] = out
+            return out
+        if isinstance(node, list):
+            return [r for r in (self.resolve(v) for v in node) if r is not MISSING]
+        if not isinstance(node, _UNRESOLVED):
+            return node
+        key = id(node)
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.active:
+            raise ResolveError(f"cycle in substitutions at {_expression(node)}")
+        self.active.add(key)
+        try:
+            result = self._resolve_unresolved(node)
+        finally:
+            self.active.discard(key)
+        self.memo[key] = result
+        return result
+
+    def _resolve_unresolved(self, node: Any) -> Any:
+        if isinstance(node, RSubst):
+            return self.lookup(node.path, node.optional, node.env_only)
+        if isinstance(node, RConcat):
+            return join(self.resolve(p) if not isinstance(p, Ws) else p for p in node.parts)
+        if isinstance(node, RMerge):
+            result: Any = MISSING
+            for item in node.items:
+                value = self.resolve(item)
+                if value is MISSING:
+                    continue
+                if isinstance(result, dict) and isinstance(value, dict):
+                    merged = dict(result)
+                    _merge_plain(merged, value)
+                    result = merged
+                else:
+                    result = value
+            return result
+        assert isinstance(node, RLookup)
+        value = self.resolve(node.base)
+        for key in node.path:
+            if not isinstance(value, dict) or key not in value:
+                if node.optional:
+                    return MISSING
+                raise ResolveError(f"could not resolve substitution to a value: {_expression(node)}")
+            value = value[key]
+        return value
+
+    def lookup(self, path: tuple[str, ...], optional: bool, env_only: bool = False) -> Any:
+        node: Any = MISSING if env_only else self.root
+        for key in path:
+            if node is MISSING:
+                break
+            if isinstance(node, _UNRESOLVED):
+                node = self.resolve(node)
+            if not isinstance(node, dict) or key not in node:
+                node = MISSING
+                break
+            node = node[key]
+        if node is not MISSING:
+            node = self.resolve(node)
+        if node is MISSING and self.env is not None and len(path) == 1 and path[0] in self.env:
+            return self.env[path[0]]
+        if node is MISSING and not optional:
+            shown = "${" + ".".join(_quote_key(k) for k in path) + "}"
+            raise ResolveError(f"could not resolve substitution to a value: {shown}")
+        return node
+
+
+def resolve_raw(root: dict[str, Any], env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Phase two: resolve every substitution against ``root`` (then ``env`` when given)."""
+    result = _Resolver(root, env).resolve(root)
+    assert isinstance(result, dict)
+    return result

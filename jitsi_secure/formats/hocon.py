@@ -1,0 +1,689 @@
+"""Lossless HOCON documents (``jicofo.conf`` and any other HOCON text) with ConfigDocument-style edits.
+
+``parse(text)`` returns an immutable :class:`HoconDocument` whose ``render()`` is ``text`` byte for byte.
+``to_dict()`` / ``get()`` give the merged meaning Lightbend Config reads (objects merge, the last value wins,
+``+=`` appends); values that depend on a substitution are reported as :class:`Unresolved` unless
+``resolve=True`` is passed, and includes are listed by :meth:`HoconDocument.includes`, never followed.
+``set()`` and ``remove()`` return a new document made by splicing the text, then check that the new text
+reads as the old one with exactly the intended change (otherwise :class:`~jitsi_secure.errors.EditError`).
+
+Duplicate policy of ``set(path, value)``: the *last* field whose key path is ``path`` is changed in place
+(key spelling, separator, comment and quoting habit kept). Fields that would still change the meaning of
+``path`` after that are removed: any later dotted key extending it (``path.x = ...``), and, when the new
+value is an object, every earlier field for ``path`` or below it (an object would merge with them).
+Earlier scalar duplicates are left alone: the later value already overrides them. A missing path is added
+as the last member of the last object literal holding its longest existing prefix, so a second top-level
+``jicofo { }`` block is never created.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+from jitsi_secure._core.splice import Splice, apply_splices
+from jitsi_secure._core.style import TextStyle, detect_style
+from jitsi_secure.errors import EditError, ParseError
+from jitsi_secure.formats import ConfigValue
+from jitsi_secure.formats._hocon_lexer import (
+    COLON,
+    EQUALS,
+    PLUS_EQUALS,
+    STRING,
+    TSTRING,
+    WORD,
+    WS,
+    WS_CHARS,
+    classify_word,
+    tokenize,
+)
+from jitsi_secure.formats._hocon_meaning import (
+    ResolveError,
+    Unresolved,
+    build_raw,
+    resolve_raw,
+    unresolved_view,
+)
+from jitsi_secure.formats._hocon_parser import Atom, Field, Obj, Syntax, parse_path, parse_syntax
+from jitsi_secure.formats._hocon_parser import Include as _IncludeNode
+
+__all__ = [
+    "HoconDocument",
+    "HoconValue",
+    "Include",
+    "ResolveError",
+    "Unresolved",
+    "parse",
+    "parse_path",
+]
+
+#: What ``to_dict()`` and ``get()`` return: plain values, with :class:`Unresolved` where a value depends on a
+#: substitution that was not resolved.
+HoconValue: TypeAlias = bool | int | float | str | list["HoconValue"] | dict[str, "HoconValue"] | Unresolved | None
+
+_ABSENT: Any = object()
+
+
+@dataclass(frozen=True)
+class Include:
+    """An ``include`` statement: reported, never followed.
+
+    Attributes:
+        kind: ``"heuristic"`` (a bare quoted name), ``"file"``, ``"url"`` or ``"classpath"``.
+        name: the quoted name, unescaped.
+        required: whether it was wrapped in ``required(...)``.
+        path: the key path of the object it sits in (``()`` at the root).
+        line: 1-based line of the ``include`` keyword.
+    """
+
+    kind: str
+    name: str
+    required: bool
+    path: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class _Site:
+    """A field found while walking object literals: its full key path and the object holding it."""
+
+    field: Field
+    full: tuple[str, ...]
+    container: Obj
+    container_path: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HoconDocument:
+    """An immutable HOCON text with its syntax tree; edits return new documents.
+
+    Attributes:
+        text: the exact text (``render()`` returns it).
+        source: the file name used in error messages.
+        style: the text's line ending and indentation habits, copied by inserted lines.
+    """
+
+    text: str
+    source: str = "<string>"
+    style: TextStyle = field(default_factory=TextStyle)
+    _syntax: Syntax = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    _raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._syntax is None:
+            # Built directly rather than through parse(): parse now so the document is never half-made.
+            parsed = parse(self.text, source=self.source)
+            object.__setattr__(self, "style", parsed.style)
+            object.__setattr__(self, "_syntax", parsed._syntax)
+            object.__setattr__(self, "_raw", parsed._raw)
+
+    def render(self) -> str:
+        """The document's text, byte for byte."""
+        return self.text
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def to_dict(self, *, resolve: bool = False, env: Mapping[str, str] | None = None) -> dict[str, HoconValue]:
+        """The merged meaning as plain Python values (a new dict each call).
+
+        Without ``resolve``, a value that depends on a substitution is an :class:`Unresolved` marker and a
+        ``${?X}`` that nothing defines is reported the same way. With ``resolve=True`` substitutions are
+        resolved within the document, then from ``env`` when given (pass ``os.environ`` to behave like
+        Jicofo); an undefined ``${?X}`` removes its field and an undefined ``${X}`` raises
+        :class:`ResolveError`. Includes are not followed (see :meth:`includes`). Durations such as
+        ``30 seconds`` stay strings; numbers are ``int`` or ``float`` as Java's Long/Double read them.
+        """
+        if resolve:
+            resolved: dict[str, HoconValue] = resolve_raw(self._raw, env)
+            return resolved
+        view: dict[str, HoconValue] = unresolved_view(self._raw)
+        return view
+
+    def get(
+        self, path: str, default: HoconValue = None, *, resolve: bool = False, env: Mapping[str, str] | None = None
+    ) -> HoconValue:
+        """The value at HOCON path expression ``path`` (e.g. ``jicofo.authentication."login-url"``), or ``default``."""
+        value = _lookup(self.to_dict(resolve=resolve, env=env), _path(path))
+        return default if value is _ABSENT else value
+
+    def has(self, path: str) -> bool:
+        """Whether ``path`` has a value (``null`` counts as a value)."""
+        return _lookup(self.to_dict(), _path(path)) is not _ABSENT
+
+    def includes(self) -> tuple[Include, ...]:
+        """Every ``include`` in the document, in order, with the object path it is in."""
+        found: list[Include] = []
+        self._collect_includes(self._syntax.root, (), found)
+        return tuple(found)
+
+    def _collect_includes(self, obj: Obj, base: tuple[str, ...], found: list[Include]) -> None:
+        for member in obj.members:
+            if isinstance(member, _IncludeNode):
+                line = self.text.count("\n", 0, member.start) + 1
+                found.append(Include(member.kind, member.name, member.required, base, line))
+            else:
+                for part in member.value.parts:
+                    if isinstance(part, Obj):
+                        self._collect_includes(part, base + member.key.path, found)
+
+    # -- editing -------------------------------------------------------------------------------------
+
+    def set(self, path: str, value: ConfigValue) -> HoconDocument:
+        """A document where ``path`` reads as ``value``; ``self`` when it already does.
+
+        The last occurrence is changed in place; a missing path is nested into the last object literal
+        holding its longest prefix, in the file's style (see the module docstring for duplicates).
+        Raises :class:`EditError` for an unsupported value or when the result would not read as intended.
+        """
+        elements = _path(path)
+        _check_value(value, path)
+        old = self.to_dict()
+        if _same(_lookup(old, elements), value):
+            return self
+        reason = f"set {path}"
+        sites = list(self._sites())
+        exact = [s for s in sites if s.full == elements]
+        removing = [
+            s
+            for s in sites
+            if len(s.full) > len(elements) and s.full[: len(elements)] == elements and s.field is not None
+        ]
+        splices: list[Splice] = []
+        if exact:
+            target = exact[-1]
+            earlier = list(exact[:-1])
+            removing = [s for s in removing if s.field.start > target.field.start or isinstance(value, dict)]
+            if isinstance(value, dict):
+                removing += earlier
+            removing = [s for s in removing if not _inside(s.field, target.field)]
+            splices.append(self._replace_splice(target, value, reason))
+        else:
+            splices.extend(self._insert_splices(elements, value, removing, reason))
+        splices.extend(self._removal_splices(removing, reason))
+        expected = copy.deepcopy(old)
+        _store(expected, elements, value)
+        return self._verified(splices, expected, reason)
+
+    def remove(self, path: str) -> HoconDocument:
+        """A document without ``path`` (every field setting it or below it); ``self`` when it is absent."""
+        elements = _path(path)
+        old = self.to_dict()
+        if _lookup(old, elements) is _ABSENT:
+            return self
+        reason = f"remove {path}"
+        sites = [s for s in self._sites() if s.full[: len(elements)] == elements]
+        expected = copy.deepcopy(old)
+        _delete(expected, elements)
+        return self._verified(self._removal_splices(sites, reason), expected, reason)
+
+    def _verified(self, splices: list[Splice], expected: dict[str, HoconValue], reason: str) -> HoconDocument:
+        new_text = apply_splices(self.text, splices)
+        try:
+            new = parse(new_text, source=self.source)
+        except ParseError as exc:
+            raise EditError(f"{reason}: the edited text would not parse ({exc.message})") from None
+        if not _same(new.to_dict(), expected):
+            raise EditError(
+                f"{reason}: the edited text would not read as intended (another field, an include or a "
+                "substitution decides this path)"
+            )
+        return new
+
+    def _sites(self) -> Iterator[_Site]:
+        stack: list[tuple[Obj, tuple[str, ...]]] = [(self._syntax.root, ())]
+        found: list[_Site] = []
+        while stack:
+            obj, base = stack.pop()
+            for member in obj.members:
+                if not isinstance(member, Field):
+                    continue
+                full = base + member.key.path
+                found.append(_Site(member, full, obj, base))
+                parts = member.value.parts
+                if len(parts) == 1 and isinstance(parts[0], Obj):
+                    stack.append((parts[0], full))
+        found.sort(key=lambda s: s.field.start)
+        return iter(found)
+
+    # -- splices -------------------------------------------------------------------------------------
+
+    def _replace_splice(self, site: _Site, value: ConfigValue, reason: str) -> Splice:
+        fld = site.field
+        indent = self._line_indent(fld.start)
+        habits = self._habits(site.container)
+        quote = self._quote_habit(fld, habits)
+        rendered = _render_value(value, quote, indent, self.style, habits, inline=False)
+        if fld.sep == -1 and not isinstance(value, dict):
+            return Splice(fld.key.end, fld.value.end, habits.scalar_sep + rendered, reason)
+        if fld.sep == PLUS_EQUALS:
+            # `+=` appends to earlier values; the new value must replace them instead.
+            return Splice(
+                fld.sep_start, fld.value.end, "=" + self.text[fld.sep_start + 2 : fld.value.start] + rendered, reason
+            )
+        return Splice(fld.value.start, fld.value.end, rendered, reason)
+
+    def _quote_habit(self, fld: Field, habits: _Habits) -> bool:
+        parts = fld.value.parts
+        if all(isinstance(p, Atom) for p in parts):
+            kinds = {p.kind for p in parts if isinstance(p, Atom)}
+            if kinds <= {WORD, WS}:
+                raw = self.text[fld.value.start : fld.value.end]
+                if isinstance(classify_word(raw), str) or len(parts) > 1:
+                    return False
+            if kinds & {STRING, TSTRING}:
+                return True
+        return habits.quote
+
+    def _insert_splices(
+        self, elements: tuple[str, ...], value: ConfigValue, removing: list[_Site], reason: str
+    ) -> list[Splice]:
+        removed = {id(s.field) for s in removing}
+        best_root: Obj = self._syntax.root
+        best_path: tuple[str, ...] = ()
+        for site in self._sites():
+            parts = site.field.value.parts
+            if id(site.field) in removed or not (len(parts) == 1 and isinstance(parts[0], Obj)):
+                continue
+            full = site.full
+            if len(full) < len(elements) and elements[: len(full)] == full and len(full) >= len(best_path):
+                if any(_inside(site.field, r.field) for r in removing):
+                    continue
+                best_root, best_path = parts[0], full
+        container = best_root
+        rest = elements[len(best_path) :]
+        members = [m for m in container.members if id(m) not in removed]
+        habits = self._habits(container)
+        nl = self.style.newline
+        inline = container.braced and "\n" not in self.text[container.start : container.end]
+        dotted = any(isinstance(m, Field) and len(m.key.path) > 1 for m in members)
+        if inline:
+            text = _render_field(rest, value, indent="", style=self.style, habits=habits, dotted=dotted, inline=True)
+            if members:
+                return [Splice(members[-1].end, members[-1].end, ", " + text, reason)]
+            inner_start, inner_end = container.start + 1, container.end - 1
+            if self.text[inner_start:inner_end].strip(WS_CHARS):
+                return [Splice(inner_start, inner_start, " " + text + " ", reason)]
+            return [Splice(inner_start, inner_end, " " + text + " ", reason)]
+        if members:
+            indent = self._line_indent(members[-1].start)
+            anchor = members[-1].end
+        elif container.braced:
+            indent = self._line_indent(container.end - 1) + self.style.indent
+            anchor = container.start + 1
+        else:
+            indent, anchor = "", -1
+        text = _render_field(rest, value, indent=indent, style=self.style, habits=habits, dotted=dotted, inline=False)
+        if anchor < 0:
+            if not self.text:
+                return [Splice(0, 0, text + nl, reason)]
+            if self.text.endswith("\n"):
+                return [Splice(len(self.text), len(self.text), text + nl, reason)]
+            return [Splice(len(self.text), len(self.text), nl + text, reason)]
+        point = self._line_end_after(anchor)
+        return [Splice(point, point, nl + indent + text, reason)]
+
+    def _line_end_after(self, offset: int) -> int:
+        """Where a new line can start after ``offset``: before the line break ending its line (after a
+        trailing comma and comment), or ``offset`` itself when something else follows on the line."""
+        text = self.text
+        p = offset
+        n = len(text)
+        while p < n and text[p] in WS_CHARS and text[p] != "\r":
+            p += 1
+        if p < n and text[p] == ",":
+            p += 1
+        while p < n and text[p] in WS_CHARS and text[p] != "\r":
+            p += 1
+        if text.startswith("#", p) or text.startswith("//", p):
+            newline = text.find("\n", p)
+            p = n if newline < 0 else newline
+            if p > offset and text[p - 1] == "\r":
+                p -= 1
+            return p
+        if p == n:
+            return p
+        if text.startswith("\r\n", p) or text[p] == "\n":
+            return p
+        return offset
+
+    def _line_indent(self, offset: int) -> str:
+        start = self.text.rfind("\n", 0, offset) + 1
+        line = self.text[start:offset]
+        stripped = line.lstrip(" \t")
+        return line[: len(line) - len(stripped)]
+
+    def _habits(self, container: Obj) -> _Habits:
+        local = _collect_habits(self.text, [m for m in container.members if isinstance(m, Field)])
+        whole = _collect_habits(self.text, [s.field for s in self._sites()])
+        return _Habits(
+            scalar_sep=local.scalar_sep or whole.scalar_sep or " = ",
+            object_sep=local.object_sep or whole.object_sep or " ",
+            quote=local.quote if local.quote is not None else (whole.quote if whole.quote is not None else True),
+        )
+
+    def _removal_splices(self, sites: list[_Site], reason: str) -> list[Splice]:
+        ordered = sorted(sites, key=lambda s: s.field.start)
+        outer: list[_Site] = []
+        for site in ordered:
+            if outer and _inside(site.field, outer[-1].field):
+                continue
+            outer.append(site)
+        removed = {id(s.field) for s in outer}
+        splices = [self._removal(site, removed, reason) for site in outer]
+        return _merge_touching(splices)
+
+    def _removal(self, site: _Site, removed: AbstractSet[int], reason: str) -> Splice:
+        text = self.text
+        fld = site.field
+        members = site.container.members
+        index = next(i for i, m in enumerate(members) if m is fld)
+        line_start = text.rfind("\n", 0, fld.start) + 1
+        own_start = not text[line_start : fld.start].strip(WS_CHARS)
+        p = fld.end
+        n = len(text)
+        while p < n and text[p] in WS_CHARS:
+            p += 1
+        had_comma = p < n and text[p] == ","
+        if had_comma:
+            p += 1
+            while p < n and text[p] in WS_CHARS:
+                p += 1
+        after_ws = p
+        if text.startswith("#", p) or text.startswith("//", p):
+            newline = text.find("\n", p)
+            p = n if newline < 0 else newline
+        own_end = p >= n or text[p] == "\n"
+        if own_start and own_end:
+            start = self._comment_block_start(line_start)
+            end = p + 1 if p < n else p
+            if p >= n and start > 0:
+                # The last line has no line break: take the previous line's break instead.
+                previous_break = text.rfind("\n", 0, start)
+                start = previous_break if previous_break >= 0 else start
+                if start > 0 and text[start - 1] == "\r":
+                    start -= 1
+            previous = self._previous_kept(members, index, removed)
+            if (
+                not had_comma
+                and previous is not None
+                and self._next_kept(members, index, removed) is None
+                and (comma := self._comma_after(previous.end)) is not None
+            ):
+                return Splice(comma, end, text[comma + 1 : start] if comma + 1 <= start else "", reason)
+            return Splice(start, end, "", reason)
+        if had_comma:
+            return Splice(fld.start, after_ws, "", reason)
+        previous = self._previous_kept(members, index, removed)
+        if previous is not None and (comma := self._comma_after(previous.end)) is not None:
+            return Splice(comma, fld.end, "", reason)
+        return Splice(fld.start, after_ws if not own_end else fld.end, "", reason)
+
+    def _comment_block_start(self, line_start: int) -> int:
+        """Extend a removal upward over full-line comments directly above it (no blank line between)."""
+        text = self.text
+        start = line_start
+        while start > 0:
+            previous_start = text.rfind("\n", 0, start - 1) + 1
+            line = text[previous_start : start - 1].strip(WS_CHARS)
+            if line.startswith(("#", "//")):
+                start = previous_start
+            else:
+                break
+        return start
+
+    def _comma_after(self, offset: int) -> int | None:
+        p = offset
+        while p < len(self.text) and self.text[p] in WS_CHARS:
+            p += 1
+        return p if p < len(self.text) and self.text[p] == "," else None
+
+    @staticmethod
+    def _previous_kept(members: tuple[Any, ...], index: int, removed: AbstractSet[int]) -> Any:
+        for member in reversed(members[:index]):
+            if id(member) not in removed:
+                return member
+        return None
+
+    @staticmethod
+    def _next_kept(members: tuple[Any, ...], index: int, removed: AbstractSet[int]) -> Any:
+        for member in members[index + 1 :]:
+            if id(member) not in removed:
+                return member
+        return None
+
+
+@dataclass(frozen=True)
+class _Habits:
+    scalar_sep: str
+    object_sep: str
+    quote: bool
+
+
+@dataclass(frozen=True)
+class _PartialHabits:
+    scalar_sep: str | None
+    object_sep: str | None
+    quote: bool | None
+
+
+def _collect_habits(text: str, fields: list[Field]) -> _PartialHabits:
+    scalar: Counter[str] = Counter()
+    objects: Counter[str] = Counter()
+    quoted = unquoted = 0
+    for fld in fields:
+        between = text[fld.key.end : fld.value.start]
+        parts = fld.value.parts
+        if "\n" in between or fld.sep == PLUS_EQUALS:
+            continue
+        if len(parts) == 1 and isinstance(parts[0], Obj):
+            objects[between] += 1
+            continue
+        if fld.sep in (COLON, EQUALS):
+            scalar[between] += 1
+        if len(parts) == 1 and isinstance(parts[0], Atom):
+            atom = parts[0]
+            if atom.kind in (STRING, TSTRING):
+                quoted += 1
+            elif atom.kind == WORD and isinstance(classify_word(text[atom.start : atom.end]), str):
+                unquoted += 1
+    return _PartialHabits(
+        scalar_sep=scalar.most_common(1)[0][0] if scalar else None,
+        object_sep=objects.most_common(1)[0][0] if objects else None,
+        quote=None if quoted == unquoted == 0 else quoted >= unquoted,
+    )
+
+
+_SAFE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _render_key(element: str) -> str:
+    if _SAFE_KEY.fullmatch(element) and element != "include":
+        return element
+    return json.dumps(element, ensure_ascii=False)
+
+
+def _unquoted_ok(text: str) -> bool:
+    """Whether ``text`` reads back as the same string when written without quotes."""
+    if not text or text == "include":
+        return False
+    try:
+        tokens = tokenize(text)
+    except ParseError:
+        return False
+    words = tokens[::2]
+    gaps = tokens[1::2]
+    if any(t.kind != WORD for t in words) or any(text[t.start : t.end] != " " for t in gaps):
+        return False
+    if len(words) == 1:
+        return isinstance(classify_word(text), str)
+    # Several words read as one string; keep them plain words so other readers (pyhocon) agree.
+    return all(type(classify_word(text[t.start : t.end])) is str for t in words)
+
+
+def _render_value(
+    value: ConfigValue, quote: bool, indent: str, style: TextStyle, habits: _Habits, *, inline: bool
+) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        if not quote and _unquoted_ok(value):
+            return value
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_render_value(v, quote, indent, style, habits, inline=True) for v in value) + "]"
+    if not value:
+        return "{}"
+    if inline:
+        inner = ", ".join(
+            _render_field((k,), v, indent=indent, style=style, habits=habits, dotted=False, inline=True)
+            for k, v in value.items()
+        )
+        return "{ " + inner + " }"
+    nl = style.newline
+    deeper = indent + style.indent
+    lines = [
+        deeper + _render_field((k,), v, indent=deeper, style=style, habits=habits, dotted=False, inline=False)
+        for k, v in value.items()
+    ]
+    return "{" + nl + nl.join(lines) + nl + indent + "}"
+
+
+def _render_field(
+    keys: tuple[str, ...],
+    value: ConfigValue,
+    *,
+    indent: str,
+    style: TextStyle,
+    habits: _Habits,
+    dotted: bool,
+    inline: bool,
+) -> str:
+    """``key sep value`` for a new field (no leading indent), nesting ``name { ... }`` blocks for long paths."""
+    if dotted or len(keys) == 1:
+        key = ".".join(_render_key(k) for k in keys)
+        if isinstance(value, dict):
+            return key + habits.object_sep + _render_value(value, habits.quote, indent, style, habits, inline=inline)
+        return key + habits.scalar_sep + _render_value(value, habits.quote, indent, style, habits, inline=inline)
+    head = _render_key(keys[0])
+    if inline:
+        return (
+            head
+            + habits.object_sep
+            + "{ "
+            + _render_field(keys[1:], value, indent=indent, style=style, habits=habits, dotted=False, inline=True)
+            + " }"
+        )
+    deeper = indent + style.indent
+    nl = style.newline
+    inner = _render_field(keys[1:], value, indent=deeper, style=style, habits=habits, dotted=False, inline=False)
+    return head + habits.object_sep + "{" + nl + deeper + inner + nl + indent + "}"
+
+
+def _merge_touching(splices: list[Splice]) -> list[Splice]:
+    """Join removals that overlap (two lines sharing a comment block) into one."""
+    ordered = sorted(splices, key=lambda s: (s.start, s.end))
+    merged: list[Splice] = []
+    for splice in ordered:
+        if merged and splice.start < merged[-1].end:
+            last = merged[-1]
+            merged[-1] = Splice(last.start, max(last.end, splice.end), last.new_text, last.reason)
+        else:
+            merged.append(splice)
+    return merged
+
+
+def _inside(inner: Field, outer: Field) -> bool:
+    return inner is not outer and outer.start <= inner.start and inner.end <= outer.end
+
+
+def _path(path: str) -> tuple[str, ...]:
+    try:
+        return parse_path(path)
+    except ValueError as exc:
+        raise EditError(str(exc)) from None
+
+
+def _check_value(value: object, path: str) -> None:
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if v is None or isinstance(v, (bool, str)):
+            continue
+        if isinstance(v, int):
+            if not -(2**63) <= v < 2**63:
+                raise EditError(f"set {path}: {v} does not fit in a 64-bit integer")
+        elif isinstance(v, float):
+            if not math.isfinite(v):
+                raise EditError(f"set {path}: HOCON has no spelling for {v}")
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            for k, item in v.items():
+                if not isinstance(k, str):
+                    raise EditError(f"set {path}: object keys must be strings, got {k!r}")
+                stack.append(item)
+        else:
+            raise EditError(f"set {path}: unsupported value type {type(v).__name__}")
+
+
+def _lookup(tree: Any, elements: tuple[str, ...]) -> Any:
+    node = tree
+    for key in elements:
+        if not isinstance(node, dict) or key not in node:
+            return _ABSENT
+        node = node[key]
+    return node
+
+
+def _store(tree: dict[str, Any], elements: tuple[str, ...], value: Any) -> None:
+    node = tree
+    for key in elements[:-1]:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            node[key] = child
+        node = child
+    node[elements[-1]] = copy.deepcopy(value)
+
+
+def _delete(tree: dict[str, Any], elements: tuple[str, ...]) -> None:
+    node = _lookup(tree, elements[:-1])
+    if isinstance(node, dict):
+        node.pop(elements[-1], None)
+
+
+def _canon(value: Any) -> Any:
+    """A form where ``True`` differs from ``1`` and ``1`` from ``1.0``, for exact comparisons."""
+    if isinstance(value, dict):
+        return ("d", {k: _canon(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return ("l", [_canon(v) for v in value])
+    return (type(value).__name__, value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is _ABSENT or b is _ABSENT:
+        return a is b
+    return bool(_canon(a) == _canon(b))
+
+
+def parse(text: str, *, source: str = "<string>") -> HoconDocument:
+    """Parse HOCON ``text``; raises :class:`~jitsi_secure.errors.ParseError` (with line and column) if invalid."""
+    syntax = parse_syntax(text, source=source)
+    raw = build_raw(text, syntax.root, source)
+    return HoconDocument(text, source, detect_style(text), syntax, raw)

@@ -1,0 +1,405 @@
+"""Splices that set or remove one config.js path, computed from the model and the original text.
+
+Everything here works on the text between the AST's ranges (whitespace, commas, comments), which is
+why it only ever scans trivia: a region between two properties of one object, or the rest of a line
+after a statement, can hold nothing else.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Iterator
+
+from jitsi_secure._core.splice import Splice
+from jitsi_secure._core.style import TextStyle
+from jitsi_secure.errors import EditError
+from jitsi_secure.formats._js_esprima import parse_snippet
+from jitsi_secure.formats._js_model import Comment, Entry, Model, NonLiteral, ObjLit, ObjNode, Prop, Stmt
+from jitsi_secure.formats._js_render import JsLayout, is_identifier, render_key, render_string, render_value
+
+__all__ = ["Editor"]
+
+_TRIVIA = re.compile(r"(?:\s+|//[^\r\n]*|/\*.*?\*/)*", re.DOTALL)
+_SAME_LINE_TRIVIA = re.compile(r"(?:[ \t]+|/\*[^\r\n]*?\*/)*")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_SEPARATOR = re.compile(r"[ \t]*:[ \t]*")
+# A comment line that holds code (a commented-out property or statement, or the end of a commented
+# block) documents something else, so removing the item below it must not take it along.
+_COMMENTED_CODE = re.compile(r"\s*(?:['\"]?[\w$-]+['\"]?\s*:|[\w$.\[\]'\"]+\s*=[^=]|[}\]])")
+_COMMENTED_KEY = re.compile(r"\s*(?:(?P<q>['\"])(?P<quoted>(?:(?!(?P=q)).)*)(?P=q)|(?P<bare>[\w$]+))\s*:")
+_STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
+
+
+class Editor:
+    """Computes splices on one document's text; stateless apart from what it caches about the text."""
+
+    def __init__(self, text: str, model: Model, name: str, style: TextStyle) -> None:
+        self.text = text
+        self.model = model
+        self.name = name
+        self.style = style
+        self._comment_starts = [c.start for c in model.comments]
+        quotes = dict(model.string_quotes)
+        self.quote = '"' if quotes.get('"', 0) > quotes.get("'", 0) else "'"
+
+    # public operations ------------------------------------------------------------------------
+
+    def set_splices(self, keys: tuple[str, ...], value: object) -> list[Splice]:
+        reason = "set " + ".".join(keys)
+        parent, missing = self.locate(keys)
+        if missing == len(keys):
+            entry = parent.entries[keys[-1]]
+            return self._replace(entry, value, reason)
+        rest = keys[missing:]
+        nested: object = value
+        for key in reversed(rest[1:]):
+            nested = {key: nested}
+        if parent is self.model.root and self.model.opaque_root is not None:
+            raise EditError(f"{reason}: {self.name} is computed by code jitsi-secure does not edit")
+        if parent.literal is not None:
+            if len(rest) == 1:
+                found = self._uncomment(parent.literal, rest[0], value, reason)
+                if found is not None:
+                    return found
+            return self._insert_property(parent.literal, rest[0], nested, reason)
+        return self._insert_statement(parent, keys[: missing + 1], nested, reason)
+
+    def remove_splices(self, keys: tuple[str, ...], *, comment_out: bool) -> list[Splice]:
+        reason = "remove " + ".".join(keys)
+        parent, missing = self.locate(keys)
+        if missing != len(keys):
+            return []
+        entry = parent.entries[keys[-1]]
+        writers: list[Prop | Stmt] = list(entry.writers)
+        if isinstance(entry.value, ObjNode):
+            writers.extend(_statements_in(entry.value))
+        for writer in writers:
+            if isinstance(writer, Stmt) and writer.kind == "opaque":
+                raise EditError(f"{reason}: it is written by code jitsi-secure does not edit")
+        # A writer inside another one (a statement's object literal) goes with it.
+        spans = [(w.start, w.end) for w in writers]
+        writers = [
+            w for w in writers if not any(s <= w.start and w.end <= e and (s, e) != (w.start, w.end) for s, e in spans)
+        ]
+        props = [w for w in writers if isinstance(w, Prop)]
+        splices: list[Splice] = []
+        if props:
+            literal = parent.literal
+            assert literal is not None
+            remaining = [p for p in literal.props if p not in props]
+            for prop in props:
+                splices.extend(self._remove_property(literal, prop, remaining, comment_out, reason))
+        seen: set[tuple[int, int]] = set()
+        for writer in writers:
+            if isinstance(writer, Stmt) and (writer.start, writer.end) not in seen:
+                seen.add((writer.start, writer.end))
+                splices.extend(self._remove_statement(writer, comment_out, reason))
+        return splices
+
+    def locate(self, keys: tuple[str, ...]) -> tuple[ObjNode, int]:
+        """The deepest object on the path and how many keys of ``keys`` exist (``len(keys)`` if all)."""
+        node = self.model.root
+        for index, key in enumerate(keys):
+            entry = node.entries.get(key)
+            if entry is None:
+                return node, index
+            if index == len(keys) - 1:
+                return node, len(keys)
+            if not isinstance(entry.value, ObjNode):
+                what = "computed by code" if isinstance(entry.value, NonLiteral) else "not an object"
+                raise EditError(f"{'.'.join(keys[: index + 1])} is {what}, so {'.'.join(keys)} cannot be set")
+            node = entry.value
+        return node, len(keys)
+
+    # replacing --------------------------------------------------------------------------------
+
+    def _replace(self, entry: Entry, value: object, reason: str) -> list[Splice]:
+        # A guard (`if (!config.hasOwnProperty('a')) ...`) tests the key but does not define its value.
+        writer = [w for w in entry.writers if not (isinstance(w, Stmt) and w.kind == "guard")][-1]
+        if isinstance(writer, Stmt) and (writer.kind == "opaque" or writer.value_start < 0):
+            raise EditError(f"{reason}: it is written by code jitsi-secure does not edit")
+        start = writer.value_start
+        layout = self.layout(self.line_indent(writer.start))
+        splices = [Splice(start, writer.value_end, render_value(value, layout), reason)]
+        if isinstance(entry.value, ObjNode):
+            # Statements that later write inside the old object would now write into the new value.
+            for stmt in _statements_in(entry.value):
+                if stmt.start >= writer.end:
+                    if stmt.kind == "opaque":
+                        raise EditError(f"{reason}: part of it is written by code jitsi-secure does not edit")
+                    splices.extend(self._remove_statement(stmt, False, reason))
+        return splices
+
+    # inserting --------------------------------------------------------------------------------
+
+    def _insert_property(self, literal: ObjLit, key: str, value: object, reason: str) -> list[Splice]:
+        text = self.text
+        if literal.props:
+            last = literal.props[-1]
+            comma = self.find_comma(last.end, literal.end - 1)
+            after = comma + 1 if comma is not None else last.end
+            eol = self.same_line_end(after)
+            separator = text[last.key_end : last.value_start]
+            if not _SEPARATOR.fullmatch(separator):
+                separator = ": "
+            indent = self.line_indent(last.start)
+            newline = self.newline_at(eol) if eol is not None else self.style.newline
+            layout = JsLayout(indent, self.style.indent, newline, self.quote, comma is not None, separator)
+            item = render_key(key, layout, key_quote=last.key_quote) + separator + render_value(value, layout)
+            if eol is not None:
+                splices = [Splice(eol, eol, newline + indent + item + ("," if comma is not None else ""), reason)]
+                if comma is None:
+                    splices.insert(0, Splice(last.end, last.end, ",", reason))
+                return splices
+            return [Splice(last.end, last.end, ", " + item, reason)]
+        # An empty object: open it up onto lines, indented one unit deeper than the line of its `{`.
+        outer = self.line_indent(literal.start)
+        indent = outer + self.style.indent
+        trailing = self.trailing_comma_habit()
+        close = literal.end - 1
+        newline = self.newline_at(self.line_end(literal.start))
+        layout = JsLayout(indent, self.style.indent, newline, self.quote, trailing)
+        item = render_key(key, layout) + ": " + render_value(value, layout) + ("," if trailing else "")
+        inner = text[literal.start + 1 : close]
+        if "\n" in inner or "\r" in inner:
+            if self.own_line(close):
+                at = self.line_start(close)
+                return [Splice(at, at, indent + item + newline, reason)]
+            return [Splice(close, close, newline + indent + item + newline + outer, reason)]
+        return [Splice(literal.start, literal.end, "{" + newline + indent + item + newline + outer + "}", reason)]
+
+    def _insert_statement(self, parent: ObjNode, chain: tuple[str, ...], value: object, reason: str) -> list[Splice]:
+        anchor = parent.anchor or self.model.root.anchor
+        target = self.name + "".join(
+            "." + k if is_identifier(k) else "[" + render_string(k, self.quote) + "]" for k in chain
+        )
+        if anchor is None:
+            layout = self.layout("")
+            statement = f"{target} = {render_value(value, layout)};"
+            end = len(self.text)
+            if not self.text:
+                return [Splice(0, 0, statement + self.style.newline, reason)]
+            if self.text.endswith(("\n", "\r")):
+                return [Splice(end, end, statement + self.style.newline, reason)]
+            return [Splice(end, end, self.style.newline + statement, reason)]
+        start, end = anchor
+        indent = self.line_indent(start)
+        eol = self.line_end(end)
+        newline = self.newline_at(eol)
+        layout = JsLayout(indent, self.style.indent, newline, self.quote, self.trailing_comma_habit())
+        semicolon = ";" if self.text[end - 1 : end] == ";" else ""
+        statement = f"{target} = {render_value(value, layout)}{semicolon}"
+        return [Splice(eol, eol, newline + indent + statement, reason)]
+
+    def _uncomment(self, literal: ObjLit, key: str, value: object, reason: str) -> list[Splice] | None:
+        """Turn ``// key: example,`` inside ``literal`` back into a live property holding ``value``."""
+        found = self._commented_property(literal, key)
+        if found is None:
+            return None
+        comment, (key_start, value_start, value_end) = found
+        body = comment.value
+        rest = body[value_end:]
+        later = any(p.start > comment.start for p in literal.props)
+        earlier = [p for p in literal.props if p.end <= comment.start]
+        layout = self.layout(self.line_indent(comment.start))
+        needs_comma = later and not rest.lstrip(" \t").startswith(",")
+        new = body[key_start:value_start] + render_value(value, layout) + ("," if needs_comma else "") + rest
+        splices = [Splice(comment.start, comment.end, new.rstrip(" \t"), reason)]
+        if not later and earlier and self.find_comma(earlier[-1].end, comment.start) is None:
+            splices.insert(0, Splice(earlier[-1].end, earlier[-1].end, ",", reason))
+        return splices
+
+    def _commented_property(self, literal: ObjLit, key: str) -> tuple[Comment, tuple[int, int, int]] | None:
+        props = literal.props
+        index = 0
+        depth = 0
+        for comment in self._comments_within(literal.start, literal.end):
+            while index < len(props) and props[index].end <= comment.start:
+                index += 1
+                depth = 0  # a live property between comments ends any commented-out block
+            if index < len(props) and props[index].start < comment.start:
+                continue  # inside a live property: belongs to a nested object
+            if comment.block:
+                continue
+            body = comment.value
+            if depth == 0 and self.own_line(comment.start):
+                match = _COMMENTED_KEY.match(body)
+                if match and (match.group("bare") or match.group("quoted")) == key:
+                    located = parse_snippet(body, key)
+                    if located is not None:
+                        return comment, located
+            stripped = _STRINGS.sub("", body)
+            depth = max(0, depth + sum(stripped.count(c) for c in "{[(") - sum(stripped.count(c) for c in "}])"))
+        return None
+
+    def _comments_within(self, start: int, end: int) -> Iterator[Comment]:
+        comments = self.model.comments
+        index = bisect.bisect_right(self._comment_starts, start)
+        while index < len(comments) and comments[index].end <= end:
+            yield comments[index]
+            index += 1
+
+    # removing ---------------------------------------------------------------------------------
+
+    def _remove_property(
+        self, literal: ObjLit, prop: Prop, remaining: list[Prop], comment_out: bool, reason: str
+    ) -> list[Splice]:
+        following = [p for p in literal.props if p.start > prop.start]
+        limit = following[0].start if following else literal.end - 1
+        comma = self.find_comma(prop.end, limit)
+        after = comma + 1 if comma is not None else prop.end
+        eol = self.same_line_end(after)
+        earlier = [p for p in remaining if p.end <= prop.start]
+        later = [p for p in remaining if p.start > prop.start]
+        if self.own_line(prop.start) and eol is not None:
+            start = self.line_start(prop.start)
+            if comment_out:
+                return [Splice(start, eol, self._commented(start, eol), reason)]
+            bound = earlier[-1].end if earlier else literal.start + 1
+            previous = [p for p in literal.props if p.end <= prop.start]
+            if previous:
+                bound = max(bound, previous[-1].end)
+            splices = [Splice(self._doc_comment_start(start, bound), eol + len(self.newline_at(eol)), "", reason)]
+            if not later and comma is None and earlier:
+                previous_comma = self.find_comma(earlier[-1].end, prop.start)
+                if previous_comma is not None:
+                    splices.insert(0, Splice(previous_comma, previous_comma + 1, "", reason))
+            return splices
+        if comment_out:
+            raise EditError(f"{reason}: only a property on lines of its own can be commented out")
+        if comma is not None:
+            end = comma + 1
+            while end < len(self.text) and self.text[end] in " \t":
+                end += 1
+            return [Splice(prop.start, end, "", reason)]
+        if earlier:
+            previous_comma = self.find_comma(earlier[-1].end, prop.start)
+            if previous_comma is not None:
+                return [Splice(previous_comma, prop.end, "", reason)]
+        return [Splice(prop.start, prop.end, "", reason)]
+
+    def _remove_statement(self, stmt: Stmt, comment_out: bool, reason: str) -> list[Splice]:
+        eol = self.same_line_end(stmt.end)
+        if self.own_line(stmt.start) and eol is not None:
+            start = self.line_start(stmt.start)
+            if comment_out:
+                return [Splice(start, eol, self._commented(start, eol), reason)]
+            if not stmt.nested:
+                starts = [s for s, _ in self.model.statements]
+                index = bisect.bisect_left(starts, stmt.start)
+                bound = self.model.statements[index - 1][1] if index > 0 else 0
+                start = self._doc_comment_start(start, bound)
+            return [Splice(start, eol + len(self.newline_at(eol)), "", reason)]
+        if comment_out:
+            raise EditError(f"{reason}: only a statement on lines of its own can be commented out")
+        end = stmt.end
+        while end < len(self.text) and self.text[end] in " \t":
+            end += 1
+        return [Splice(stmt.start, end, "", reason)]
+
+    def _commented(self, start: int, end: int) -> str:
+        """``// `` in front of every line of ``text[start:end]``, after its indentation."""
+        lines = _LINE_END.split(self.text[start:end])
+        breaks = _LINE_END.findall(self.text[start:end])
+        out: list[str] = []
+        for index, line in enumerate(lines):
+            body = line.lstrip(" \t")
+            out.append(line[: len(line) - len(body)] + ("// " + body if body else ""))
+            if index < len(breaks):
+                out.append(breaks[index])
+        return "".join(out)
+
+    def _doc_comment_start(self, start: int, bound: int) -> int:
+        """Extend a removal at line ``start`` over the ``//`` lines directly above it (its own comment)."""
+        text = self.text
+        while start > bound:
+            previous_end = start - 1
+            if text[previous_end] == "\n" and previous_end > 0 and text[previous_end - 1] == "\r":
+                previous_end -= 1
+            line_start = self.line_start(previous_end)
+            if line_start < bound:
+                break
+            line = text[line_start:previous_end].strip()
+            if not line.startswith("//") or _COMMENTED_CODE.match(line[2:]):
+                break
+            start = line_start
+        return start
+
+    # text helpers -----------------------------------------------------------------------------
+
+    def layout(self, indent: str) -> JsLayout:
+        return JsLayout(indent, self.style.indent, self.style.newline, self.quote, self.trailing_comma_habit())
+
+    @functools.cached_property
+    def _trailing_comma(self) -> bool:
+        votes = [0, 0]
+        for literal in _literals(self.model.root):
+            if not literal.props:
+                continue
+            last = literal.props[-1]
+            comma = self.find_comma(last.end, literal.end - 1)
+            if self.same_line_end(comma + 1 if comma is not None else last.end) is None:
+                continue  # `{a: 1}` on one line says nothing about the multi-line habit
+            votes[comma is not None] += 1
+        return votes[1] >= votes[0]
+
+    def trailing_comma_habit(self) -> bool:
+        """Whether the file's multi-line objects end with a comma after their last property."""
+        return self._trailing_comma
+
+    def find_comma(self, start: int, limit: int) -> int | None:
+        """Offset of the comma right after ``start`` (across whitespace and comments), if any before ``limit``."""
+        match = _TRIVIA.match(self.text, start, max(start, limit))
+        at = match.end() if match else start
+        return at if at < limit and self.text[at] == "," else None
+
+    def same_line_end(self, start: int) -> int | None:
+        """The line break ending ``start``'s line if only blanks and comments follow on it, else None."""
+        text = self.text
+        match = _SAME_LINE_TRIVIA.match(text, start)
+        at = match.end() if match else start
+        if text.startswith("//", at):
+            found = _LINE_END.search(text, at)
+            return found.start() if found else len(text)
+        if at == len(text) or text[at] in "\r\n":
+            return at
+        return None
+
+    def line_start(self, pos: int) -> int:
+        return max(self.text.rfind("\n", 0, pos), self.text.rfind("\r", 0, pos)) + 1
+
+    def line_end(self, pos: int) -> int:
+        found = _LINE_END.search(self.text, pos)
+        return found.start() if found else len(self.text)
+
+    def line_indent(self, pos: int) -> str:
+        start = self.line_start(pos)
+        line = self.text[start:pos]
+        return line[: len(line) - len(line.lstrip(" \t"))]
+
+    def own_line(self, pos: int) -> bool:
+        return not self.text[self.line_start(pos) : pos].strip(" \t")
+
+    def newline_at(self, pos: int) -> str:
+        """The line break at ``pos`` (each line keeps its own in a mixed file), or the file's habit."""
+        found = _LINE_END.match(self.text, pos)
+        return found.group() if found else self.style.newline
+
+
+def _statements_in(node: ObjNode) -> Iterator[Stmt]:
+    for entry in node.entries.values():
+        for writer in entry.writers:
+            if isinstance(writer, Stmt):
+                yield writer
+        if isinstance(entry.value, ObjNode):
+            yield from _statements_in(entry.value)
+
+
+def _literals(node: ObjNode) -> Iterator[ObjLit]:
+    if node.literal is not None:
+        yield node.literal
+    for entry in node.entries.values():
+        if isinstance(entry.value, ObjNode):
+            yield from _literals(entry.value)

@@ -1,0 +1,322 @@
+"""A lossless Lua 5.4 lexer: every character of the text belongs to exactly one token.
+
+Trivia (whitespace, newlines, comments) are ordinary tokens, so ``"".join(t.text for t in tokens) == text``
+always holds, and the parser simply skips them. The lexer follows ``llex.c`` of Lua 5.4: the same
+numeral scan (greedy, then validated, so ``3x`` is a malformed number as in Lua), every string escape
+(``\\z``, ``\\x``, ``\\u{...}``, decimal, line continuations), long brackets of any level, and the same
+error messages where it is practical.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from jitsi_secure.errors import ParseError
+
+__all__ = ["KEYWORDS", "TRIVIA", "LexError", "Token", "decode_short_string", "tokenize"]
+
+# Token kinds. Strings are kept short because the parser compares them in its hot loop.
+NAME = "name"
+KEYWORD = "kw"
+NUMBER = "num"
+STRING = "str"
+LONGSTRING = "lstr"
+OP = "op"
+SPACE = "ws"
+NEWLINE = "nl"
+COMMENT = "comment"
+EOF = "eof"
+
+#: Kinds the parser never sees.
+TRIVIA = frozenset({SPACE, NEWLINE, COMMENT})
+
+KEYWORDS = frozenset(
+    [
+        "and",
+        "break",
+        "do",
+        "else",
+        "elseif",
+        "end",
+        "false",
+        "for",
+        "function",
+        "goto",
+        "if",
+        "in",
+        "local",
+        "nil",
+        "not",
+        "or",
+        "repeat",
+        "return",
+        "then",
+        "true",
+        "until",
+        "while",
+    ]
+)
+
+
+class LexError(ParseError):
+    """A lexical error; ``token_start`` is where the offending token starts, so that a caller can look
+    for an earlier syntax error (Lua reads tokens lazily and reports whichever comes first)."""
+
+    token_start: int = 0
+
+
+class Token(NamedTuple):
+    """One lexeme: ``kind``, its exact ``text`` and its character offset ``start`` in the document."""
+
+    kind: str
+    text: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        """Offset just past the token."""
+        return self.start + len(self.text)
+
+
+# Lua's whitespace set is " \f\n\r\t\v"; newlines get their own token so lines are easy to find.
+_SPACE = re.compile(r"[ \t\f\v]+")
+_NEWLINE = re.compile(r"\r\n|\n\r|\r|\n")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LONG_OPEN = re.compile(r"\[(=*)\[")
+# Longest operators first, as llex.c reads them.
+_OPERATOR = re.compile(r"\.\.\.|\.\.|==|~=|<=|>=|<<|>>|//|::|[-+*/%^#&~|<>=(){}\[\];:,.]")
+_NUMERAL_HEX = re.compile(r"0[xX](?:[pP][-+]?|[0-9a-fA-F.])*")
+_NUMERAL_DEC = re.compile(r"(?:[eE][-+]?|[0-9a-fA-F.])*")
+_VALID_HEX = re.compile(r"0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][-+]?[0-9]+)?")
+_VALID_DEC = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_LETTER = re.compile(r"[A-Za-z_]")
+_HEX2 = re.compile(r"[0-9a-fA-F]{2}")
+_DEC3 = re.compile(r"[0-9]{1,3}")
+_UTF8_ESC = re.compile(r"\{([0-9a-fA-F]+)\}")
+_Z_SKIP = re.compile(r"[ \t\f\v\r\n]*")
+_SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def tokenize(text: str, *, source: str = "<string>") -> list[Token]:
+    """Split ``text`` into tokens ending with one empty ``eof`` token; raise :class:`ParseError` on a
+    lexical error (unfinished string or comment, malformed number, invalid escape, stray character)."""
+    tokens: list[Token] = []
+    pos = 0
+    try:
+        pos = _scan(text, source, tokens)
+    except ParseError as error:
+        start = tokens[-1].end if tokens else 0
+        lex_error = LexError(
+            error.message, source=error.source, line=error.line, column=error.column, excerpt=error.excerpt
+        )
+        lex_error.token_start = start
+        raise lex_error from None
+    tokens.append(Token(EOF, "", pos))
+    return tokens
+
+
+def _scan(text: str, source: str, tokens: list[Token]) -> int:
+    append = tokens.append
+    pos = 0
+    n = len(text)
+    while pos < n:
+        ch = text[pos]
+        if ch in " \t\f\v":
+            m = _SPACE.match(text, pos)
+            assert m is not None
+            append(Token(SPACE, m.group(), pos))
+            pos = m.end()
+        elif ch in "\r\n":
+            m = _NEWLINE.match(text, pos)
+            assert m is not None
+            append(Token(NEWLINE, m.group(), pos))
+            pos = m.end()
+        elif ch == "_" or (ch.isascii() and ch.isalpha()):
+            m = _NAME.match(text, pos)
+            assert m is not None
+            word = m.group()
+            append(Token(KEYWORD if word in KEYWORDS else NAME, word, pos))
+            pos = m.end()
+        elif ch == "-" and text.startswith("--", pos):
+            end = _comment_end(text, pos, source)
+            append(Token(COMMENT, text[pos:end], pos))
+            pos = end
+        elif ch in "\"'":
+            end = _short_string_end(text, pos, source)
+            append(Token(STRING, text[pos:end], pos))
+            pos = end
+        elif (ch.isdigit() and ch.isascii()) or (ch == "." and pos + 1 < n and text[pos + 1] in "0123456789"):
+            end = _numeral_end(text, pos, source)
+            append(Token(NUMBER, text[pos:end], pos))
+            pos = end
+        elif ch == "[" and pos + 1 < n and text[pos + 1] in "[=":
+            end = _long_bracket_end(text, pos, source, "string")
+            append(Token(LONGSTRING, text[pos:end], pos))
+            pos = end
+        else:
+            m = _OPERATOR.match(text, pos)
+            if m is None:
+                raise ParseError.at(text, pos, f"unexpected symbol near {_near(ch)}", source=source)
+            append(Token(OP, m.group(), pos))
+            pos = m.end()
+    return pos
+
+
+def _near(ch: str) -> str:
+    if ch.isprintable() and not ch.isspace():
+        return f"'{ch}'"
+    return f"'<\\{ord(ch)}>'"
+
+
+def _comment_end(text: str, pos: int, source: str) -> int:
+    body = pos + 2
+    if text.startswith("[", body):
+        m = _LONG_OPEN.match(text, body)
+        if m is not None:
+            return _long_bracket_end(text, body, source, "comment")
+    # A line comment stops before the line break, which stays a token of its own.
+    ends = [i for i in (text.find("\n", body), text.find("\r", body)) if i != -1]
+    return min(ends) if ends else len(text)
+
+
+def _long_bracket_end(text: str, pos: int, source: str, what: str) -> int:
+    m = _LONG_OPEN.match(text, pos)
+    if m is None:
+        # "[=" not followed by more "=" and "[": Lua 5.4 rejects it rather than reading "[" then "=".
+        raise ParseError.at(text, pos, "invalid long string delimiter near '[='", source=source)
+    close = "]" + m.group(1) + "]"
+    end = text.find(close, m.end())
+    if end == -1:
+        raise ParseError.at(text, pos, f"unfinished long {what} (starting here) near <eof>", source=source)
+    return end + len(close)
+
+
+def _numeral_end(text: str, pos: int, source: str) -> int:
+    hex_match = _NUMERAL_HEX.match(text, pos)
+    m = hex_match if hex_match is not None else _NUMERAL_DEC.match(text, pos)
+    assert m is not None
+    end = m.end()
+    # llex.c swallows one trailing letter so that "3x" or "0x1g" is reported as one malformed numeral.
+    if end < len(text) and _LETTER.match(text, end):
+        end += 1
+    numeral = text[pos:end]
+    valid = _VALID_HEX if hex_match is not None else _VALID_DEC
+    if not valid.fullmatch(numeral):
+        raise ParseError.at(text, pos, f"malformed number near '{numeral}'", source=source)
+    return end
+
+
+def _short_string_end(text: str, pos: int, source: str) -> int:
+    return _scan_short_string(text, pos, source, None)
+
+
+def decode_short_string(token_text: str) -> str:
+    """The value of a quoted Lua string token (already validated by :func:`tokenize`).
+
+    Lua strings are bytes; escapes that produce bytes which are not UTF-8 (``"\\255"``) are decoded with
+    ``surrogateescape`` so nothing is lost.
+    """
+    out: list[str] = []
+    _scan_short_string(token_text, 0, "<string>", out)
+    raw = "".join(out)
+    # Escapes were collected as code points 0..255 standing for bytes mixed with real characters;
+    # re-encode each piece so that "\195\169" becomes "é" as Lua would print it.
+    return raw.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")
+
+
+def _scan_short_string(text: str, pos: int, source: str, out: list[str] | None) -> int:
+    """Scan the string starting at ``pos``; return its end. When ``out`` is given, collect its value.
+
+    Byte escapes (``\\ddd``, ``\\xXX``) are collected as surrogate-escaped bytes (U+DC80..U+DCFF) or
+    ASCII, so that :func:`decode_short_string` can reassemble multi-byte UTF-8 sequences.
+    """
+    quote = text[pos]
+    i = pos + 1
+    n = len(text)
+    while True:
+        if i >= n:
+            raise ParseError.at(text, pos, "unfinished string near <eof>", source=source)
+        ch = text[i]
+        if ch == quote:
+            return i + 1
+        if ch in "\r\n":
+            raise ParseError.at(text, pos, f"unfinished string near '{text[pos:i]}'", source=source)
+        if ch != "\\":
+            j = i + 1
+            while j < n and text[j] not in "\\\r\n" and text[j] != quote:
+                j += 1
+            if out is not None:
+                out.append(text[i:j])
+            i = j
+            continue
+        i = _scan_escape(text, i, pos, source, out)
+
+
+def _byte(value: int) -> str:
+    return chr(value) if value < 0x80 else chr(0xDC00 + value)
+
+
+def _scan_escape(text: str, i: int, string_start: int, source: str, out: list[str] | None) -> int:
+    """Scan the escape at ``text[i] == "\\\\"``; return the offset after it."""
+    n = len(text)
+    if i + 1 >= n:
+        raise ParseError.at(text, string_start, "unfinished string near <eof>", source=source)
+    e = text[i + 1]
+    if e in _SIMPLE_ESCAPES or e in "\\\"'":
+        if out is not None:
+            out.append(_SIMPLE_ESCAPES.get(e, e))
+        return i + 2
+    if e in "\r\n":
+        m = _NEWLINE.match(text, i + 1)
+        assert m is not None
+        if out is not None:
+            out.append("\n")
+        return m.end()
+    if e == "z":
+        m = _Z_SKIP.match(text, i + 2)
+        assert m is not None
+        return m.end()
+    if e == "x":
+        m = _HEX2.match(text, i + 2)
+        if m is None:
+            raise ParseError.at(text, i, "hexadecimal digit expected", source=source)
+        if out is not None:
+            out.append(_byte(int(m.group(), 16)))
+        return m.end()
+    if e == "u":
+        m = _UTF8_ESC.match(text, i + 2)
+        if m is None:
+            raise ParseError.at(text, i, "missing '{' or '}' in \\u{xxxx}", source=source)
+        value = int(m.group(1), 16)
+        if value >= 0x80000000:
+            raise ParseError.at(text, i, "UTF-8 value too large", source=source)
+        if out is not None:
+            out.extend(_byte(b) for b in _utf8_bytes(value))
+        return m.end()
+    if e.isdigit() and e.isascii():
+        m = _DEC3.match(text, i + 1)
+        assert m is not None
+        value = int(m.group())
+        if value > 255:
+            raise ParseError.at(text, i, "decimal escape too large", source=source)
+        if out is not None:
+            out.append(_byte(value))
+        return m.end()
+    raise ParseError.at(text, i, "invalid escape sequence", source=source)
+
+
+def _utf8_bytes(value: int) -> bytes:
+    """Lua's ``luaO_utf8esc``: the extended (up to 6 byte) UTF-8 encoding, surrogates included."""
+    if value < 0x80:
+        return bytes([value])
+    out: list[int] = []
+    mfb = 0x3F
+    while True:
+        out.append(0x80 | (value & 0x3F))
+        value >>= 6
+        mfb >>= 1
+        if value <= mfb:
+            break
+    out.append(((~mfb << 1) & 0xFF) | value)
+    return bytes(reversed(out))

@@ -1,0 +1,823 @@
+"""Prosody's Lua configuration as a lossless document.
+
+A Prosody config is a Lua script. ``VirtualHost "x"`` and ``Component "x" "module"`` lines start
+sections; every plain assignment after such a line belongs to that section until the next one, and
+assignments before the first belong to the global section::
+
+    doc = parse(text, source="/etc/prosody/conf.avail/meet.example.com.cfg.lua")
+    doc.get("meet.example.com", "authentication")          # 'jitsi-anonymous'
+    doc = doc.set("meet.example.com", "authentication", "internal_hashed")
+    doc = doc.add_section("VirtualHost", "guest.example.com",
+                          {"authentication": "anonymous", "c2s_require_encryption": False},
+                          after="meet.example.com")
+    doc.render()                                            # the edited text, everything else as it was
+    doc.evaluate()                                          # {"*": {...}, "meet.example.com": {...}, ...}
+
+:func:`parse` accepts exactly the valid Lua 5.4 chunks (and raises :class:`ParseError` with line and
+column for anything else); ``render()`` gives the text back byte for byte. Edits are splices of the
+original text, re-parsed and checked before a new document is returned. ``get`` reads literal values
+from the syntax; :meth:`LuaDocument.evaluate` runs the file in a sandbox with Prosody's config API for
+the authoritative meaning.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from encodings import idna
+from typing import Literal
+
+from jitsi_secure._core.splice import Splice, apply_splices
+from jitsi_secure._core.style import TextStyle, detect_style
+from jitsi_secure.errors import EditError, JitsiSecureError, ParseError, line_and_column
+from jitsi_secure.formats import ConfigValue
+from jitsi_secure.formats._lua_lexer import COMMENT, EOF, NEWLINE, OP, SPACE, STRING, LexError, Token, tokenize
+from jitsi_secure.formats._lua_parser import Node, ParsedChunk, Statement, parse_chunk
+from jitsi_secure.formats._lua_values import (
+    LuaExpression,
+    RenderStyle,
+    canonical,
+    literal_value,
+    render_value,
+    string_value,
+)
+
+__all__ = [
+    "LuaDocument",
+    "LuaEvaluationError",
+    "LuaExpression",
+    "Option",
+    "Section",
+    "SectionKind",
+    "parse",
+]
+
+SectionKind = Literal["global", "VirtualHost", "Component"]
+
+_HEADER_NAMES: dict[str, SectionKind] = {
+    "VirtualHost": "VirtualHost",
+    "Host": "VirtualHost",
+    "host": "VirtualHost",
+    "Component": "Component",
+    "component": "Component",
+}
+_INCLUDE_NAMES = frozenset({"Include", "include"})
+_ASSIGNMENT_EXAMPLE = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)")
+
+
+class LuaEvaluationError(JitsiSecureError):
+    """Running the config failed the way it would fail in Prosody (a runtime error such as calling an
+    undefined function, a missing Include), or it broke a sandbox limit (time, memory, forbidden API)."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the config: the global one, or one ``VirtualHost``/``Component``.
+
+    Attributes:
+        kind: ``"global"``, ``"VirtualHost"`` or ``"Component"`` (``Host``/``component`` aliases included).
+        name: the host or component name as written, ``None`` for the global section or for a name
+            that is not a string literal (``VirtualHost(domain)``).
+        module: the component module (``Component "x" "muc"``), else ``None`` (Prosody's default
+            ``"component"`` applies).
+        start: offset where the section's range starts (its leading comment block, or 0 for global).
+        header_start: offset of the header statement (``start`` of the text for global).
+        header_end: offset just past the header statement.
+        end: offset where the next section's range starts (or the end of the text).
+        inline: the ``VirtualHost "x" { ... }`` form, after which Prosody returns to global scope.
+    """
+
+    kind: SectionKind
+    name: str | None
+    module: str | None
+    start: int
+    header_start: int
+    header_end: int
+    end: int
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class Option:
+    """One top-level assignment of an option: its section (index into ``sections()``), name, the range
+    of the whole statement and of the value expression, and whether it is a single-target assignment
+    that edits can rewrite."""
+
+    section: int
+    name: str
+    start: int
+    end: int
+    value_start: int
+    value_end: int
+    simple: bool
+
+
+@dataclass(frozen=True)
+class _Model:
+    """What the parser found, in the shape edits need."""
+
+    chunk: ParsedChunk
+    token_starts: tuple[int, ...]
+    sections: tuple[Section, ...]
+    options: tuple[Option, ...]
+    includes: tuple[str | LuaExpression, ...]
+    render_style: RenderStyle
+    header_paren: bool
+
+
+@dataclass(frozen=True)
+class LuaDocument:
+    """An immutable Prosody config document. Build one with :func:`parse`.
+
+    Attributes:
+        text: the exact text.
+        source: the file name given to :func:`parse` (used in errors and by ``evaluate`` for Includes).
+        style: the file's line ending, indentation unit and final-newline habit.
+    """
+
+    text: str
+    source: str
+    style: TextStyle
+    _model: _Model = field(repr=False, compare=False)
+
+    # ------------------------------------------------------------------ reading
+
+    def render(self) -> str:
+        """The document's text, byte for byte."""
+        return self.text
+
+    def sections(self) -> list[Section]:
+        """The global section first, then each ``VirtualHost``/``Component`` in file order."""
+        return list(self._model.sections)
+
+    def options(self, section: str | None = None) -> dict[str, ConfigValue | LuaExpression]:
+        """The options set by top-level assignments in ``section`` (``None``: global), last one winning,
+        in order of first appearance; a non-literal value is a :class:`LuaExpression`."""
+        result: dict[str, ConfigValue | LuaExpression] = {}
+        indices = set(self._section_indices(section))
+        for option in self._model.options:
+            if option.section in indices:
+                result[option.name] = self._value_of(option)
+        return result
+
+    def get(self, section: str | None, option: str) -> ConfigValue | LuaExpression:
+        """The value the last top-level assignment of ``option`` in ``section`` gives it.
+
+        ``section`` is ``None`` for the global section, else a host or component name (compared after
+        Prosody's nameprep, so case does not matter). Returns ``None`` when the option is not set there
+        (which in Lua is the same as ``option = nil``); inherited global values are not looked up. A value
+        that is not a literal comes back as :class:`LuaExpression` with its source text: use
+        :meth:`evaluate` for its meaning. Raises ``KeyError`` for an unknown section.
+        """
+        found = self._last_option(section, option)
+        return None if found is None else self._value_of(found)
+
+    def includes(self) -> list[str | LuaExpression]:
+        """The arguments of top-level ``Include`` calls, in file order."""
+        return list(self._model.includes)
+
+    def evaluate(
+        self,
+        *,
+        env: Mapping[str, str] | None = None,
+        follow_includes: bool = False,
+        max_instructions: int = 10_000_000,
+        max_memory: int = 64 * 1024 * 1024,
+    ) -> dict[str, dict[str, ConfigValue]]:
+        """Run the config as Prosody's config loader would and return ``{"*": globals, host: options}``.
+
+        The text runs in a sandboxed Lua 5.4 (lupa) with Prosody 0.12's config API: ``VirtualHost``,
+        ``Component``, ``Include``, ``ENV_*`` and the standard library minus ``io``, ``require``, ``load``,
+        ``dofile``, ``debug`` and every ``os`` function but ``os.getenv``. ``env`` is the environment
+        ``ENV_X``/``os.getenv`` read (empty by default: nothing leaks from the calling process).
+        Includes are followed relative to ``source`` only when ``follow_includes`` is true, with Prosody's
+        rules (a missing file or folder is an error, a glob matching nothing is not); otherwise they are
+        skipped. Host names are nameprep'd, hosts get ``defined = true``, components ``component_module``
+        and ``load_global_modules = false``, as in Prosody. Tables come back as lists when their keys are
+        1..n (``{}`` included), else dicts with string keys; functions as ``"<function>"``.
+
+        Raises :class:`LuaEvaluationError` when the config fails to run or hits a sandbox limit.
+        """
+        from jitsi_secure.formats._lua_eval import evaluate
+
+        return evaluate(
+            self.text,
+            self.source,
+            env=dict(env or {}),
+            follow_includes=follow_includes,
+            max_instructions=max_instructions,
+            max_memory=max_memory,
+        )
+
+    # ------------------------------------------------------------------ editing
+
+    def set(self, section: str | None, option: str, value: ConfigValue) -> LuaDocument:
+        """Set ``option`` in ``section`` (``None``: global) to ``value``; return the new document.
+
+        The last assignment of the option in that section's range gets the new value (the rest of its
+        line, comment included, is kept). Without one, a commented-out example of the option in the
+        section (``--app_id = "..."``) is uncommented with the value; else a line is added after the
+        section's last option (global options: before the first section) in the file's style. Setting
+        the value the option already has returns this document unchanged.
+        """
+        _check_option_name(option)
+        indices = self._existing_section(section)
+        found = self._last_option(section, option)
+        if found is not None:
+            if not found.simple:
+                raise EditError(f"{option} is set by a multiple assignment; edit it by hand")
+            if canonical(self._value_of(found)) == canonical(value):
+                return self
+            rendered = self._render(value)
+            splice = Splice(found.value_start, found.value_end, rendered, f"set {_label(section)} {option}")
+        else:
+            index = indices[-1]
+            if self._model.sections[index].inline:
+                raise EditError(f"section {section} takes its options in a table after its header")
+            rendered = self._render(value)
+            splice = self._uncomment_example(index, option, rendered, section) or self._insert_option(
+                index, option, rendered, section
+            )
+        return self._verified([splice], _expect_set(self, section, option, value))
+
+    def remove(self, section: str | None, option: str) -> LuaDocument:
+        """Remove every top-level assignment of ``option`` in ``section``: the lines they are on
+        (their same-line comments with them), nothing else. Unset options give this document back."""
+        self._existing_section(section)
+        found = [o for o in self._options_in(section) if o.name == option]
+        if not found:
+            return self
+        splices = []
+        for option_record in found:
+            if not option_record.simple:
+                raise EditError(f"{option} is set by a multiple assignment; edit it by hand")
+            start, end = self._statement_lines(option_record.start, option_record.end)
+            splices.append(Splice(start, end, "", f"remove {_label(section)} {option}"))
+        return self._verified(splices, _expect_remove(self, section, option))
+
+    def add_section(
+        self,
+        kind: Literal["VirtualHost", "Component"],
+        name: str,
+        options: Mapping[str, ConfigValue],
+        *,
+        after: str | None = None,
+        module: str | None = None,
+    ) -> LuaDocument:
+        """Add ``VirtualHost "name"`` (or ``Component "name" "module"``) with ``options``.
+
+        The block goes right after the range of section ``after`` (before any comment block heading the
+        next section), or at the end of the file when ``after`` is ``None``; it copies the file's
+        header form, indentation of section options, quote character, separators and line ending.
+        Raises :class:`EditError` if a section of that name exists.
+        """
+        if kind not in ("VirtualHost", "Component"):
+            raise EditError(f"unknown section kind {kind!r}")
+        if module is not None and kind != "Component":
+            raise EditError("only a Component has a module")
+        if any(s.name is not None and _hostkey(s.name) == _hostkey(name) for s in self._model.sections):
+            raise EditError(f"a section named {name} exists already")
+        for option in options:
+            _check_option_name(option)
+        anchor = self._existing_section(after)[-1] if after is not None else len(self._model.sections) - 1
+        position = self._model.sections[anchor].end
+        nl = self.style.newline
+        header = self._header_text(kind, name, module)
+        indent = self._option_indent(None)
+        separator = self._separator(None)
+        lines = [header] + [f"{indent}{key}{separator}{self._render(v)}" for key, v in options.items()]
+        block = nl.join(lines)
+        before = self.text[:position]
+        if position == len(self.text):
+            lead = "" if not before else (nl * 2 if not before.endswith(("\n", "\r")) else nl)
+            if before and _ends_with_blank_line(before):
+                lead = ""
+            new_text = lead + block + (nl if self.style.final_newline or not before else "")
+        else:
+            lead = "" if _ends_with_blank_line(before) or not before else nl
+            new_text = lead + block + nl + nl
+        splice = Splice(position, position, new_text, f"add {kind} {name}")
+        return self._verified([splice], _expect_add(self, kind, name, module, options))
+
+    def remove_section(self, name: str) -> LuaDocument:
+        """Remove every ``VirtualHost``/``Component`` section called ``name``: its header, its options,
+        the comment block heading it, and the blank lines up to the next section (the blank lines before
+        it too when it is the last one), so that it undoes :meth:`add_section`."""
+        indices = self._existing_section(name)
+        splices = []
+        for index in indices:
+            section = self._model.sections[index]
+            start = section.start
+            if section.end == len(self.text):
+                start = _after_last_content_line(self.text, start)
+                if not self.style.final_newline:
+                    # No final newline: the line break before the section goes with it.
+                    start = len(self.text[:start].rstrip(" \t\r\n\f\v"))
+            splices.append(Splice(start, section.end, "", f"remove section {name}"))
+        expected = tuple(v for i, v in enumerate(_static_view(self)) if i not in indices)
+        return self._verified(splices, expected)
+
+    # ------------------------------------------------------------------ internals
+
+    def _value_of(self, option: Option) -> ConfigValue | LuaExpression:
+        node = _find_value_node(self._model, option)
+        if node is None:
+            return LuaExpression(self.text[option.value_start : option.value_end])
+        return literal_value(node, self.text)
+
+    def _section_indices(self, section: str | None) -> list[int]:
+        if section is None:
+            return [0]
+        key = _hostkey(section)
+        found = [i for i, s in enumerate(self._model.sections) if s.name is not None and _hostkey(s.name) == key]
+        if not found:
+            raise KeyError(section)
+        return found
+
+    def _existing_section(self, section: str | None) -> list[int]:
+        try:
+            return self._section_indices(section)
+        except KeyError:
+            raise EditError(f"no section named {section} in {self.source}") from None
+
+    def _options_in(self, section: str | None) -> list[Option]:
+        indices = set(self._section_indices(section))
+        return [o for o in self._model.options if o.section in indices]
+
+    def _last_option(self, section: str | None, option: str) -> Option | None:
+        found = [o for o in self._options_in(section) if o.name == option]
+        return found[-1] if found else None
+
+    def _render(self, value: ConfigValue) -> str:
+        return render_value(value, self._model.render_style)
+
+    def _token_index(self, offset: int) -> int:
+        return bisect.bisect_left(self._model.token_starts, offset)
+
+    def _line_end_after(self, offset: int) -> tuple[int, bool]:
+        """Where the line holding ``offset`` ends, past its line break, and whether only trivia (and
+        ``;``) stand between ``offset`` and that point."""
+        tokens = self._model.chunk.tokens
+        k = self._token_index(offset)
+        while k < len(tokens):
+            t = tokens[k]
+            if t.kind == NEWLINE:
+                return t.end, True
+            if t.kind == EOF:
+                return t.start, True
+            if t.kind in (SPACE, COMMENT) or (t.kind == OP and t.text == ";"):
+                k += 1
+                continue
+            return offset, False
+        return len(self.text), True
+
+    def _line_start_before(self, offset: int) -> tuple[int, bool]:
+        tokens = self._model.chunk.tokens
+        k = self._token_index(offset) - 1
+        while k >= 0:
+            t = tokens[k]
+            if t.kind == NEWLINE:
+                return t.end, True
+            if t.kind != SPACE:
+                return offset, False
+            k -= 1
+        return 0, True
+
+    def _statement_lines(self, start: int, end: int) -> tuple[int, int]:
+        line_start, clean_before = self._line_start_before(start)
+        line_end, clean_after = self._line_end_after(end)
+        if clean_before and clean_after:
+            return line_start, line_end
+        # Shares its line with other code: take the statement and the blanks after it only.
+        tokens = self._model.chunk.tokens
+        k = self._token_index(end)
+        stop = end
+        while k < len(tokens) and tokens[k].kind == SPACE:
+            stop = tokens[k].end
+            k += 1
+        return start, stop
+
+    def _indent_of_line(self, offset: int) -> str:
+        line_start, clean = self._line_start_before(offset)
+        return self.text[line_start:offset] if clean else ""
+
+    def _option_indent(self, section_index: int | None) -> str:
+        """Indentation for an option line: the section's own options, else the options of any
+        non-global section (the most common), else the file's indent unit (global: none)."""
+        options = self._model.options
+        if section_index is not None:
+            own = [self._indent_of_line(o.start) for o in options if o.section == section_index]
+            if own:
+                return own[-1]
+            if section_index == 0:
+                return ""
+        others = Counter(self._indent_of_line(o.start) for o in options if o.section != 0)
+        if others:
+            return others.most_common(1)[0][0]
+        return self.style.indent
+
+    def _separator(self, section_index: int | None) -> str:
+        """The text between an option name and its value: the section's last option's, else the
+        file's most common, else " = "."""
+
+        def spelled(o: Option) -> str:
+            return self.text[o.start + len(o.name) : o.value_start]
+
+        simple = [o for o in self._model.options if o.simple and o.start + len(o.name) <= o.value_start]
+        own = [spelled(o) for o in simple if o.section == section_index]
+        candidates = own or [spelled(o) for o in simple]
+        candidates = [c for c in candidates if c.strip() == "=" and "\n" not in c and "\r" not in c]
+        if own and candidates and candidates[-1] in own:
+            return candidates[-1]
+        if candidates:
+            return Counter(candidates).most_common(1)[0][0]
+        return " = "
+
+    def _header_text(self, kind: str, name: str, module: str | None) -> str:
+        quote = self._model.render_style.quote
+        from jitsi_secure.formats._lua_values import render_string
+
+        rendered_name = render_string(name, quote)
+        if self._model.header_paren:
+            text = f"{kind}({rendered_name})"
+            return text + (f"({render_string(module, quote)})" if module is not None else "")
+        text = f"{kind} {rendered_name}"
+        return text + (f" {render_string(module, quote)}" if module is not None else "")
+
+    def _uncomment_example(self, index: int, option: str, rendered: str, section: str | None) -> Splice | None:
+        """A splice turning the last ``--option = ...`` comment line of the section into the assignment."""
+        section_record = self._model.sections[index]
+        lo = section_record.header_end if index else section_record.start
+        hi = section_record.end
+        tokens = self._model.chunk.tokens
+        for k in range(self._token_index(hi) - 1, self._token_index(lo) - 1, -1):
+            t = tokens[k]
+            if t.kind != COMMENT or (t.text.startswith("--[") and _is_long_comment(t.text)):
+                continue
+            if not self._line_start_before(t.start)[1] or self._inside_statement(t.start):
+                continue
+            body = t.text[2:]
+            m = _ASSIGNMENT_EXAMPLE.match(body)
+            if m is None or m.group(1) != option:
+                continue
+            example = _parse_example(body)
+            if example is None:
+                continue
+            value_start, value_end = example
+            new = body[m.start(1) : value_start] + rendered + body[value_end:]
+            return Splice(t.start, t.end, new, f"set {_label(section)} {option} (uncomment example)")
+        return None
+
+    def _inside_statement(self, offset: int) -> bool:
+        statements = self._model.chunk.statements
+        k = bisect.bisect_right([s.start for s in statements], offset) - 1
+        return k >= 0 and statements[k].start <= offset < statements[k].end
+
+    def _insert_option(self, index: int, option: str, rendered: str, section: str | None) -> Splice:
+        nl = self.style.newline
+        section_record = self._model.sections[index]
+        own = [o for o in self._model.options if o.section == index and o.start < section_record.end]
+        line = f"{self._option_indent(index)}{option}{self._separator(index)}{rendered}"
+        reason = f"set {_label(section)} {option}"
+        if own:
+            anchor_end = own[-1].end
+        elif index:
+            anchor_end = section_record.header_end
+        else:
+            # No global option yet: before the first section (its comment block included), or at the end.
+            position = self._model.sections[1].start if len(self._model.sections) > 1 else len(self.text)
+            if position < len(self.text):
+                return Splice(position, position, line + nl + nl, reason)
+            return self._append_line(line, reason)
+        line_end, clean = self._line_end_after(anchor_end)
+        if not clean:
+            return Splice(anchor_end, anchor_end, nl + line + nl, reason)
+        if line_end == len(self.text) and not self.text.endswith(("\n", "\r")):
+            return Splice(line_end, line_end, nl + line, reason)
+        return Splice(line_end, line_end, line + nl, reason)
+
+    def _append_line(self, line: str, reason: str) -> Splice:
+        end = len(self.text)
+        nl = self.style.newline
+        if self.text and not self.text.endswith(("\n", "\r")):
+            return Splice(end, end, nl + line, reason)
+        return Splice(end, end, line + nl, reason)
+
+    def _verified(self, splices: Sequence[Splice], expected: _View) -> LuaDocument:
+        new_text = apply_splices(self.text, splices)
+        try:
+            new = parse(new_text, source=self.source)
+        except ParseError as error:
+            raise EditError(f"the edit would make the file invalid Lua: {error.message}") from None
+        got = _static_view(new)
+        if sorted(got, key=repr) != sorted(expected, key=repr):
+            reasons = ", ".join(s.reason for s in splices)
+            raise EditError(f"the edit ({reasons}) would not mean what was asked; nothing was changed")
+        return new
+
+
+# ---------------------------------------------------------------------------- verification helpers
+
+_View = tuple[tuple[str, str | None, str | None, tuple[tuple[str, object], ...]], ...]
+
+
+def _static_view(doc: LuaDocument) -> _View:
+    """Sections and their literal options, as plain comparable data (the cheap internal reader)."""
+    out = []
+    for index, section in enumerate(doc._model.sections):
+        options: dict[str, object] = {}
+        for option in doc._model.options:
+            if option.section == index:
+                options[option.name] = canonical(doc._value_of(option))
+        key = None if section.name is None else _hostkey(section.name)
+        out.append((section.kind, key, section.module, tuple(sorted(options.items()))))
+    return tuple(out)
+
+
+def _replace_options(view: _View, index_of: list[int], change: dict[str, object | None]) -> _View:
+    out = list(view)
+    for position, index in enumerate(index_of):
+        kind, name, module, options = out[index]
+        as_dict = dict(options)
+        for key, value in change.items():
+            if position == len(index_of) - 1 and value is not None:
+                as_dict[key] = value
+            else:
+                as_dict.pop(key, None)
+        out[index] = (kind, name, module, tuple(sorted(as_dict.items())))
+    return tuple(out)
+
+
+def _expect_set(doc: LuaDocument, section: str | None, option: str, value: ConfigValue) -> _View:
+    view = _static_view(doc)
+    indices = doc._section_indices(section)
+    found = doc._last_option(section, option)
+    # The value lands in the section holding the last assignment, or in the last section of that name.
+    target = found.section if found is not None else indices[-1]
+    out = list(view)
+    kind, name, module, options = out[target]
+    as_dict = dict(options)
+    as_dict[option] = canonical(value)
+    out[target] = (kind, name, module, tuple(sorted(as_dict.items())))
+    return tuple(out)
+
+
+def _expect_remove(doc: LuaDocument, section: str | None, option: str) -> _View:
+    view = _static_view(doc)
+    return _replace_options(view, doc._section_indices(section), {option: None})
+
+
+def _expect_add(
+    doc: LuaDocument, kind: str, name: str, module: str | None, options: Mapping[str, ConfigValue]
+) -> _View:
+    view = list(_static_view(doc))
+    anchor_options = tuple(sorted((k, canonical(v)) for k, v in options.items()))
+    # The new section's place in the list does not matter to the check, only its content.
+    view.append((kind, _hostkey(name), module, anchor_options))
+    return tuple(view)
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+def parse(text: str, *, source: str = "<string>") -> LuaDocument:
+    """Parse a Prosody config (any valid Lua 5.4 chunk) into a :class:`LuaDocument`.
+
+    Raises :class:`ParseError` with line, column and what was expected when ``text`` is not valid Lua
+    5.4 (a leading ``#!`` line or BOM is invalid too, as in Prosody, which loads the text with ``load``).
+    """
+    try:
+        tokens = tokenize(text, source=source)
+    except LexError as lex_error:
+        _raise_first_error(text, source, lex_error)
+        raise
+    chunk = parse_chunk(tokens, text, source=source)
+    return LuaDocument(text, source, detect_style(text), _build_model(text, chunk))
+
+
+def _raise_first_error(text: str, source: str, lex_error: LexError) -> None:
+    """Lua reads tokens as it parses, so a syntax error before a bad token is the one it reports."""
+    prefix = tokenize(text[: lex_error.token_start], source=source)
+    try:
+        parse_chunk(prefix, text, source=source)
+    except ParseError as syntax_error:
+        if line_and_column(text, lex_error.token_start) > (syntax_error.line, syntax_error.column):
+            raise syntax_error from None
+
+
+def _build_model(text: str, chunk: ParsedChunk) -> _Model:
+    tokens = chunk.tokens
+    token_starts = tuple(t.start for t in tokens)
+    statements = chunk.statements
+    headers: list[tuple[int, SectionKind, str | None, str | None, bool]] = []
+    includes: list[str | LuaExpression] = []
+    for i, statement in enumerate(statements):
+        if statement.kind != "call" or statement.call is None:
+            continue
+        header = _header(statement.call, text)
+        if header is not None:
+            headers.append((i, *header))
+            continue
+        include = _include(statement.call, text)
+        if include is not None:
+            includes.append(include)
+
+    starts = [_leading_block_start(tokens, token_starts, statements[i].start) for i, *_ in headers]
+    sections = [Section("global", None, None, 0, 0, 0, starts[0] if starts else len(text))]
+    for n, (i, kind, name, module, inline) in enumerate(headers):
+        end = starts[n + 1] if n + 1 < len(starts) else len(text)
+        statement = statements[i]
+        sections.append(Section(kind, name, module, starts[n], statement.start, statement.end, end, inline))
+
+    options: list[Option] = []
+    current = 0
+    header_at = {i: n + 1 for n, (i, *_rest) in enumerate(headers)}
+    for i, statement in enumerate(statements):
+        if i in header_at:
+            # A header in table form hands scope back to global at once: what follows it is global.
+            current = 0 if sections[header_at[i]].inline else header_at[i]
+        elif statement.kind == "assign":
+            options.extend(_options_of(statement, current))
+
+    quotes = Counter(t.text[0] for t in tokens if t.kind == STRING)
+    quote = "'" if quotes["'"] > quotes['"'] else '"'
+    separator = ";" if chunk.semicolons > chunk.commas else ","
+    paren = [_header_is_paren(statements[i].call, text) for i, *_ in headers]
+    header_paren = sum(paren) * 2 > len(paren)
+    return _Model(
+        chunk=chunk,
+        token_starts=token_starts,
+        sections=tuple(sections),
+        options=tuple(options),
+        includes=tuple(includes),
+        render_style=RenderStyle(quote=quote, separator=separator),
+        header_paren=header_paren,
+    )
+
+
+def _options_of(statement: Statement, section: int) -> list[Option]:
+    targets = statement.targets
+    if not all(t.kind == "name" for t in targets):
+        return []
+    values = statement.values
+    simple = len(targets) == 1 and len(values) == 1
+    out = []
+    for n, target in enumerate(targets):
+        if len(targets) == len(values):
+            start, end = values[n].start, values[n].end
+        else:
+            # Filled from a multi-value call, or nil: only evaluate() knows; the whole list stands for it.
+            start, end = values[0].start, values[-1].end
+        out.append(Option(section, target.value, statement.start, statement.end, start, end, simple))
+    return out
+
+
+def _find_value_node(model: _Model, option: Option) -> Node | None:
+    for statement in model.chunk.statements:
+        if statement.start == option.start and statement.kind == "assign":
+            for target, value in zip(statement.targets, statement.values, strict=False):
+                if target.value == option.name and value.start == option.value_start and value.end == option.value_end:
+                    return value
+            return None
+    return None
+
+
+def _call_chain(call: Node) -> tuple[Node, list[tuple[Node, ...]]]:
+    """The callee at the root of ``f(a)(b)(c)`` and the argument lists in call order."""
+    chain: list[tuple[Node, ...]] = []
+    node = call
+    while node.kind == "call":
+        chain.append(node.items[1:])
+        node = node.items[0]
+    chain.reverse()
+    return node, chain
+
+
+def _string_arg(args: tuple[Node, ...]) -> str | None:
+    if args and args[0].kind == "string":
+        return string_value(args[0].value)
+    return None
+
+
+def _header(call: Node, text: str) -> tuple[SectionKind, str | None, str | None, bool] | None:
+    del text
+    root, chain = _call_chain(call)
+    if root.kind != "name" or root.value not in _HEADER_NAMES or not chain:
+        return None
+    kind = _HEADER_NAMES[root.value]
+    name = _string_arg(chain[0])
+    module: str | None = None
+    inline = False
+    rest = chain[1:]
+    if kind == "Component" and rest and rest[0] and rest[0][0].kind == "string":
+        module = string_value(rest[0][0].value)
+        rest = rest[1:]
+    if rest:
+        inline = True
+    return kind, name, module, inline
+
+
+def _header_is_paren(call: Node | None, text: str) -> bool:
+    if call is None:
+        return False
+    root, chain = _call_chain(call)
+    return bool(chain) and text[root.end : (chain[0][0].start if chain[0] else root.end + 1)].strip() == "("
+
+
+def _include(call: Node, text: str) -> str | LuaExpression | None:
+    root, chain = _call_chain(call)
+    if root.kind != "name" or root.value not in _INCLUDE_NAMES or len(chain) != 1 or not chain[0]:
+        return None
+    value = literal_value(chain[0][0], text)
+    return value if isinstance(value, str | LuaExpression) else LuaExpression(text[chain[0][0].start : chain[0][0].end])
+
+
+def _leading_block_start(tokens: tuple[Token, ...], token_starts: tuple[int, ...], header_start: int) -> int:
+    """Start of the comment lines directly above a header (no blank line between, indented no deeper
+    than the header): they introduce that section rather than end the previous one."""
+    k = bisect.bisect_left(token_starts, header_start) - 1
+    indent = ""
+    if k >= 0 and tokens[k].kind == SPACE:
+        indent = tokens[k].text
+        k -= 1
+    if k >= 0 and tokens[k].kind != NEWLINE:
+        return header_start  # the header shares its line with other code
+    start = header_start - len(indent)
+    while k >= 0:
+        # tokens[k] is the line break ending the line above; look at that line.
+        j = k - 1
+        if j < 0 or tokens[j].kind != COMMENT:
+            break
+        comment = tokens[j]
+        j -= 1
+        comment_indent = ""
+        if j >= 0 and tokens[j].kind == SPACE:
+            comment_indent = tokens[j].text
+            j -= 1
+        if (j >= 0 and tokens[j].kind != NEWLINE) or len(comment_indent) > len(indent):
+            break
+        start = comment.start - len(comment_indent)
+        k = j
+    return start
+
+
+def _parse_example(body: str) -> tuple[int, int] | None:
+    """If ``body`` (a comment without its ``--``) is one single-target assignment, the value's range."""
+    try:
+        tokens = tokenize(body)
+        chunk = parse_chunk(tokens, body)
+    except ParseError:
+        return None
+    if len(chunk.statements) != 1:
+        return None
+    statement = chunk.statements[0]
+    if statement.kind != "assign" or len(statement.targets) != 1 or len(statement.values) != 1:
+        return None
+    value = statement.values[0]
+    return value.start, value.end
+
+
+def _is_long_comment(text: str) -> bool:
+    return re.match(r"--\[=*\[", text) is not None
+
+
+def _after_last_content_line(text: str, offset: int) -> int:
+    """The offset just past the line break of the last non-blank line before ``offset`` (0 if none)."""
+    head = text[:offset]
+    stripped = head.rstrip(" \t\r\n\f\v")
+    if not stripped:
+        return 0
+    m = re.compile(r"\r\n|\r|\n").search(head, len(stripped))
+    return m.end() if m else len(head)
+
+
+def _ends_with_blank_line(text: str) -> bool:
+    """Whether ``text`` ends with an empty (or whitespace-only) line after a line break."""
+    stripped = text.rstrip(" \t")
+    if not stripped.endswith(("\n", "\r")):
+        return False
+    body = stripped[:-2] if stripped.endswith("\r\n") else stripped[:-1]
+    body = body.rstrip(" \t")
+    return body.endswith(("\n", "\r")) or body == ""
+
+
+def _check_option_name(option: str) -> None:
+    from jitsi_secure.formats._lua_lexer import KEYWORDS
+
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", option) or option in KEYWORDS:
+        raise EditError(f"{option!r} is not a Lua name, so it cannot be a Prosody option")
+
+
+def _hostkey(name: str) -> str:
+    """Host names as Prosody compares them (nameprep: case folding and normalisation)."""
+    try:
+        return idna.nameprep(name)
+    except UnicodeError:
+        return name.lower()
+
+
+def _label(section: str | None) -> str:
+    return "global" if section is None else section

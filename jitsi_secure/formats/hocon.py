@@ -259,7 +259,10 @@ class HoconDocument:
         indent = self._line_indent(fld.start)
         habits = self._habits(site.container)
         quote = self._quote_habit(fld, habits)
-        rendered = _render_value(value, quote, indent, self.style, habits, inline=False)
+        old_text = self.text[fld.value.start : fld.value.end]
+        # A one-line object stays on one line; anything else gets a block laid out like the file.
+        inline = isinstance(value, dict) and old_text.startswith("{") and "\n" not in old_text
+        rendered = _render_value(value, quote, indent, self.style, habits, inline=inline)
         if fld.sep == -1 and not isinstance(value, dict):
             return Splice(fld.key.end, fld.value.end, habits.scalar_sep + rendered, reason)
         if fld.sep == PLUS_EQUALS:
@@ -496,7 +499,7 @@ def _collect_habits(text: str, fields: list[Field]) -> _PartialHabits:
     return _PartialHabits(
         scalar_sep=scalar.most_common(1)[0][0] if scalar else None,
         object_sep=objects.most_common(1)[0][0] if objects else None,
-        quote=None if quoted == unquoted == 0 else quoted >= unquoted,
+        quote=None if quoted == unquoted == 0 else quoted > unquoted,
     )
 
 

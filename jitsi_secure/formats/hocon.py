@@ -221,15 +221,23 @@ class HoconDocument:
         sites = [s for s in self._sites() if s.full[: len(elements)] == elements]
         expected = copy.deepcopy(old)
         _delete(expected, elements)
-        return self._verified(self._removal_splices(sites, reason), expected, reason)
+        # An object that only the removed fields created (`a.b = 1` alone) disappears with them.
+        pruned = copy.deepcopy(expected)
+        for depth in range(len(elements) - 1, 0, -1):
+            if _lookup(pruned, elements[:depth]) == {}:
+                _delete(pruned, elements[:depth])
+        return self._verified(self._removal_splices(sites, reason), expected, reason, pruned)
 
-    def _verified(self, splices: list[Splice], expected: dict[str, HoconValue], reason: str) -> HoconDocument:
+    def _verified(
+        self, splices: list[Splice], expected: dict[str, HoconValue], reason: str, alternative: Any = None
+    ) -> HoconDocument:
         new_text = apply_splices(self.text, splices)
         try:
             new = parse(new_text, source=self.source)
         except ParseError as exc:
             raise EditError(f"{reason}: the edited text would not parse ({exc.message})") from None
-        if not _same(new.to_dict(), expected):
+        got = new.to_dict()
+        if not _same(got, expected) and not (alternative is not None and _same(got, alternative)):
             raise EditError(
                 f"{reason}: the edited text would not read as intended (another field, an include or a "
                 "substitution decides this path)"

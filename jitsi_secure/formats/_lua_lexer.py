@@ -174,13 +174,13 @@ def _comment_end(text: str, pos: int, source: str) -> int:
     if text.startswith("[", body):
         m = _LONG_OPEN.match(text, body)
         if m is not None:
-            return _long_bracket_end(text, body, source, "comment")
+            return _long_bracket_end(text, body, source, "comment", error_at=pos)
     # A line comment stops before the line break, which stays a token of its own.
     ends = [i for i in (text.find("\n", body), text.find("\r", body)) if i != -1]
     return min(ends) if ends else len(text)
 
 
-def _long_bracket_end(text: str, pos: int, source: str, what: str) -> int:
+def _long_bracket_end(text: str, pos: int, source: str, what: str, *, error_at: int | None = None) -> int:
     m = _LONG_OPEN.match(text, pos)
     if m is None:
         # "[=" not followed by more "=" and "[": Lua 5.4 rejects it rather than reading "[" then "=".
@@ -188,7 +188,8 @@ def _long_bracket_end(text: str, pos: int, source: str, what: str) -> int:
     close = "]" + m.group(1) + "]"
     end = text.find(close, m.end())
     if end == -1:
-        raise ParseError.at(text, pos, f"unfinished long {what} (starting here) near <eof>", source=source)
+        start = pos if error_at is None else error_at
+        raise ParseError.at(text, start, f"unfinished long {what} (starting here) near <eof>", source=source)
     return end + len(close)
 
 

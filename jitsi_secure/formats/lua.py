@@ -65,6 +65,8 @@ _HEADER_NAMES: dict[str, SectionKind] = {
     "component": "Component",
 }
 _INCLUDE_NAMES = frozenset({"Include", "include"})
+# Prosody's environment holds these as raw fields: assigning to one replaces the function, it sets no option.
+_API_NAMES = frozenset({*_HEADER_NAMES, *_INCLUDE_NAMES, "RunScript", "__currenthost"})
 _ASSIGNMENT_EXAMPLE = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)")
 
 
@@ -287,7 +289,7 @@ class LuaDocument:
         nl = self.style.newline
         header = self._header_text(kind, name, module)
         indent = self._option_indent(None)
-        separator = self._separator(None)
+        separator = self._separator(position)
         lines = [header] + [f"{indent}{key}{separator}{self._render(v)}" for key, v in options.items()]
         block = nl.join(lines)
         before = self.text[:position]
@@ -419,21 +421,22 @@ class LuaDocument:
             return others.most_common(1)[0][0]
         return self.style.indent
 
-    def _separator(self, section_index: int | None) -> str:
-        """The text between an option name and its value: the section's last option's, else the
-        file's most common, else " = "."""
+    def _separator(self, position: int) -> str:
+        """The text between an option name and its value: the nearest option's before ``position``,
+        else the file's most common, else " = "."""
 
         def spelled(o: Option) -> str:
             return self.text[o.start + len(o.name) : o.value_start]
 
-        simple = [o for o in self._model.options if o.simple and o.start + len(o.name) <= o.value_start]
-        own = [spelled(o) for o in simple if o.section == section_index]
-        candidates = own or [spelled(o) for o in simple]
-        candidates = [c for c in candidates if c.strip() == "=" and "\n" not in c and "\r" not in c]
-        if own and candidates and candidates[-1] in own:
-            return candidates[-1]
-        if candidates:
-            return Counter(candidates).most_common(1)[0][0]
+        spellings = [
+            (o.start, spelled(o)) for o in self._model.options if o.simple and o.start + len(o.name) <= o.value_start
+        ]
+        clean = [(start, sep) for start, sep in spellings if sep.strip() == "=" and "\n" not in sep and "\r" not in sep]
+        before = [sep for start, sep in clean if start < position]
+        if before:
+            return before[-1]
+        if clean:
+            return Counter(sep for _, sep in clean).most_common(1)[0][0]
         return " = "
 
     def _header_text(self, kind: str, name: str, module: str | None) -> str:
@@ -480,7 +483,7 @@ class LuaDocument:
         nl = self.style.newline
         section_record = self._model.sections[index]
         own = [o for o in self._model.options if o.section == index and o.start < section_record.end]
-        line = f"{self._option_indent(index)}{option}{self._separator(index)}{rendered}"
+        line = f"{self._option_indent(index)}{option}{self._separator(section_record.end)}{rendered}"
         reason = f"set {_label(section)} {option}"
         if own:
             anchor_end = own[-1].end
@@ -660,7 +663,7 @@ def _build_model(text: str, chunk: ParsedChunk) -> _Model:
 
 def _options_of(statement: Statement, section: int) -> list[Option]:
     targets = statement.targets
-    if not all(t.kind == "name" for t in targets):
+    if not all(t.kind == "name" for t in targets) or any(t.value in _API_NAMES for t in targets):
         return []
     values = statement.values
     simple = len(targets) == 1 and len(values) == 1

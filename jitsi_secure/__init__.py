@@ -1,7 +1,10 @@
 """jitsi-secure: lock down a Jitsi Meet server by editing its configuration files losslessly.
 
-The format documents live in :mod:`jitsi_secure.formats` (one module per format, all shaped alike);
-every error raised on purpose derives from :class:`jitsi_secure.errors.JitsiSecureError`.
+- :func:`load` / :func:`save`: any of the four formats from a path, edited, and written back safely.
+- :mod:`jitsi_secure.formats`: the format documents (one module per format, all shaped alike).
+- :mod:`jitsi_secure.secure_domain`: the Secure Domain recipes, plans and layouts.
+
+Every error raised on purpose derives from :class:`jitsi_secure.errors.JitsiSecureError`.
 """
 
 from __future__ import annotations
@@ -9,11 +12,13 @@ from __future__ import annotations
 from jitsi_secure._core.splice import Splice, apply_splices
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure._core.write import WriteResult, read_text, write_text
+from jitsi_secure._documents import Document, load, save
 from jitsi_secure.errors import EditError, JitsiSecureError, ParseError, VerificationError, WriteError
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "Document",
     "EditError",
     "JitsiSecureError",
     "ParseError",
@@ -25,6 +30,8 @@ __all__ = [
     "__version__",
     "apply_splices",
     "detect_style",
+    "load",
     "read_text",
+    "save",
     "write_text",
 ]

@@ -1,32 +1,106 @@
-"""The ``jitsi-secure`` command line."""
+"""The ``jitsi-secure`` command line: ``plan``, ``apply``, ``check`` and ``revert``.
+
+Exit status: 0 done (``check``: everything as wanted), 1 (``check`` only) changes are needed,
+2 an error (one message naming the file and line; nothing written). Installers rely on this surface.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
+from typing import Any, TextIO
 
 from jitsi_secure import __version__
+from jitsi_secure.errors import JitsiSecureError
 
-__all__ = ["main"]
+__all__ = ["EXIT_CHANGES_NEEDED", "EXIT_ERROR", "EXIT_OK", "build_parser", "main"]
+
+EXIT_OK = 0
+EXIT_CHANGES_NEEDED = 1
+EXIT_ERROR = 2
+
+_VERBS = {
+    "plan": "show the changes as unified diffs (secrets masked); write nothing",
+    "apply": "make the changes, safely; applying again changes nothing",
+    "check": "exit 0 when every file is as wanted, 1 when changes are needed (listed), 2 on error",
+    "revert": "undo the change: anonymous main host, no guest host, Jicofo authentication off",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with our error status (2 is also argparse's own) and no usage dump on stdout."""
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``jitsi-secure``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="jitsi-secure",
-        description="Lock down a Jitsi Meet server (Secure Domain) with minimal, verified edits.",
+        description="Lock down a Jitsi Meet server (Secure Domain): only registered users create rooms, "
+        "guests join anonymously. Every file is edited minimally, verified by an independent reader "
+        "and written atomically.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    verbs = parser.add_subparsers(dest="verb", metavar="{plan,apply,check,revert}", required=True)
+    for verb, help_text in _VERBS.items():
+        sub = verbs.add_parser(verb, help=help_text, description=help_text)
+        _add_common_options(sub)
     return parser
+
+
+def _add_common_options(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_argument_group("where the deployment is")
+    where.add_argument("--root", default="/", metavar="DIR", help="prefix every path with DIR (an image, a test tree)")
+    where.add_argument("--domain", metavar="D", help="the main domain; found automatically when there is one host")
+    where.add_argument("--prosody-config", metavar="F", help="Prosody host file (default conf.avail/<D>.cfg.lua)")
+    where.add_argument("--meet-config", metavar="F", help="config.js (default /etc/jitsi/meet/<D>-config.js)")
+    where.add_argument("--jicofo-config", metavar="F", help="jicofo.conf (default /etc/jitsi/jicofo/jicofo.conf)")
+    where.add_argument("--jicofo-legacy-config", metavar="F", help="Jicofo's legacy sip-communicator.properties")
+    where.add_argument("--jigasi-config", metavar="F", help="Jigasi's sip-communicator.properties")
+    what = parser.add_argument_group("what to set up")
+    guests = what.add_mutually_exclusive_group()
+    guests.add_argument("--guest-domain", metavar="G", help="the anonymous guest domain (default guest.<D>)")
+    guests.add_argument("--no-guests", action="store_true", help="no guest domain: everyone needs an account")
+    what.add_argument("--jigasi-user", metavar="JID", help="the account Jigasi logs in with (user@D)")
+    what.add_argument(
+        "--jigasi-password-file", metavar="FILE", help="file holding Jigasi's password (never on the command line)"
+    )
+    out = parser.add_argument_group("output")
+    out.add_argument("--backup", action="store_true", help="keep a .bak copy of every file changed (apply, revert)")
+    out.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
-    parser.parse_args(argv)
-    parser.print_help()
-    return 0
+    args = build_parser().parse_args(argv)
+    try:
+        from jitsi_secure import _commands
+
+        return _commands.run(args, stdout=sys.stdout)
+    except JitsiSecureError as error:
+        return _fail(args, str(error))
+    except KeyboardInterrupt:
+        return _fail(args, "interrupted; nothing more was written")
+    except Exception as error:  # a bug, but the user still deserves one clear line, not a traceback
+        if os.environ.get("JITSI_SECURE_DEBUG"):
+            raise
+        return _fail(
+            args, f"internal error ({type(error).__name__}); please report it (JITSI_SECURE_DEBUG=1 shows details)"
+        )
+
+
+def _fail(args: argparse.Namespace, message: str, stream: TextIO | None = None) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps({"verb": args.verb, "ok": False, "exit": EXIT_ERROR, "error": message}), file=sys.stdout)
+    else:
+        print(f"jitsi-secure: error: {message}", file=stream or sys.stderr)
+    return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -1,0 +1,171 @@
+"""What each ``jitsi-secure`` verb does with its parsed arguments (kept apart so ``--help`` stays cheap)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Any, TextIO
+
+from jitsi_secure._core.write import WriteResult
+from jitsi_secure.cli import EXIT_CHANGES_NEEDED, EXIT_OK
+from jitsi_secure.secure_domain.layout import Layout
+from jitsi_secure.secure_domain.plan import Plan, apply_plan, build_plan
+from jitsi_secure.secure_domain.spec import JigasiAccount, Secret, SecureDomain, SpecError
+
+__all__ = ["run"]
+
+_BACKUP_SUFFIX = ".bak"
+
+
+def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
+    """Carry out ``args.verb``; raises :class:`~jitsi_secure.errors.JitsiSecureError` on failure."""
+    layout = Layout.debian(
+        root=args.root,
+        domain=args.domain,
+        prosody=args.prosody_config,
+        meet=args.meet_config,
+        jicofo=args.jicofo_config,
+        jicofo_legacy=args.jicofo_legacy_config,
+        jigasi=args.jigasi_config,
+    )
+    spec = SecureDomain(
+        domain=layout.domain,
+        guest_domain=args.guest_domain,
+        guests=not args.no_guests,
+        jigasi=_jigasi_account(args),
+    )
+    plan = build_plan(layout, spec, revert=args.verb == "revert")
+    report = _Report(args.verb, plan, json_output=args.json, stream=stdout)
+    if args.verb == "plan":
+        return report.plan()
+    if args.verb == "check":
+        return report.check()
+    written = apply_plan(plan, backup_suffix=_BACKUP_SUFFIX if args.backup else None)
+    return report.applied(written)
+
+
+def _jigasi_account(args: argparse.Namespace) -> JigasiAccount | None:
+    if args.jigasi_user is None and args.jigasi_password_file is None:
+        return None
+    if args.jigasi_user is None or args.jigasi_password_file is None:
+        raise SpecError("--jigasi-user and --jigasi-password-file go together")
+    try:
+        with open(args.jigasi_password_file, encoding="utf-8") as handle:
+            password = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise SpecError(f"cannot read the Jigasi password file {args.jigasi_password_file}: {reason}") from None
+    # A file written by `echo` ends with one newline that is not part of the password.
+    password = password[:-1] if password.endswith("\n") else password
+    return JigasiAccount(args.jigasi_user, Secret(password))
+
+
+class _Report:
+    """Prints a verb's outcome as text for people or as one JSON object for programs.
+
+    Every string that leaves here goes through :meth:`Plan.mask`, so no secret reaches the output.
+    """
+
+    def __init__(self, verb: str, plan: Plan, *, json_output: bool, stream: TextIO) -> None:
+        self.verb = verb
+        self.planned = plan
+        self.json_output = json_output
+        self.stream = stream
+
+    def plan(self) -> int:
+        """``plan``: the diffs, and what they are for."""
+        if self.json_output:
+            return self._json(EXIT_OK)
+        if not self.planned.changes:
+            self._line("Nothing to change: every file is already as wanted.")
+        colour = _colour(self.stream)
+        for change in self.planned.changes:
+            diff = self.planned.diff(change)
+            self.stream.write(_coloured_diff(diff) if colour else diff)
+        self._warnings()
+        return EXIT_OK
+
+    def check(self) -> int:
+        """``check``: 0 when everything is as wanted, else 1 and the list of what is not."""
+        status = EXIT_CHANGES_NEEDED if self.planned.changes or self.planned.findings else EXIT_OK
+        if self.json_output:
+            return self._json(status)
+        if status == EXIT_OK:
+            self._line(f"OK: {self.planned.spec.domain} is set up as a secure domain.")
+        else:
+            self._line(f"Changes needed for {self.planned.spec.domain}:")
+            for finding in self.planned.findings:
+                self._line(f"  - {finding.message}")
+            self._line("Run `jitsi-secure plan` to see them, `jitsi-secure apply` to make them.")
+        self._warnings()
+        return status
+
+    def applied(self, written: list[WriteResult]) -> int:
+        """``apply``/``revert``: which files were written, and what to restart."""
+        if self.json_output:
+            return self._json(EXIT_OK, written)
+        changed = [w for w in written if w.changed]
+        if not changed:
+            self._line("Nothing to change: every file is already as wanted.")
+        for result in changed:
+            backup = f" (backup: {self.planned.layout.display(result.backup)})" if result.backup else ""
+            self._line(f"wrote {self.planned.layout.display(result.path)}{backup}")
+        if changed:
+            self._line(f"Now restart the services: systemctl restart {' '.join(self.planned.services)}")
+        self._warnings()
+        return EXIT_OK
+
+    def _warnings(self) -> None:
+        for warning in self.planned.warnings:
+            self._line(f"warning: {warning}")
+
+    def _json(self, status: int, written: list[WriteResult] | None = None) -> int:
+        self._line(json.dumps(_as_json(self.planned, self.verb, status, written), indent=2))
+        return status
+
+    def _line(self, text: str) -> None:
+        print(self.planned.mask(text), file=self.stream)
+
+
+def _colour(stream: TextIO) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+_COLOURS = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
+
+
+def _coloured_diff(diff: str) -> str:
+    out = []
+    for line in diff.splitlines(keepends=True):
+        colour = _COLOURS.get(line[:1]) if not line.startswith(("+++", "---")) else "\033[1m"
+        out.append(f"{colour}{line.rstrip(chr(10))}\033[0m\n" if colour else line)
+    return "".join(out)
+
+
+def _as_json(plan: Plan, verb: str, status: int, written: list[WriteResult] | None = None) -> dict[str, Any]:
+    changed_targets = {w.path for w in written or [] if w.changed}
+    return {
+        "verb": verb,
+        "ok": True,
+        "exit": status,
+        "domain": plan.spec.domain,
+        "guest_domain": plan.spec.guest_domain,
+        "root": str(plan.layout.root),
+        "files": [
+            {
+                "role": f.role,
+                "path": f.display,
+                "changes_needed": f.changed,
+                "written": f.path in changed_targets,
+                "diff": plan.diff(f) if f.changed else "",
+            }
+            for f in plan.files
+        ],
+        "findings": [
+            {"file": x.file, "setting": x.setting, "current": x.current, "wanted": x.wanted, "message": x.message}
+            for x in plan.findings
+        ],
+        "warnings": list(plan.warnings),
+        "restart": list(plan.services) if verb in ("apply", "revert") and changed_targets else [],
+    }

@@ -1,0 +1,26 @@
+"""The Secure Domain setup: what changes in each file, planned, verified and applied as a whole.
+
+Recipes know Jitsi and nothing of syntax; they drive the format documents of
+:mod:`jitsi_secure.formats`. :func:`build_plan` computes and verifies every file's new text before
+anything is written; :func:`apply_plan` writes them safely.
+"""
+
+from __future__ import annotations
+
+from jitsi_secure.secure_domain.layout import Layout, LayoutError, discover_domains
+from jitsi_secure.secure_domain.plan import FileChange, Plan, apply_plan, build_plan
+from jitsi_secure.secure_domain.spec import JigasiAccount, Secret, SecureDomain, SpecError
+
+__all__ = [
+    "FileChange",
+    "JigasiAccount",
+    "Layout",
+    "LayoutError",
+    "Plan",
+    "Secret",
+    "SecureDomain",
+    "SpecError",
+    "apply_plan",
+    "build_plan",
+    "discover_domains",
+]

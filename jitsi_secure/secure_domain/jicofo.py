@@ -1,0 +1,109 @@
+"""Jicofo: ask for a login before a conference starts (``jicofo.conf``), and keep the legacy
+``sip-communicator.properties`` from contradicting it.
+
+Jicofo reads ``org.jitsi.jicofo.auth.URL`` from the legacy file *before* jicofo.conf, so a stale
+line there silently wins; the legacy recipe brings it in line and the audit warns that it exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jitsi_secure.formats.hocon import HoconDocument
+from jitsi_secure.formats.properties import PropertiesDocument
+from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
+from jitsi_secure.secure_domain.spec import SecureDomain
+
+__all__ = [
+    "LEGACY_AUTH_URL",
+    "apply",
+    "apply_legacy",
+    "audit",
+    "audit_legacy",
+    "describe",
+    "intent",
+    "intent_legacy",
+    "legacy_warnings",
+    "revert",
+    "revert_legacy",
+]
+
+ROLE = "jicofo"
+LEGACY_ROLE = "jicofo-legacy"
+#: The legacy property that overrides jicofo.conf's authentication.
+LEGACY_AUTH_URL = "org.jitsi.jicofo.auth.URL"
+_AUTH = ("jicofo", "authentication")
+
+
+def _settings(spec: SecureDomain) -> dict[str, Any]:
+    # login-url is the main domain, the one users are registered on (never auth.<domain>).
+    return {"enabled": True, "type": "XMPP", "login-url": spec.domain}
+
+
+def intent(document: HoconDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
+    """The settings jicofo.conf should have after applying (or reverting) ``spec``."""
+    if revert:
+        return Intent({(*_AUTH, "enabled"): False})
+    return Intent({(*_AUTH, key): value for key, value in _settings(spec).items()})
+
+
+def apply(document: HoconDocument, spec: SecureDomain) -> HoconDocument:
+    """jicofo.conf with XMPP authentication enabled inside the existing ``jicofo`` block."""
+    for key, value in _settings(spec).items():
+        document = document.set(".".join((*_AUTH, key)), value)
+    return document
+
+
+def revert(document: HoconDocument, spec: SecureDomain) -> HoconDocument:
+    """jicofo.conf with authentication disabled (type and login-url stay, harmless when disabled)."""
+    return document.set(".".join((*_AUTH, "enabled")), False)
+
+
+def audit(document: HoconDocument, spec: SecureDomain, *, file: str) -> list[Finding]:
+    """The settings of jicofo.conf that are not yet as ``spec`` wants."""
+    return unmet(intent(document, spec), flatten(document.to_dict()), describe, file)
+
+
+def describe(path: SettingPath) -> str:
+    """``("jicofo", "authentication", "enabled")`` as ``jicofo.authentication.enabled``."""
+    return ".".join(path)
+
+
+def _legacy_url(spec: SecureDomain) -> str:
+    return f"XMPP:{spec.domain}"
+
+
+def intent_legacy(document: PropertiesDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
+    """The legacy property, if the file has it, must agree with jicofo.conf (or be gone on revert)."""
+    if revert:
+        return Intent({(LEGACY_AUTH_URL,): ABSENT})
+    if document.get(LEGACY_AUTH_URL) is None:
+        return Intent()
+    return Intent({(LEGACY_AUTH_URL,): _legacy_url(spec)})
+
+
+def apply_legacy(document: PropertiesDocument, spec: SecureDomain) -> PropertiesDocument:
+    """The legacy file with a present ``org.jitsi.jicofo.auth.URL`` brought in line; an absent one stays absent."""
+    if document.get(LEGACY_AUTH_URL) is None:
+        return document
+    return document.set(LEGACY_AUTH_URL, _legacy_url(spec))
+
+
+def revert_legacy(document: PropertiesDocument, spec: SecureDomain) -> PropertiesDocument:
+    """The legacy file with ``org.jitsi.jicofo.auth.URL`` commented out."""
+    return document.remove(LEGACY_AUTH_URL, comment_out=True)
+
+
+def audit_legacy(document: PropertiesDocument, spec: SecureDomain, *, file: str) -> list[Finding]:
+    """A legacy ``org.jitsi.jicofo.auth.URL`` that contradicts the spec."""
+    return unmet(intent_legacy(document, spec), flatten(document.to_dict()), describe, file)
+
+
+def legacy_warnings(document: PropertiesDocument, *, file: str) -> list[str]:
+    """Why a present legacy ``org.jitsi.jicofo.auth.URL`` deserves attention even when it agrees."""
+    if document.get(LEGACY_AUTH_URL) is None:
+        return []
+    return [
+        f"{file}: {LEGACY_AUTH_URL} is set; Jicofo reads it before jicofo.conf, so it overrides "
+        "jicofo.authentication (consider removing it once jicofo.conf is authoritative)"
+    ]

@@ -1,0 +1,235 @@
+"""Plan, verify and apply the Secure Domain change across a deployment's files, all or nothing.
+
+:func:`build_plan` reads every file, computes its new text with the recipe, and verifies it with an
+independent reader of the format: the new meaning must be exactly the recipe's intent and every other
+setting unchanged. Only a plan whose every file verified exists, so one bad file means nothing is
+written. :func:`apply_plan` then writes the changed files with the safe writer.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from jitsi_secure import _verify
+from jitsi_secure._core.write import WriteResult, read_text, write_text
+from jitsi_secure.errors import VerificationError, WriteError
+from jitsi_secure.formats import hocon, js, lua, properties
+from jitsi_secure.secure_domain import jicofo, jigasi, meet, prosody
+from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, flatten, unintended_changes, unmet
+from jitsi_secure.secure_domain.layout import Layout
+from jitsi_secure.secure_domain.spec import SecureDomain
+
+__all__ = ["FileChange", "Plan", "apply_plan", "build_plan"]
+
+MASK = "********"
+#: What the handbook restarts after the change; Jigasi only when its file changed.
+CORE_SERVICES = ("prosody", "jicofo", "jitsi-videobridge2")
+
+
+class _Document(Protocol):
+    def render(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class _Program:
+    """How one kind of file is read, changed and checked; the plan treats all alike."""
+
+    role: str
+    title: str
+    encoding: str
+    parse: Callable[..., Any]
+    read: Callable[[str, str], dict[str, Any]]
+    intent: Callable[..., Intent]
+    apply: Callable[[Any, SecureDomain], Any]
+    revert: Callable[[Any, SecureDomain], Any]
+    describe: Callable[[SettingPath], str]
+    warnings: Callable[..., list[str]] = lambda document, file: []
+
+
+_PROGRAMS = {
+    "prosody": _Program(
+        "prosody", "Prosody host file", "utf-8", lua.parse, _verify.read_lua,
+        prosody.intent, prosody.apply, prosody.revert, prosody.describe,
+    ),
+    "meet": _Program(
+        "meet", "jitsi-meet config.js", "utf-8", js.parse, _verify.read_js,
+        meet.intent, meet.apply, meet.revert, meet.describe,
+    ),
+    "jicofo": _Program(
+        "jicofo", "jicofo.conf", "utf-8", hocon.parse, _verify.read_hocon,
+        jicofo.intent, jicofo.apply, jicofo.revert, jicofo.describe,
+    ),
+    "jicofo-legacy": _Program(
+        "jicofo-legacy", "Jicofo legacy sip-communicator.properties", properties.ENCODING, properties.parse,
+        _verify.read_properties, jicofo.intent_legacy, jicofo.apply_legacy, jicofo.revert_legacy, jicofo.describe,
+        jicofo.legacy_warnings,
+    ),
+    "jigasi": _Program(
+        "jigasi", "Jigasi sip-communicator.properties", properties.ENCODING, properties.parse,
+        _verify.read_properties, jigasi.intent, jigasi.apply, jigasi.revert, jigasi.describe,
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file of the plan: its text before and after, and what the audit found in it.
+
+    Attributes:
+        role: which program reads the file (``prosody``, ``meet``, ``jicofo``, ``jicofo-legacy``, ``jigasi``).
+        path: the file on disk (under the layout's root).
+        display: the path as the deployment sees it, for messages.
+        before, after: the file's text now and as planned (identical when nothing changes).
+        findings: the settings that were not as the spec wants before the change.
+        warnings: things worth knowing that the change does not fix.
+    """
+
+    role: str
+    path: Path
+    display: str
+    encoding: str
+    before: str
+    after: str
+    findings: tuple[Finding, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """Whether the planned text differs from the file's."""
+        return self.before != self.after
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every file's verified new text; nothing is written until :func:`apply_plan`."""
+
+    layout: Layout
+    spec: SecureDomain
+    revert: bool
+    files: tuple[FileChange, ...]
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def changes(self) -> tuple[FileChange, ...]:
+        """The files whose text changes."""
+        return tuple(f for f in self.files if f.changed)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every setting not yet as the spec wants, over all files."""
+        return tuple(finding for f in self.files for finding in f.findings)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Every warning, over all files."""
+        return tuple(w for f in self.files for w in f.warnings)
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """The services to restart once the plan is applied (none when nothing changes)."""
+        if not self.changes:
+            return ()
+        return CORE_SERVICES + (("jigasi",) if any(f.role == "jigasi" for f in self.changes) else ())
+
+    def diff(self, change: FileChange) -> str:
+        """A unified diff of one file's change, with every secret masked."""
+        lines = difflib.unified_diff(
+            change.before.splitlines(keepends=True),
+            change.after.splitlines(keepends=True),
+            fromfile=f"a{change.display}",
+            tofile=f"b{change.display}",
+        )
+        text = "".join(
+            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines
+        )
+        return self.mask(text)
+
+    def mask(self, text: str) -> str:
+        """``text`` with every secret of the spec (in every spelling written to a file) masked."""
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(secret, MASK)
+        return text
+
+
+def build_plan(layout: Layout, spec: SecureDomain, *, revert: bool = False) -> Plan:
+    """Read, change and verify every file of ``layout``; raise before anything could be written.
+
+    Raises :class:`~jitsi_secure.errors.ParseError` for a file that does not parse,
+    :class:`~jitsi_secure.errors.EditError` for a change that cannot be made, and
+    :class:`~jitsi_secure.errors.VerificationError` when a reader does not see exactly the intended change.
+    """
+    if spec.jigasi is not None and layout.jigasi is None and not revert:
+        raise WriteError("a Jigasi account was given but no Jigasi config was found; give --jigasi-config")
+    files = tuple(_plan_file(program, path, layout, spec, revert) for program, path in _files(layout))
+    return Plan(layout, spec, revert, files, _secrets(spec))
+
+
+def apply_plan(plan: Plan, *, backup_suffix: str | None = None) -> list[WriteResult]:
+    """Write the plan's changed files; a file changed on disk since planning stops everything first."""
+    for change in plan.changes:
+        if read_text(change.path, encoding=change.encoding) != change.before:
+            raise WriteError(f"{change.display} changed on disk since it was planned; plan again")
+    return [
+        write_text(change.path, change.after, encoding=change.encoding, backup_suffix=backup_suffix)
+        for change in plan.changes
+    ]
+
+
+def _files(layout: Layout) -> Iterator[tuple[_Program, Path]]:
+    for role, path in (
+        ("prosody", layout.prosody),
+        ("meet", layout.meet),
+        ("jicofo", layout.jicofo),
+        ("jicofo-legacy", layout.jicofo_legacy),
+        ("jigasi", layout.jigasi),
+    ):
+        if path is not None:
+            yield _PROGRAMS[role], path
+
+
+def _plan_file(program: _Program, path: Path, layout: Layout, spec: SecureDomain, revert: bool) -> FileChange:
+    source = layout.display(path)
+    text = read_text(path, encoding=program.encoding)
+    document = program.parse(text, source=source)
+    before = flatten(program.read(text, source))
+    intent = program.intent(document, spec, revert=revert)
+    findings = unmet(intent, before, program.describe, source)
+    new_document = (program.revert if revert else program.apply)(document, spec)
+    new_text: str = new_document.render()
+    after = before if new_text == text else flatten(program.read(new_text, source))
+    _verify_change(program, source, intent, before, after)
+    return FileChange(
+        program.role,
+        path,
+        source,
+        program.encoding,
+        text,
+        new_text,
+        tuple(findings),
+        tuple(program.warnings(new_document, file=source)),
+    )
+
+
+def _verify_change(
+    program: _Program, source: str, intent: Intent, before: dict[SettingPath, Any], after: dict[SettingPath, Any]
+) -> None:
+    missed = unmet(intent, after, program.describe, source)
+    if missed:
+        raise VerificationError(
+            f"{source}: after the edit the independent reader still sees: "
+            + "; ".join(f"{m.setting} is {m.current}, should be {m.wanted}" for m in missed)
+        )
+    stray = unintended_changes(before, after, intent)
+    if stray:
+        raise VerificationError(f"{source}: the edit would also change {', '.join(stray)}; nothing was written")
+
+
+def _secrets(spec: SecureDomain) -> tuple[str, ...]:
+    if spec.jigasi is None:
+        return ()
+    password = spec.jigasi.password.reveal()
+    return tuple({password, properties.escape_value(password)})

@@ -493,3 +493,24 @@ def test_the_plan_is_computed_before_anything_is_written(example: Path) -> None:
     assert {c.role for c in plan.changes} == {"prosody", "meet", "jicofo", "jicofo-legacy"}
     assert [f.setting for f in plan.findings][:1] == ['VirtualHost "meet.example.com": authentication']
     assert plan.services == ("prosody", "jicofo", "jitsi-videobridge2")
+
+
+def test_load_picks_the_format_by_name_or_content(tmp_path: Path) -> None:
+    from jitsi_secure import load, save
+    from jitsi_secure.formats import hocon, js, lua, properties
+
+    root = build_example_tree(tmp_path / "root")
+    named = {
+        f"etc/prosody/conf.avail/{EXAMPLE_DOMAIN}.cfg.lua": lua.LuaDocument,
+        f"etc/jitsi/meet/{EXAMPLE_DOMAIN}-config.js": js.ConfigJsDocument,
+        "etc/jitsi/jicofo/jicofo.conf": hocon.HoconDocument,
+        "etc/jitsi/jigasi/sip-communicator.properties": properties.PropertiesDocument,
+    }
+    for relative, kind in named.items():
+        document = load(root / relative)
+        assert isinstance(document, kind), relative
+        # Content sniffing, for files without a telling name.
+        anonymous = tmp_path / f"sniffed-{kind.__name__}"
+        shutil.copyfile(root / relative, anonymous)
+        assert isinstance(load(anonymous), kind), relative
+        assert not save(root / relative, document).changed

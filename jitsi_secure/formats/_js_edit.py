@@ -24,6 +24,7 @@ __all__ = ["Editor"]
 _TRIVIA = re.compile(r"(?:\s+|//[^\r\n]*|/\*.*?\*/)*", re.DOTALL)
 _SAME_LINE_TRIVIA = re.compile(r"(?:[ \t]+|/\*[^\r\n]*?\*/)*")
 _LINE_END = re.compile(r"\r\n|\r|\n")
+_BLANK_LINE = re.compile(r"[ \t]*(?:\r\n|\r|\n)")
 _SEPARATOR = re.compile(r"[ \t]*:[ \t]*")
 # A comment line that holds code (a commented-out property or statement, or the end of a commented
 # block) documents something else, so removing the item below it must not take it along.
@@ -261,7 +262,8 @@ class Editor:
             previous = [p for p in literal.props if p.end <= prop.start]
             if previous:
                 bound = max(bound, previous[-1].end)
-            splices = [Splice(self._doc_comment_start(start, bound), eol + len(self.newline_at(eol)), "", reason)]
+            start = self._doc_comment_start(start, bound)
+            splices = [Splice(start, self._blank_line_after(start, eol + len(self.newline_at(eol))), "", reason)]
             if not later and comma is None and earlier:
                 previous_comma = self.find_comma(earlier[-1].end, prop.start)
                 if previous_comma is not None:
@@ -291,7 +293,7 @@ class Editor:
                 index = bisect.bisect_left(starts, stmt.start)
                 bound = self.model.statements[index - 1][1] if index > 0 else 0
                 start = self._doc_comment_start(start, bound)
-            return [Splice(start, eol + len(self.newline_at(eol)), "", reason)]
+            return [Splice(start, self._blank_line_after(start, eol + len(self.newline_at(eol))), "", reason)]
         if comment_out:
             raise EditError(f"{reason}: only a statement on lines of its own can be commented out")
         end = stmt.end
@@ -310,6 +312,15 @@ class Editor:
             if index < len(breaks):
                 out.append(breaks[index])
         return "".join(out)
+
+    def _blank_line_after(self, start: int, end: int) -> int:
+        """Widen a removal of whole lines over one following blank line when a blank line precedes it,
+        so that taking out an item between two blank lines does not leave two in a row."""
+        text = self.text
+        if start > 0 and text[self.line_start(start - 1) : start].strip():
+            return end
+        match = _BLANK_LINE.match(text, end)
+        return match.end() if match else end
 
     def _doc_comment_start(self, start: int, bound: int) -> int:
         """Extend a removal at line ``start`` over the ``//`` lines directly above it (its own comment)."""

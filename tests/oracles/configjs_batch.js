@@ -3,7 +3,8 @@
 //
 //   node configjs_batch.js < requests.jsonl
 //
-// Each input line is {"name": "config", "code": "<file text>", "url": "...optional..."}; each output
+// Each input line is {"name": "config", "code": "<file text>", "url": "...", "globals": {...}} (url and
+// globals optional: globals predefines e.g. a template's __PLACEHOLDER__ identifiers); each output
 // line is {"ok": true, "value": <JSON of the variable>, "lossy": ["config.x (function)", ...]} or
 // {"ok": false, "error": "<name>: <message>"}, in order, flushed per line (usable as a server).
 //
@@ -43,6 +44,7 @@ function evaluate(request) {
     };
     sandbox.window = sandbox;
     sandbox.self = sandbox;
+    Object.assign(sandbox, request.globals || {});
     sandbox[name] = {};
     const context = vm.createContext(sandbox);
     try {

@@ -43,9 +43,13 @@ class NodeEvaluator:
             stderr=subprocess.DEVNULL,
         )
 
-    def evaluate(self, code: str, name: str = "config") -> NodeResult:
-        """Evaluate ``code`` (a config.js text) in a fresh browser-like context; read variable ``name``."""
-        request = json.dumps({"name": name, "code": code}, ensure_ascii=True).encode("ascii") + b"\n"
+    def evaluate(self, code: str, name: str = "config", *, globals_: dict[str, Any] | None = None) -> NodeResult:
+        """Evaluate ``code`` (a config.js text) in a fresh browser-like context; read variable ``name``.
+
+        ``globals_`` predefines global variables (placeholders of a template such as ``__VAR__``).
+        """
+        payload = {"name": name, "code": code, "globals": globals_ or {}}
+        request = json.dumps(payload, ensure_ascii=True).encode("ascii") + b"\n"
         with self._lock:
             assert self._process.stdin is not None and self._process.stdout is not None
             self._process.stdin.write(request)
@@ -55,10 +59,6 @@ class NodeEvaluator:
             raise AssertionError("configjs_batch.js exited unexpectedly")
         reply = json.loads(line.decode("utf-8"))
         return NodeResult(reply["ok"], reply.get("value"), reply.get("error", ""), tuple(reply.get("lossy", ())))
-
-    def evaluate_many(self, items: list[tuple[str, str]]) -> list[NodeResult]:
-        """Evaluate several ``(code, name)`` pairs, in order."""
-        return [self.evaluate(code, name) for code, name in items]
 
     def close(self) -> None:
         if self._process.stdin is not None:

@@ -11,17 +11,29 @@ import bisect
 import functools
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle
 from jitsi_secure.errors import EditError
 from jitsi_secure.formats._js_esprima import parse_snippet
-from jitsi_secure.formats._js_model import Comment, Entry, Model, NonLiteral, ObjLit, ObjNode, Prop, Stmt
+from jitsi_secure.formats._js_model import Entry, Model, NonLiteral, ObjLit, ObjNode, Prop, Stmt
 from jitsi_secure.formats._js_render import JsLayout, is_identifier, render_key, render_string, render_value
 
 __all__ = ["Editor"]
 
-_TRIVIA = re.compile(r"(?:\s+|//[^\r\n]*|/\*.*?\*/)*", re.DOTALL)
+
+@dataclass(frozen=True)
+class Comment:
+    """A comment found in an object's gaps: ``//`` (``block=False``) or ``/* */``; value without markers."""
+
+    start: int
+    end: int
+    block: bool
+    value: str
+
+
+_TRIVIA = re.compile(r"(?:[\s\ufeff]+|//[^\r\n]*|/\*.*?\*/)*", re.DOTALL)
 _SAME_LINE_TRIVIA = re.compile(r"(?:[ \t]+|/\*[^\r\n]*?\*/)*")
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _BLANK_LINE = re.compile(r"[ \t]*(?:\r\n|\r|\n)")
@@ -30,6 +42,7 @@ _SEPARATOR = re.compile(r"[ \t]*:[ \t]*")
 # block) documents something else, so removing the item below it must not take it along.
 _COMMENTED_CODE = re.compile(r"\s*(?:['\"]?[\w$-]+['\"]?\s*:|[\w$.\[\]'\"]+\s*=[^=]|[}\]])")
 _COMMENTED_KEY = re.compile(r"\s*(?:(?P<q>['\"])(?P<quoted>(?:(?!(?P=q)).)*)(?P=q)|(?P<bare>[\w$]+))\s*:")
+_GAP_TOKEN = re.compile(r"(?P<space>[\s\ufeff,]+)|(?P<line>//[^\r\n\u2028\u2029]*)|(?P<block>/\*.*?\*/)", re.DOTALL)
 _STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
 
 
@@ -41,7 +54,6 @@ class Editor:
         self.model = model
         self.name = name
         self.style = style
-        self._comment_starts = [c.start for c in model.comments]
         quotes = dict(model.string_quotes)
         self.quote = '"' if quotes.get('"', 0) > quotes.get("'", 0) else "'"
 
@@ -213,15 +225,11 @@ class Editor:
         return splices
 
     def _commented_property(self, literal: ObjLit, key: str) -> tuple[Comment, tuple[int, int, int]] | None:
-        props = literal.props
-        index = 0
         depth = 0
-        for comment in self._comments_within(literal.start, literal.end):
-            while index < len(props) and props[index].end <= comment.start:
-                index += 1
+        for comment in self._gap_comments(literal):
+            if comment is None:
                 depth = 0  # a live property between comments ends any commented-out block
-            if index < len(props) and props[index].start < comment.start:
-                continue  # inside a live property: belongs to a nested object
+                continue
             if comment.block:
                 continue
             body = comment.value
@@ -235,12 +243,30 @@ class Editor:
             depth = max(0, depth + sum(stripped.count(c) for c in "{[(") - sum(stripped.count(c) for c in "}])"))
         return None
 
-    def _comments_within(self, start: int, end: int) -> Iterator[Comment]:
-        comments = self.model.comments
-        index = bisect.bisect_right(self._comment_starts, start)
-        while index < len(comments) and comments[index].end <= end:
-            yield comments[index]
-            index += 1
+    def _gap_comments(self, literal: ObjLit) -> Iterator[Comment | None]:
+        """The comments directly inside ``literal`` (not inside its properties), None between gaps.
+
+        Between ``{``, the properties and ``}`` the text can only be whitespace, commas and comments,
+        so a scan of those gaps finds every comment of the object without a second parse.
+        """
+        bounds = [literal.start + 1]
+        for prop in literal.props:
+            bounds += [prop.start, prop.end]
+        bounds.append(literal.end - 1)
+        text = self.text
+        for index in range(0, len(bounds), 2):
+            if index:
+                yield None
+            at, end = bounds[index], bounds[index + 1]
+            while at < end:
+                match = _GAP_TOKEN.match(text, at, end)
+                if match is None:
+                    break  # not trivia (cannot happen for esprima's ranges): stop rather than guess
+                if match.lastgroup == "line":
+                    yield Comment(at, match.end(), False, match.group()[2:])
+                elif match.lastgroup == "block":
+                    yield Comment(at, match.end(), True, match.group()[2:-2])
+                at = match.end()
 
     # removing ---------------------------------------------------------------------------------
 

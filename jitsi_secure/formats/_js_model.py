@@ -20,7 +20,6 @@ from typing import Literal, TypeAlias
 from jitsi_secure.formats._js_esprima import Node, children
 
 __all__ = [
-    "Comment",
     "Entry",
     "JsValue",
     "Model",
@@ -100,16 +99,6 @@ class Stmt:
     nested: bool = False
 
 
-@dataclass(frozen=True)
-class Comment:
-    """A comment as esprima reports it: ``//`` (``block=False``) or ``/* */``, value without markers."""
-
-    start: int
-    end: int
-    block: bool
-    value: str
-
-
 Writer: TypeAlias = Prop | Stmt
 
 
@@ -136,7 +125,6 @@ class Model:
     """Everything the document keeps from the AST."""
 
     root: ObjNode
-    comments: tuple[Comment, ...]
     statements: tuple[tuple[int, int], ...]
     string_quotes: tuple[tuple[str, int], ...]
     #: The initialiser of the variable when it is not an object literal (``var config = make()``).
@@ -151,12 +139,8 @@ def build_model(text: str, program: Node, name: str) -> Model:
     evaluator = _Evaluator(text, program, name)
     for statement in program.body:
         evaluator.statement(statement, container=None, nested=False)
-    comments = tuple(
-        Comment(c.range[0], c.range[1], c.type == "Block", c.value) for c in getattr(program, "comments", None) or ()
-    )
     return Model(
         root=evaluator.root,
-        comments=comments,
         statements=tuple((s.range[0], s.range[1]) for s in program.body),
         string_quotes=tuple(evaluator.quotes.items()),
         opaque_root=evaluator.opaque_root,

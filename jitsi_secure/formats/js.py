@@ -119,8 +119,7 @@ class ConfigJsDocument:
             return self
         expected = self.to_dict()
         _put(expected, keys, value)
-        result = self._set_steps(keys, value)
-        return self._verified(result.text, expected, f"set {label}")
+        return self._verified(self._set_steps(keys, value), expected, f"set {label}")
 
     def remove(self, path: str | Sequence[str], *, comment_out: bool = False) -> ConfigJsDocument:
         """A new document without ``path``: every definition of it is taken out, commas stay valid.
@@ -138,8 +137,9 @@ class ConfigJsDocument:
             return self
         expected = self.to_dict()
         _pop(expected, keys)
+        what = "remove " + ".".join(keys)
         splices = self._editor().remove_splices(keys, comment_out=comment_out)
-        return self._verified(self._apply(splices), expected, "remove " + ".".join(keys))
+        return self._verified(self._reparse(self._apply(splices), what), expected, what)
 
     # internals --------------------------------------------------------------------------------
 
@@ -173,8 +173,7 @@ class ConfigJsDocument:
             return doc
         return self._reparse(self._apply(self._editor().set_splices(keys, value)), label)
 
-    def _verified(self, text: str, expected: dict[str, JsValue], what: str) -> ConfigJsDocument:
-        result = self._reparse(text, what)
+    def _verified(self, result: ConfigJsDocument, expected: dict[str, JsValue], what: str) -> ConfigJsDocument:
         actual = result.to_dict()
         if not _same(actual, expected):
             where = _first_difference(actual, expected, ()) or "(top level)"

@@ -203,6 +203,9 @@ def render_value(value: object, style: RenderStyle, *, depth: int = 0) -> str:
     if isinstance(value, int):
         if not -(1 << 63) <= value < 1 << 63:
             raise EditError(f"integer {value} does not fit Lua's 64-bit integers")
+        if value == -(1 << 63):
+            # "-9223372036854775808" is minus a float in Lua (the numeral overflows); hex numerals wrap.
+            return "0x8000000000000000"
         return str(value)
     if isinstance(value, float):
         if not math.isfinite(value):

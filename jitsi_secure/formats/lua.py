@@ -26,7 +26,7 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from encodings import idna
 from typing import Literal
 
@@ -125,6 +125,7 @@ class _Model:
     token_starts: tuple[int, ...]
     sections: tuple[Section, ...]
     options: tuple[Option, ...]
+    value_nodes: Mapping[tuple[int, int], Node]  # (statement start, value start) -> value expression
     includes: tuple[str | LuaExpression, ...]
     render_style: RenderStyle
     header_paren: bool
@@ -325,8 +326,8 @@ class LuaDocument:
     # ------------------------------------------------------------------ internals
 
     def _value_of(self, option: Option) -> ConfigValue | LuaExpression:
-        node = _find_value_node(self._model, option)
-        if node is None:
+        node = self._model.value_nodes.get((option.start, option.value_start))
+        if node is None or node.end != option.value_end:
             return LuaExpression(self.text[option.value_start : option.value_end])
         return literal_value(node, self.text)
 
@@ -598,7 +599,13 @@ def parse(text: str, *, source: str = "<string>") -> LuaDocument:
         _raise_first_error(text, source, lex_error)
         raise
     chunk = parse_chunk(tokens, text, source=source)
-    return LuaDocument(text, source, detect_style(text), _build_model(text, chunk))
+    style = detect_style(text)
+    # The first line break of the file may sit inside a long string or comment; the line breaks that
+    # separate statements are the file's habit.
+    first_break = next((t.text for t in tokens if t.kind == NEWLINE), None)
+    if first_break is not None:
+        style = replace(style, newline="\n" if first_break == "\n\r" else first_break)
+    return LuaDocument(text, source, style, _build_model(text, chunk))
 
 
 def _raise_first_error(text: str, source: str, lex_error: LexError) -> None:
@@ -636,6 +643,7 @@ def _build_model(text: str, chunk: ParsedChunk) -> _Model:
         sections.append(Section(kind, name, module, starts[n], statement.start, statement.end, end, inline))
 
     options: list[Option] = []
+    value_nodes: dict[tuple[int, int], Node] = {}
     current = 0
     header_at = {i: n + 1 for n, (i, *_rest) in enumerate(headers)}
     for i, statement in enumerate(statements):
@@ -644,6 +652,8 @@ def _build_model(text: str, chunk: ParsedChunk) -> _Model:
             current = 0 if sections[header_at[i]].inline else header_at[i]
         elif statement.kind == "assign":
             options.extend(_options_of(statement, current))
+            for value in statement.values:
+                value_nodes[(statement.start, value.start)] = value
 
     quotes = Counter(t.text[0] for t in tokens if t.kind == STRING)
     quote = "'" if quotes["'"] > quotes['"'] else '"'
@@ -655,6 +665,7 @@ def _build_model(text: str, chunk: ParsedChunk) -> _Model:
         token_starts=token_starts,
         sections=tuple(sections),
         options=tuple(options),
+        value_nodes=value_nodes,
         includes=tuple(includes),
         render_style=RenderStyle(quote=quote, separator=separator),
         header_paren=header_paren,
@@ -676,16 +687,6 @@ def _options_of(statement: Statement, section: int) -> list[Option]:
             start, end = values[0].start, values[-1].end
         out.append(Option(section, target.value, statement.start, statement.end, start, end, simple))
     return out
-
-
-def _find_value_node(model: _Model, option: Option) -> Node | None:
-    for statement in model.chunk.statements:
-        if statement.start == option.start and statement.kind == "assign":
-            for target, value in zip(statement.targets, statement.values, strict=False):
-                if target.value == option.name and value.start == option.value_start and value.end == option.value_end:
-                    return value
-            return None
-    return None
 
 
 def _call_chain(call: Node) -> tuple[Node, list[tuple[Node, ...]]]:

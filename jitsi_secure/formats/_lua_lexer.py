@@ -82,6 +82,7 @@ class Token(NamedTuple):
 # Lua's whitespace set is " \f\n\r\t\v"; newlines get their own token so lines are easy to find.
 _SPACE = re.compile(r"[ \t\f\v]+")
 _NEWLINE = re.compile(r"\r\n|\n\r|\r|\n")
+_LINE_END = re.compile(r"[\r\n]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LONG_OPEN = re.compile(r"\[(=*)\[")
 # Longest operators first, as llex.c reads them.
@@ -176,8 +177,8 @@ def _comment_end(text: str, pos: int, source: str) -> int:
         if m is not None:
             return _long_bracket_end(text, body, source, "comment", error_at=pos)
     # A line comment stops before the line break, which stays a token of its own.
-    ends = [i for i in (text.find("\n", body), text.find("\r", body)) if i != -1]
-    return min(ends) if ends else len(text)
+    m = _LINE_END.search(text, body)
+    return m.start() if m else len(text)
 
 
 def _long_bracket_end(text: str, pos: int, source: str, what: str, *, error_at: int | None = None) -> int:

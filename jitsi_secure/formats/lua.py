@@ -23,6 +23,7 @@ the authoritative meaning.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -531,11 +532,11 @@ _View = tuple[tuple[str, str | None, str | None, tuple[tuple[str, object], ...]]
 def _static_view(doc: LuaDocument) -> _View:
     """Sections and their literal options, as plain comparable data (the cheap internal reader)."""
     out = []
+    by_section: list[dict[str, object]] = [{} for _ in doc._model.sections]
+    for option in doc._model.options:
+        by_section[option.section][option.name] = canonical(doc._value_of(option))
     for index, section in enumerate(doc._model.sections):
-        options: dict[str, object] = {}
-        for option in doc._model.options:
-            if option.section == index:
-                options[option.name] = canonical(doc._value_of(option))
+        options = by_section[index]
         key = None if section.name is None else _hostkey(section.name)
         out.append((section.kind, key, section.module, tuple(sorted(options.items()))))
     return tuple(out)
@@ -815,8 +816,11 @@ def _check_option_name(option: str) -> None:
         raise EditError(f"{option!r} is not a Lua name, so it cannot be a Prosody option")
 
 
+@functools.lru_cache(maxsize=4096)
 def _hostkey(name: str) -> str:
     """Host names as Prosody compares them (nameprep: case folding and normalisation)."""
+    if name.isascii():
+        return name.lower()  # nameprep maps nothing in ASCII but upper case (and is slow)
     try:
         return idna.nameprep(name)
     except UnicodeError:

@@ -487,3 +487,14 @@ def test_parse_is_cheap_to_import() -> None:
     code = "import sys, jitsi_secure.formats.lua; print('lupa' in ' '.join(sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_load_file_keeps_line_endings_and_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "host.cfg.lua"
+    path.write_bytes(b'VirtualHost "a.example"\r\n\tauthentication = "anonymous"\r\n')
+    doc = lua.load_file(path)
+    assert doc.render().encode() == path.read_bytes()
+    assert doc.source == str(path)
+    path.write_bytes(b"x = = 1\n")
+    with pytest.raises(ParseError, match=r"host\.cfg\.lua:1:5"):
+        lua.load_file(path)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import os
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -53,6 +54,7 @@ __all__ = [
     "Option",
     "Section",
     "SectionKind",
+    "load_file",
     "parse",
 ]
 
@@ -607,6 +609,15 @@ def parse(text: str, *, source: str = "<string>") -> LuaDocument:
     if first_break is not None:
         style = replace(style, newline="\n" if first_break == "\n\r" else first_break)
     return LuaDocument(text, source, style, _build_model(text, chunk))
+
+
+def load_file(path: str | os.PathLike[str]) -> LuaDocument:
+    """Read a config file as UTF-8 (line endings untouched) and parse it with ``source`` set to its path,
+    so that errors name the file and ``evaluate(follow_includes=True)`` resolves Includes from it."""
+    name = os.fspath(path)
+    with open(name, encoding="utf-8", newline="") as handle:
+        text = handle.read()
+    return parse(text, source=name)
 
 
 def _raise_first_error(text: str, source: str, lex_error: LexError) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from typing import Any, TextIO
 
 from jitsi_secure._core.write import WriteResult
@@ -20,6 +21,10 @@ _BACKUP_SUFFIX = ".bak"
 
 def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
     """Carry out ``args.verb``; raises :class:`~jitsi_secure.errors.JitsiSecureError` on failure."""
+    if args.verb == "user":
+        from jitsi_secure import _user_commands
+
+        return _user_commands.run(args, stdout=stdout, stdin=sys.stdin)
     layout = Layout.debian(
         root=args.root,
         domain=args.domain,

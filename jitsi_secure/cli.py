@@ -1,4 +1,4 @@
-"""The ``jitsi-secure`` command line: ``plan``, ``apply``, ``check`` and ``revert``.
+"""The ``jitsi-secure`` command line: ``plan``, ``apply``, ``check`` and ``revert``; ``user`` for accounts.
 
 Exit status: 0 done (``check``: everything as wanted), 1 (``check`` only) changes are needed,
 2 an error (one message naming the file and line; nothing written). Installers rely on this surface.
@@ -47,10 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
         "and written atomically.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    verbs = parser.add_subparsers(dest="verb", metavar="{plan,apply,check,revert}", required=True)
+    verbs = parser.add_subparsers(dest="verb", metavar="{plan,apply,check,revert,user}", required=True)
     for verb, help_text in _VERBS.items():
         sub = verbs.add_parser(verb, help=help_text, description=help_text)
         _add_common_options(sub)
+    from jitsi_secure import _user_commands
+
+    _user_commands.add_parser(verbs)
     return parser
 
 

@@ -1,0 +1,251 @@
+"""Proof on a real server: a Debian Prosody running the host file ``jitsi-secure apply`` produced.
+
+For each way of creating an account (``prosodyctl adduser`` and the offline account file, the latter
+with SCRAM-SHA-1 and with SHA-256), a Debian template from the corpus is secured with the CLI, a real
+Prosody 0.12 is started on 127.0.0.1 from a temporary folder, and real XMPP logins (slixmpp) show:
+
+* the registered user logs in on the main domain with the right password (SCRAM), a wrong one is refused;
+* an anonymous login on the guest domain succeeds, on the main domain it is refused;
+* after ``jitsi-secure revert``, an anonymous login on the main domain works again.
+
+``prosodyctl check config`` runs before ``apply``, after it and after ``revert``: exit code and output
+must be the same each time (Jitsi's template has known findings, so "no new problem" is the bar).
+
+Only the *test's* top-level config is adapted to a sandbox (ports, data_path, pidfile, run_as_root, no
+listeners but c2s); the host file is the product's output, included as Debian's prosody.cfg.lua does.
+Missing Jitsi plugins and certificate files only make Prosody log errors. The server is always stopped
+by its pid, also when a test fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from jitsi_secure.accounts import path_encode
+from jitsi_secure.cli import main as cli
+from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
+from tests.oracles import corpus_dir, require_program
+from tests.xmpp_client import login
+
+DOMAIN = EXAMPLE_DOMAIN
+GUEST = f"guest.{DOMAIN}"
+TEMPLATE = "jitsi-meet_prosody.cfg.lua-jvb.example_2021-12_32aa40b.lua"
+TEMPLATE_DOMAIN = "jitmeet.example.com"
+USER = "alice"
+#: Non-ASCII and a space: the password must reach Prosody intact, through a pipe or a file.
+PASSWORD = "correct hörse bättery 🐎"
+DATA_PATH = "/var/lib/prosody"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class ProsodyServer:
+    """One sandboxed Prosody: its top config includes the deployment's host file from the tree."""
+
+    def __init__(self, base: Path, root: Path) -> None:
+        self.base = base
+        self.root = root
+        self.port = _free_port()
+        self.config = base / "prosody.cfg.lua"
+        self.log = base / "prosody.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        (base / "certs").mkdir()  # silences "Error indexing certificate directory"
+        data = root / DATA_PATH.lstrip("/")
+        data.mkdir(parents=True, exist_ok=True)
+        self.config.write_text(
+            f"""-- sandbox for tests: everything under {base}
+data_path = "{data}"
+pidfile = "{base}/prosody.pid"
+run_as_root = true -- CI runs as root; without it Prosody refuses to start (and hangs)
+interfaces = {{ "127.0.0.1" }}
+c2s_ports = {{ {self.port} }}
+c2s_direct_tls_ports = {{ }}
+legacy_ssl_ports = {{ }}
+s2s_ports = {{ }}
+component_ports = {{ }}
+http_ports = {{ }}
+https_ports = {{ }}
+modules_enabled = {{ "roster"; "saslauth"; "tls"; "disco"; "ping"; "posix" }}
+modules_disabled = {{ "s2s" }}
+log = {{ info = "{self.log}" }}
+storage = "internal"
+c2s_require_encryption = false
+
+Include "{root}/etc/prosody/conf.d/*.cfg.lua"
+""",
+            encoding="utf-8",
+        )
+
+    def prosodyctl(self) -> list[str]:
+        """The command prefix that runs prosodyctl on this config (global options before the command)."""
+        return [require_program("prosodyctl"), "--config", str(self.config)]
+
+    def check_config(self) -> tuple[int, str]:
+        """``prosodyctl check config``: exit code and output."""
+        done = subprocess.run(
+            [*self.prosodyctl(), "check", "config"], capture_output=True, text=True, timeout=60, check=False
+        )
+        return done.returncode, done.stdout + done.stderr
+
+    def start(self) -> None:
+        assert self.process is None
+        prosody = require_program("prosody")
+        with open(self.base / "stdout.log", "ab") as out:
+            self.process = subprocess.Popen([prosody, "--config", str(self.config), "-F"], stdout=out, stderr=out)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    pytest.fail(f"Prosody did not listen on {self.port}:\n{self.log_tail()}")
+                time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Terminate the server by its pid and wait for it (SIGKILL if it does not go within 10 s)."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def log_tail(self) -> str:
+        text = "".join(p.read_text(errors="replace") for p in (self.log, self.base / "stdout.log") if p.exists())
+        return text[-4000:]
+
+
+@pytest.fixture
+def deployment(tmp_path: Path) -> Iterator[tuple[Path, ProsodyServer]]:
+    """A Debian tree whose Prosody host file is the 2021 Debian template, and a (stopped) server for it."""
+    require_program("prosody")
+    require_program("prosodyctl")
+    template = corpus_dir("lua") / TEMPLATE
+    root = build_example_tree(tmp_path / "root")
+    host_file = root / f"etc/prosody/conf.avail/{DOMAIN}.cfg.lua"
+    host_file.write_text(template.read_text(encoding="utf-8").replace(TEMPLATE_DOMAIN, DOMAIN), encoding="utf-8")
+    server = ProsodyServer(tmp_path, root)
+    try:
+        yield root, server
+    finally:
+        server.stop()
+
+
+def _jitsi_secure(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI as its own process, so the password really travels through a pipe."""
+    return subprocess.run(
+        [sys.executable, "-m", "jitsi_secure.cli", *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+
+
+def _assert_login(result: object, expected: bool, what: str, server: ProsodyServer) -> None:
+    ok = getattr(result, "ok", None)
+    refused = getattr(result, "refused", None)
+    assert ok if expected else refused, f"{what}: {result}\n--- prosody log ---\n{server.log_tail()}"
+
+
+@pytest.mark.parametrize(
+    ("method", "password_hash"),
+    [("prosodyctl", "SHA-1"), ("offline", "SHA-1"), ("offline", "SHA-256")],
+)
+def test_secured_domain_on_a_real_prosody(
+    deployment: tuple[Path, ProsodyServer], method: str, password_hash: str
+) -> None:
+    root, server = deployment
+    host_file = root / f"etc/prosody/conf.avail/{DOMAIN}.cfg.lua"
+    if password_hash != "SHA-1":
+        # The offline writer must follow the host's password_hash, as Prosody will when checking it.
+        text = host_file.read_text(encoding="utf-8")
+        header = f'VirtualHost "{DOMAIN}"\n'
+        assert header in text
+        host_file.write_text(text.replace(header, f'{header}    password_hash = "{password_hash}"\n'), encoding="utf-8")
+
+    before = server.check_config()
+    assert before[0] != 1, before[1]  # it parses (Jitsi's template has known findings: exit 2)
+
+    assert cli(["apply", "--root", str(root)]) == 0
+    assert server.check_config() == before, "apply introduced a new prosodyctl check finding"
+
+    if method == "prosodyctl":
+        prefix = " ".join(server.prosodyctl())
+        added = _jitsi_secure("user", "add", USER, "--root", str(root), "--prosodyctl", prefix, stdin=PASSWORD + "\n")
+    else:
+        added = _jitsi_secure("user", "add", USER, "--root", str(root), "--offline", stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    assert PASSWORD not in added.stdout + added.stderr
+    account = root / DATA_PATH.lstrip("/") / path_encode(DOMAIN) / "accounts" / f"{USER}.dat"
+    assert account.is_file()
+    # The file is Prosody's Lua table, with keys of the host's hash (40 hex digits for SHA-1, 64 for SHA-256).
+    key_length = 40 if password_hash == "SHA-1" else 64
+    assert re.search(rf'^\t\["stored_key"\] = "[0-9a-f]{{{key_length}}}";$', account.read_text(), re.MULTILINE)
+
+    listed = _jitsi_secure("user", "list", "--root", str(root))
+    assert listed.returncode == 0 and listed.stdout.split() == [USER], listed.stderr
+
+    server.start()
+    mech = f"SCRAM-{password_hash}"
+    right = login(f"{USER}@{DOMAIN}", PASSWORD, port=server.port)
+    _assert_login(right, True, "the registered user with the right password", server)
+    assert right.mech_used == mech, right
+    assert right.bound_jid and right.bound_jid.startswith(f"{USER}@{DOMAIN}/")
+    _assert_login(login(f"{USER}@{DOMAIN}", PASSWORD + "x", port=server.port), False, "a wrong password", server)
+    guest = login(GUEST, mech="ANONYMOUS", port=server.port)
+    _assert_login(guest, True, "anonymous on the guest domain", server)
+    assert guest.bound_jid and guest.bound_jid.split("/")[0].endswith(f"@{GUEST}")
+    main_anonymous = login(DOMAIN, mech="ANONYMOUS", force_mech=True, port=server.port)
+    _assert_login(main_anonymous, False, "anonymous on the main domain", server)
+    assert "ANONYMOUS" not in main_anonymous.mechanisms_offered
+
+    assert cli(["revert", "--root", str(root)]) == 0
+    assert server.check_config() == before, "revert left a prosodyctl check finding behind"
+    server.restart()
+    reverted = login(DOMAIN, mech="ANONYMOUS", port=server.port)
+    _assert_login(reverted, True, "anonymous on the main domain after revert", server)
+    server.stop()
+
+
+def test_duplicate_and_missing_accounts_through_prosodyctl(deployment: tuple[Path, ProsodyServer]) -> None:
+    """prosodyctl's own answers become clear errors (exit 2, one line, no password)."""
+    root, server = deployment
+    assert cli(["apply", "--root", str(root)]) == 0
+    prefix = ["--root", str(root), "--prosodyctl", " ".join(server.prosodyctl())]
+    assert _jitsi_secure("user", "add", "Bob", *prefix, stdin="pw one\n").returncode == 0
+    again = _jitsi_secure("user", "add", "bob", *prefix, stdin="pw one\n")
+    assert again.returncode == 2
+    assert again.stderr == f"jitsi-secure: error: user bob@{DOMAIN} already exists\n"
+    assert _jitsi_secure("user", "remove", "BOB", *prefix).returncode == 0
+    gone = _jitsi_secure("user", "remove", "bob", *prefix)
+    assert gone.returncode == 2
+    assert gone.stderr == f"jitsi-secure: error: user bob@{DOMAIN} does not exist\n"
+    assert shutil.which("prosodyctl")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -378,3 +379,37 @@ def test_idempotent_set_and_remove() -> None:
     assert once.set("hosts.anonymousdomain", "g.example").set("x.y", [1, {"z": None}]) is once
     gone = once.remove("x")
     assert gone.remove("x") is gone
+
+
+def test_remove_last_line_of_file_without_final_newline() -> None:
+    assert parse("var config = {};\nconfig.a = 1;\nconfig.b = 2;").remove("b").render() == (
+        "var config = {};\nconfig.a = 1;"
+    )
+    assert parse("config.b = 2;").remove("b").render() == ""
+
+
+def test_uncomments_shipped_examples_of_the_latest_upstream_config() -> None:
+    files = [f for f in js_corpus() if f.id.startswith("jitsi-meet_config_2026")]
+    if not files:
+        pytest.skip("the 2026 upstream config.js is not in the corpus")
+    text = files[0].text
+    doc = parse(text)
+    # Root-level options ship as `    // name: <literal>,` (four spaces); every 8th one is tried.
+    literal = r"(?:'[^'\n]*'|-?\d+(?:\.\d+)?|true|false|null|\[[^\]\n]*\])"
+    examples = [
+        m
+        for m in re.finditer(rf"^    // ([A-Za-z_$][\w$]*): {literal},?[ \t]*(?://.*)?$", text, re.MULTILINE)
+        if m.group(1) not in doc.to_dict()
+    ]
+    assert len(examples) > 40
+    seen: set[str] = set()
+    for match in examples[::8]:
+        key = match.group(1)
+        if key in seen:
+            continue
+        seen.add(key)
+        new = doc.set(key, "jitsi-secure").render()
+        first = re.search(rf"^    // {re.escape(key)}: {literal}", text, re.MULTILINE).start()  # type: ignore[union-attr]
+        # The first example of the key at the root level became the live property, in place.
+        assert new[:first] == text[:first], key
+        assert new[first:].startswith(f"    {key}: 'jitsi-secure'"), key

@@ -289,7 +289,7 @@ class Editor:
             if previous:
                 bound = max(bound, previous[-1].end)
             start = self._doc_comment_start(start, bound)
-            splices = [Splice(start, self._blank_line_after(start, eol + len(self.newline_at(eol))), "", reason)]
+            splices = [Splice(*self._whole_lines(start, eol), "", reason)]
             if not later and comma is None and earlier:
                 previous_comma = self.find_comma(earlier[-1].end, prop.start)
                 if previous_comma is not None:
@@ -319,7 +319,7 @@ class Editor:
                 index = bisect.bisect_left(starts, stmt.start)
                 bound = self.model.statements[index - 1][1] if index > 0 else 0
                 start = self._doc_comment_start(start, bound)
-            return [Splice(start, self._blank_line_after(start, eol + len(self.newline_at(eol))), "", reason)]
+            return [Splice(*self._whole_lines(start, eol), "", reason)]
         if comment_out:
             raise EditError(f"{reason}: only a statement on lines of its own can be commented out")
         end = stmt.end
@@ -338,6 +338,20 @@ class Editor:
             if index < len(breaks):
                 out.append(breaks[index])
         return "".join(out)
+
+    def _whole_lines(self, start: int, eol: int) -> tuple[int, int]:
+        """The range that deletes the lines from ``start`` (a line start) to the break at ``eol``."""
+        found = _LINE_END.match(self.text, eol)
+        if found is None:
+            # The last line of a file without a final newline: take the break before it instead, so
+            # the file still ends without one.
+            before = start
+            if before > 0 and self.text[before - 1] == "\n":
+                before -= 1
+            if before > 0 and self.text[before - 1] == "\r":
+                before -= 1
+            return before, eol
+        return start, self._blank_line_after(start, found.end())
 
     def _blank_line_after(self, start: int, end: int) -> int:
         """Widen a removal of whole lines over one following blank line when a blank line precedes it,

@@ -297,8 +297,12 @@ def test_set_rejects_unsupported_values() -> None:
 
 def test_set_refuses_when_a_substitution_decides_the_path() -> None:
     doc = parse("a { b = 1 }\na = ${?X}\n")
-    with pytest.raises(EditError, match="would not read as intended"):
+    with pytest.raises(EditError, match="decided by a substitution"):
         doc.set("a.c", 3)
+    with pytest.raises(EditError, match="decided by a substitution"):
+        doc.set("a", 3)
+    shadowed = parse("a { b = 1 }\nx = 1\n")
+    assert shadowed.set("a.c", 3).get("a") == {"b": 1, "c": 3}
 
 
 def test_remove_leaves_no_dangling_commas() -> None:

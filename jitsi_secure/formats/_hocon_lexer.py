@@ -168,6 +168,7 @@ def _string_message(text: str, pos: int) -> str:
 
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))")
 
 
@@ -178,7 +179,11 @@ def decode_string(token_text: str) -> str:
     body = token_text[1:-1]
     if "\\" not in body:
         return body
-    return _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else _ESCAPES[m.group(2)], body)
+    value = _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else _ESCAPES[m.group(2)], body)
+    if _SURROGATE.search(value):
+        # Java strings are UTF-16: an escaped surrogate pair is one character (a lone one stays as it is).
+        value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return value
 
 
 def _is_number(text: str) -> bool:

@@ -184,11 +184,28 @@ class HoconDocument:
         """
         elements = _path(path)
         _check_value(value, path)
+        return self._set(elements, value, f"set {path}")
+
+    def _set(self, elements: tuple[str, ...], value: ConfigValue, reason: str) -> HoconDocument:
         old = self.to_dict()
         if _same(_lookup(old, elements), value):
             return self
-        reason = f"set {path}"
+        for depth in range(1, len(elements) + 1):
+            if isinstance(_lookup(old, elements[:depth]), Unresolved):
+                shown = ".".join(elements[:depth])
+                raise EditError(f"{reason}: {shown} is decided by a substitution; edit that field or resolve it first")
         sites = list(self._sites())
+        prefixes = [s for s in sites if len(s.full) < len(elements) and elements[: len(s.full)] == s.full]
+        if prefixes and not any(s.full == elements or s.full[: len(elements)] == elements for s in sites):
+            deepest = max(prefixes, key=lambda s: (len(s.full), s.field.start))
+            parts = deepest.field.value.parts
+            if not (len(parts) == 1 and isinstance(parts[0], Obj)):
+                # The longest prefix holds a scalar (`enabled = x` when setting `enabled.y`): turn that
+                # field into the object instead of adding a block that overrides it further down.
+                nested: ConfigValue = value
+                for key in reversed(elements[len(deepest.full) :]):
+                    nested = {key: nested}
+                return self._set(deepest.full, nested, reason)
         exact = [s for s in sites if s.full == elements]
         removing = [
             s

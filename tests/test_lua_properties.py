@@ -295,3 +295,37 @@ def test_parser_never_fails_with_anything_but_parse_error(prefix: str, tail: str
         assert doc.render() == text
         for option in doc.options().values():
             assert not isinstance(option, LuaExpression) or option.source
+
+
+_CHECK_LOAD = _RUNTIME.eval(
+    "function(s) local f, e = load(s, '=t', 't'); if f then return true, '' end; return false, e end"
+)
+
+
+@given(st.data())
+def test_mutated_corpus_files_are_judged_like_lua(data: st.DataObject) -> None:
+    """Delete, insert or replace one token of a real config: we accept exactly what Lua's load accepts,
+    and report the error on the line Lua reports."""
+    from tests.oracles import corpus_files
+
+    path = data.draw(st.sampled_from(corpus_files("lua", "*.lua")))
+    text = path.read_bytes().decode("utf-8")
+    tokens = [t for t in tokenize(text) if t.kind not in ("ws", "nl", "comment", "eof")]
+    assume(tokens)
+    target = data.draw(st.sampled_from(tokens))
+    other = data.draw(st.sampled_from(tokens)).text
+    operation = data.draw(st.sampled_from(["delete", "insert", "replace"]))
+    if operation == "delete":
+        mutated = text[: target.start] + text[target.end :]
+    elif operation == "insert":
+        mutated = text[: target.start] + other + " " + text[target.start :]
+    else:
+        mutated = text[: target.start] + other + text[target.end :]
+    accepted, message = _CHECK_LOAD(mutated)
+    try:
+        lua.parse(mutated)
+    except ParseError as error:
+        assert not accepted, (str(error), mutated)
+        assert message.startswith(f"t:{error.line}:"), (str(error), message)
+    else:
+        assert accepted, message

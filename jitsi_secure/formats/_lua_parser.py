@@ -496,13 +496,17 @@ class _Parser:
         first = self.suffixedexp()
         if self.key() in ("=", ","):
             targets = [first]
-            while self.key() == ",":
-                self.next()
-                targets.append(self.suffixedexp())
-            for target in targets:
+            while True:
+                # Checked as each target ends, like lparser.c's restassign, so the error points at the
+                # token after the first bad target.
+                target = targets[-1]
                 if target.kind not in ("name", "index"):
                     raise self.error("syntax error")
                 self.check_assignable(target)
+                if self.key() != ",":
+                    break
+                self.next()
+                targets.append(self.suffixedexp())
             self.expect("=")
             values = self.explist()
             return Statement("assign", start, self.prev_end(), tuple(targets), tuple(values)) if top else None

@@ -413,3 +413,25 @@ def test_uncomments_shipped_examples_of_the_latest_upstream_config() -> None:
         # The first example of the key at the root level became the live property, in place.
         assert new[:first] == text[:first], key
         assert new[first:].startswith(f"    {key}: 'jitsi-secure'"), key
+
+
+def test_an_edit_costs_one_full_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The verification re-parse is the only parse of the whole text an edit makes."""
+    import esprima
+
+    text = UPSTREAM_LIKE * 1 + "".join(f"config.k{i} = {i};\n" for i in range(50))
+    doc = parse(text)
+    sizes: list[int] = []
+    real = esprima.parseScript
+
+    def counting(code: str, *args: object, **kwargs: object) -> object:
+        sizes.append(len(code))
+        return real(code, *args, **kwargs)
+
+    monkeypatch.setattr(esprima, "parseScript", counting)
+    doc.set("hosts.anonymousdomain", "guest.example.com")  # uncomments: also parses the tiny example
+    doc.set("newKey", [1, 2])
+    doc.remove("flags")
+    full = [n for n in sizes if n > 200]
+    assert len(full) == 3, sizes
+    assert all(n < 100 for n in sizes if n <= 200)

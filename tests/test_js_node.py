@@ -233,7 +233,7 @@ _VALUES = st.recursive(
     max_leaves=6,
 )
 # Refusals that are correct answers: the path runs through a non-object, or code we do not edit.
-_ACCEPTABLE_REFUSALS = ("not an object", "computed by code", "does not edit")
+_ACCEPTABLE_REFUSALS = ("not an object", "computed by code", "does not edit", "lines of its own")
 
 
 @given(data=st.data())
@@ -241,10 +241,12 @@ def test_random_edits_keep_node_meaning(node: NodeEvaluator, data: st.DataObject
     case = data.draw(st.sampled_from(_cases(node)), label="file")
     first = data.draw(st.sampled_from(_KEYS + sorted(case.baseline)), label="first key")
     keys = (first, *data.draw(st.lists(st.sampled_from(_KEYS), max_size=2), label="more keys"))
-    remove = data.draw(st.booleans(), label="remove")
+    operation = data.draw(st.sampled_from(["set", "set", "remove", "comment out"]), label="operation")
+    remove = operation != "set"
     value = None if remove else data.draw(_VALUES, label="value")
     try:
-        new = case.doc.remove(keys) if remove else case.doc.set(keys, value)
+        comment_out = operation == "comment out"
+        new = case.doc.remove(keys, comment_out=comment_out) if remove else case.doc.set(keys, value)
     except EditError as exc:
         assert any(reason in str(exc) for reason in _ACCEPTABLE_REFUSALS), exc
         event("refused: " + next(r for r in _ACCEPTABLE_REFUSALS if r in str(exc)))

@@ -19,7 +19,7 @@ import stat
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -52,6 +52,7 @@ from tests.oracles import missing, require_program
 DOMAIN = "meet.example.com"
 PASSWORD = "s3cret pässword 🐎"
 PROSODY_LIB = Path("/usr/lib/prosody")
+Done = subprocess.CompletedProcess[str]
 
 # ----------------------------------------------------------------------------- Prosody's own code
 
@@ -555,6 +556,25 @@ def _run(*argv: str, stdin: str | None = None, env: dict[str, str] | None = None
     )
 
 
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Done]:
+    """The CLI in this process (fast); standard input is a pipe-like stream of ``stdin``."""
+
+    def run(*argv: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Done:
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        stream = io.TextIOWrapper(io.BytesIO((stdin or "").encode("utf-8")), encoding="utf-8")
+        monkeypatch.setattr(sys, "stdin", stream)
+        try:
+            status = main(list(argv))
+        except SystemExit as exit_:  # argparse
+            status = int(exit_.code or 0)
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(list(argv), status, out, err)
+
+    return run
+
+
 def test_cli_password_reaches_prosodyctl_through_stdin_only(tree: Path, fake_prosodyctl: tuple[Path, Path]) -> None:
     script, record = fake_prosodyctl
     prefix = f"'{script}' --config '/tmp/a dir/prosody.cfg.lua'"
@@ -569,9 +589,18 @@ def test_cli_password_reaches_prosodyctl_through_stdin_only(tree: Path, fake_pro
     assert all(PASSWORD not in part and "s3cret" not in part for part in argv)
 
 
-def test_cli_offline_add_list_remove_json(tree: Path) -> None:
+def test_cli_error_in_a_real_process_is_one_line(tree: Path) -> None:
+    done = _run("user", "add", "alice", "--root", str(tree), "--offline")  # stdin: empty pipe
+    assert (done.returncode, done.stdout) == (2, "")
+    assert (
+        done.stderr
+        == "jitsi-secure: error: no password: give it as the first line of standard input (or run on a terminal)\n"
+    )
+
+
+def test_cli_offline_add_list_remove_json(run_cli: Callable[..., Done], tree: Path) -> None:
     base = ["--root", str(tree), "--offline", "--json"]
-    added = _run("user", "add", "Bob", *base, stdin="pw pw\r\n")
+    added = run_cli("user", "add", "Bob", *base, stdin="pw pw\r\n")
     assert added.returncode == 0, added.stderr
     report = json.loads(added.stdout)
     file = "/var/lib/prosody/meet%2eexample%2ecom/accounts/bob.dat"
@@ -590,27 +619,27 @@ def test_cli_offline_add_list_remove_json(tree: Path) -> None:
     # The CRLF of a Windows-made file is not part of the password.
     fields = _read_account(tree / file.lstrip("/"))
     assert (fields["stored_key"], fields["server_key"]) == _recompute("pw pw", str(fields["salt"]), 10000, "sha1")
-    listed = _run("user", "list", "--root", str(tree), "--json")
+    listed = run_cli("user", "list", "--root", str(tree), "--json")
     assert json.loads(listed.stdout)["users"] == ["bob"]
-    assert _run("user", "list", "--root", str(tree)).stdout == "bob\n"
-    removed = _run("user", "remove", "bob", *base)
+    assert run_cli("user", "list", "--root", str(tree)).stdout == "bob\n"
+    removed = run_cli("user", "remove", "bob", *base)
     assert json.loads(removed.stdout)["action"] == "remove"
-    gone = _run("user", "remove", "bob", *base)
+    gone = run_cli("user", "remove", "bob", *base)
     assert gone.returncode == 2
     error = json.loads(gone.stdout)
     assert error["ok"] is False and error["exit"] == 2 and "does not exist" in error["error"]
 
 
-def test_cli_offline_follows_the_host_files_password_hash(tree: Path) -> None:
+def test_cli_offline_follows_the_host_files_password_hash(run_cli: Callable[..., Done], tree: Path) -> None:
     host_file = tree / f"etc/prosody/conf.avail/{EXAMPLE_DOMAIN}.cfg.lua"
     text = host_file.read_text()
     header = f'VirtualHost "{EXAMPLE_DOMAIN}"\n'
     assert header in text
     host_file.write_text(text.replace(header, header + '    password_hash = "SHA-256"\n'))
-    assert _run("user", "add", "carol", "--root", str(tree), "--offline", stdin="pw\n").returncode == 0
+    assert run_cli("user", "add", "carol", "--root", str(tree), "--offline", stdin="pw\n").returncode == 0
     path = tree / "var/lib/prosody/meet%2eexample%2ecom/accounts/carol.dat"
     assert len(str(_read_account(path)["stored_key"])) == 64
-    done = _run("user", "add", "dan", "--root", str(tree), "--offline", "--password-hash", "SHA-1", stdin="pw\n")
+    done = run_cli("user", "add", "dan", "--root", str(tree), "--offline", "--password-hash", "SHA-1", stdin="pw\n")
     assert done.returncode == 0
     assert len(str(_read_account(path.with_name("dan.dat"))["stored_key"])) == 40
 
@@ -630,8 +659,10 @@ def test_cli_offline_follows_the_host_files_password_hash(tree: Path) -> None:
         (["user", "remove", "alice", "--offline"], None, "does not exist"),
     ],
 )
-def test_cli_errors_are_one_clear_line(tree: Path, argv: list[str], stdin: str | None, message: str) -> None:
-    done = _run(*argv, "--root", str(tree), stdin=stdin if stdin is not None else "")
+def test_cli_errors_are_one_clear_line(
+    run_cli: Callable[..., Done], tree: Path, argv: list[str], stdin: str | None, message: str
+) -> None:
+    done = run_cli(*argv, "--root", str(tree), stdin=stdin if stdin is not None else "")
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.startswith("jitsi-secure: error: ") and done.stderr.count("\n") == 1, done.stderr
@@ -639,11 +670,13 @@ def test_cli_errors_are_one_clear_line(tree: Path, argv: list[str], stdin: str |
     assert "Traceback" not in done.stderr
 
 
-def test_cli_never_shows_the_password(tree: Path, fake_prosodyctl: tuple[Path, Path]) -> None:
+def test_cli_never_shows_the_password(
+    run_cli: Callable[..., Done], tree: Path, fake_prosodyctl: tuple[Path, Path]
+) -> None:
     script, _ = fake_prosodyctl
     for mode in ("echo", "exists", "ok"):
         for extra in ([], ["--json"]):
-            done = _run(
+            done = run_cli(
                 "user", "add", "alice", "--root", str(tree), "--prosodyctl", str(script), *extra,
                 stdin="hunter2\n", env={"FAKE_MODE": mode},
             )  # fmt: skip
@@ -651,21 +684,21 @@ def test_cli_never_shows_the_password(tree: Path, fake_prosodyctl: tuple[Path, P
             assert done.returncode == (0 if mode == "ok" else 2)
 
 
-def test_cli_domain_discovery(tree: Path, tmp_path: Path) -> None:
+def test_cli_domain_discovery(run_cli: Callable[..., Done], tree: Path, tmp_path: Path) -> None:
     second = tree / "etc/jitsi/meet/other.example.com-config.js"
     second.write_text("var config = {};\n")
     (tree / "etc/prosody/conf.avail/other.example.com.cfg.lua").write_text('VirtualHost "other.example.com"\n')
-    done = _run("user", "list", "--root", str(tree))
+    done = run_cli("user", "list", "--root", str(tree))
     assert done.returncode == 2 and "several Jitsi Meet hosts" in done.stderr
-    assert _run("user", "list", "--root", str(tree), "--domain", "other.example.com").returncode == 0
+    assert run_cli("user", "list", "--root", str(tree), "--domain", "other.example.com").returncode == 0
     empty = tmp_path / "empty"
     empty.mkdir()
-    done = _run("user", "list", "--root", str(empty))
+    done = run_cli("user", "list", "--root", str(empty))
     assert done.returncode == 2 and "give --domain" in done.stderr
 
 
-def test_cli_list_has_no_prosodyctl_option(tree: Path) -> None:
-    done = _run("user", "list", "--root", str(tree), "--prosodyctl", "prosodyctl")
+def test_cli_list_has_no_prosodyctl_option(run_cli: Callable[..., Done], tree: Path) -> None:
+    done = run_cli("user", "list", "--root", str(tree), "--prosodyctl", "prosodyctl")
     assert done.returncode == 2 and "unrecognized arguments" in done.stderr
 
 

@@ -19,9 +19,9 @@ by its pid, also when a test fails.
 
 from __future__ import annotations
 
+import io
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -180,7 +180,7 @@ def _assert_login(result: object, expected: bool, what: str, server: ProsodyServ
     [("prosodyctl", "SHA-1"), ("offline", "SHA-1"), ("offline", "SHA-256")],
 )
 def test_secured_domain_on_a_real_prosody(
-    deployment: tuple[Path, ProsodyServer], method: str, password_hash: str
+    deployment: tuple[Path, ProsodyServer], method: str, password_hash: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root, server = deployment
     host_file = root / f"etc/prosody/conf.avail/{DOMAIN}.cfg.lua"
@@ -210,8 +210,9 @@ def test_secured_domain_on_a_real_prosody(
     key_length = 40 if password_hash == "SHA-1" else 64
     assert re.search(rf'^\t\["stored_key"\] = "[0-9a-f]{{{key_length}}}";$', account.read_text(), re.MULTILINE)
 
-    listed = _jitsi_secure("user", "list", "--root", str(root))
-    assert listed.returncode == 0 and listed.stdout.split() == [USER], listed.stderr
+    capsys.readouterr()
+    assert cli(["user", "list", "--root", str(root)]) == 0
+    assert capsys.readouterr().out == f"{USER}\n"
 
     server.start()
     mech = f"SCRAM-{password_hash}"
@@ -235,17 +236,21 @@ def test_secured_domain_on_a_real_prosody(
     server.stop()
 
 
-def test_duplicate_and_missing_accounts_through_prosodyctl(deployment: tuple[Path, ProsodyServer]) -> None:
+def test_duplicate_and_missing_accounts_through_prosodyctl(
+    deployment: tuple[Path, ProsodyServer], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """prosodyctl's own answers become clear errors (exit 2, one line, no password)."""
     root, server = deployment
     assert cli(["apply", "--root", str(root)]) == 0
     prefix = ["--root", str(root), "--prosodyctl", " ".join(server.prosodyctl())]
-    assert _jitsi_secure("user", "add", "Bob", *prefix, stdin="pw one\n").returncode == 0
-    again = _jitsi_secure("user", "add", "bob", *prefix, stdin="pw one\n")
-    assert again.returncode == 2
-    assert again.stderr == f"jitsi-secure: error: user bob@{DOMAIN} already exists\n"
-    assert _jitsi_secure("user", "remove", "BOB", *prefix).returncode == 0
-    gone = _jitsi_secure("user", "remove", "bob", *prefix)
-    assert gone.returncode == 2
-    assert gone.stderr == f"jitsi-secure: error: user bob@{DOMAIN} does not exist\n"
-    assert shutil.which("prosodyctl")
+
+    def user(*argv: str, stdin: str = "") -> tuple[int, str]:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode()), encoding="utf-8"))
+        capsys.readouterr()
+        status = cli(["user", *argv, *prefix])
+        return status, capsys.readouterr().err
+
+    assert user("add", "Bob", stdin="pw one\n") == (0, "")
+    assert user("add", "bob", stdin="pw one\n") == (2, f"jitsi-secure: error: user bob@{DOMAIN} already exists\n")
+    assert user("remove", "BOB") == (0, "")
+    assert user("remove", "bob") == (2, f"jitsi-secure: error: user bob@{DOMAIN} does not exist\n")

@@ -46,7 +46,7 @@ class Layout:
     quote: str
     separator: str
     paren_headers: bool
-    spaced_equals: bool
+    equals: str
 
 
 layouts = st.builds(
@@ -56,7 +56,7 @@ layouts = st.builds(
     quote=st.sampled_from(['"', "'"]),
     separator=st.sampled_from([",", ";"]),
     paren_headers=st.booleans(),
-    spaced_equals=st.booleans(),
+    equals=st.sampled_from(["=", " = ", "\t=\t", "  = "]),
 )
 
 
@@ -113,6 +113,10 @@ TRIVIA = [
     "",
     "  \t ",
     "--",
+    " \f\v\t",
+    ";",
+    "local helper = { 1, 2 } -- not an option",
+    "if false then ignored = 1 end",
 ]
 
 
@@ -121,7 +125,7 @@ def configs(draw: st.DrawFn) -> tuple[str, dict[str, dict[str, Any]], Layout]:
     """A generated config and the meaning Prosody gives it."""
     layout = draw(layouts)
     nl = layout.newline
-    eq = " = " if layout.spaced_equals else "="
+    eq = layout.equals
     sections = draw(st.lists(st.tuples(st.sampled_from(["VirtualHost", "Component"]), hosts), max_size=4))
     sections = list({name: (kind, name) for kind, name in sections}.values())
     meaning: dict[str, dict[str, Any]] = {"*": {}}

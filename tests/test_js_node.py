@@ -239,10 +239,18 @@ _ACCEPTABLE_REFUSALS = ("not an object", "computed by code", "does not edit", "l
 @given(data=st.data())
 def test_random_edits_keep_node_meaning(node: NodeEvaluator, data: st.DataObject) -> None:
     case = data.draw(st.sampled_from(_cases(node)), label="file")
-    first = data.draw(st.sampled_from(_KEYS + sorted(case.baseline)), label="first key")
-    keys = (first, *data.draw(st.lists(st.sampled_from(_KEYS), max_size=2), label="more keys"))
     operation = data.draw(st.sampled_from(["set", "set", "remove", "comment out"]), label="operation")
     remove = operation != "set"
+    if remove and case.baseline and data.draw(st.booleans(), label="existing path"):
+        # Mostly paths that exist, so removal has something to take out.
+        first = data.draw(st.sampled_from(sorted(case.baseline)), label="first key")
+        inner = case.baseline[first]
+        keys = (first,)
+        if isinstance(inner, dict) and inner and data.draw(st.booleans(), label="nested"):
+            keys = (first, data.draw(st.sampled_from(sorted(inner)), label="second key"))
+    else:
+        first = data.draw(st.sampled_from(_KEYS + sorted(case.baseline)), label="first key")
+        keys = (first, *data.draw(st.lists(st.sampled_from(_KEYS), max_size=2), label="more keys"))
     value = None if remove else data.draw(_VALUES, label="value")
     try:
         comment_out = operation == "comment out"

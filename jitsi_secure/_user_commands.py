@@ -157,8 +157,12 @@ def _read_password(stdin: TextIO, jid: str) -> Secret:
     from jitsi_secure.secure_domain.spec import Secret
 
     if stdin.isatty():
-        first = getpass.getpass(f"Password for {jid}: ")
-        if getpass.getpass("Repeat the password: ") != first:
+        try:
+            first = getpass.getpass(f"Password for {jid}: ")
+            again = getpass.getpass("Repeat the password: ")
+        except EOFError:
+            raise UserCommandError("no password given; nothing was changed") from None
+        if again != first:
             raise UserCommandError("the two passwords differ; nothing was changed")
         return Secret(first)
     # Read bytes where possible: a UTF-8 password must not depend on the locale of a build container.

@@ -498,3 +498,11 @@ def test_load_file_keeps_line_endings_and_names_the_file(tmp_path: Path) -> None
     path.write_bytes(b"x = = 1\n")
     with pytest.raises(ParseError, match=r"host\.cfg\.lua:1:5"):
         lua.load_file(path)
+
+
+def test_assignments_point_at_the_text() -> None:
+    doc = lua.parse(DEBIAN_HOST)
+    [auth] = [a for a in doc.assignments("meet.example.com") if a.name == "authentication"]
+    assert DEBIAN_HOST[auth.start : auth.end] == 'authentication = "jitsi-anonymous"'
+    assert DEBIAN_HOST[auth.value_start : auth.value_end] == '"jitsi-anonymous"'
+    assert [a.name for a in doc.assignments()] == ["plugin_paths", "muc_mapper_domain_base"]

@@ -169,6 +169,11 @@ class LuaDocument:
                 result[option.name] = self._value_of(option)
         return result
 
+    def assignments(self, section: str | None = None) -> list[Option]:
+        """Every top-level assignment of an option in ``section`` (``None``: global), in file order, with
+        the offsets of the statement and of its value (for plans and diffs)."""
+        return self._options_in(section)
+
     def get(self, section: str | None, option: str) -> ConfigValue | LuaExpression:
         """The value the last top-level assignment of ``option`` in ``section`` gives it.
 

@@ -19,6 +19,7 @@ as the last member of the last object literal holding its longest existing prefi
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import math
 import re
@@ -190,7 +191,7 @@ class HoconDocument:
         old = self.to_dict()
         if _same(_lookup(old, elements), value):
             return self
-        for depth in range(1, len(elements) + 1):
+        for depth in range(1, len(elements)):
             if isinstance(_lookup(old, elements[:depth]), Unresolved):
                 shown = ".".join(elements[:depth])
                 raise EditError(f"{reason}: {shown} is decided by a substitution; edit that field or resolve it first")
@@ -712,6 +713,14 @@ def _same(a: Any, b: Any) -> bool:
 
 def parse(text: str, *, source: str = "<string>") -> HoconDocument:
     """Parse HOCON ``text``; raises :class:`~jitsi_secure.errors.ParseError` (with line and column) if invalid."""
-    syntax = parse_syntax(text, source=source)
-    raw = build_raw(text, syntax.root, source)
+    # Parsing allocates many small tuples and no reference cycles; on large files the cyclic collector's
+    # repeated passes over them made parsing grow faster than linearly, so it pauses for the parse.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        syntax = parse_syntax(text, source=source)
+        raw = build_raw(text, syntax.root, source)
+    finally:
+        if collecting:
+            gc.enable()
     return HoconDocument(text, source, detect_style(text), syntax, raw)

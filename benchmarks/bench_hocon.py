@@ -1,8 +1,8 @@
 """Benchmark the HOCON document against pyhocon: parse+render and set, on the corpus and a generated file.
 
-Run: ``python benchmarks/bench_hocon.py`` (about 30 s, most of it pyhocon). Prints a Markdown table. ``ratio`` is pyhocon's
-parse time divided by ours (above 1 means we are faster); ``scaling`` is time(100x) / (100 * time(1x)),
-which stays near 1 when cost grows linearly with input size.
+Run: ``python benchmarks/bench_hocon.py`` (about 30 s, most of it pyhocon). Prints a Markdown table.
+``ratio`` is pyhocon's parse time divided by ours (above 1 means we are faster); ``scaling`` is
+time(100x) / (100 * time(1x)), which stays near 1 when cost grows linearly with input size.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pyhocon import ConfigFactory
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jitsi_secure.formats import hocon  # noqa: E402
+from jitsi_secure.formats import hocon
 
 #: Blocks in the 1x generated file (about 2 KB); pyhocon grows faster than linearly, so 100x stays small.
 UNITS = 2
@@ -101,7 +101,7 @@ def _pyhocon_parse(texts: list[str]) -> None:
 def _pyhocon_ok(text: str) -> bool:
     try:
         ConfigFactory.parse_string(text, resolve=False)
-    except Exception:  # noqa: BLE001 - pyhocon leaks pyparsing and builtin exceptions
+    except Exception:
         return False
     return True
 

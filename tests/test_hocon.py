@@ -299,8 +299,9 @@ def test_set_refuses_when_a_substitution_decides_the_path() -> None:
     doc = parse("a { b = 1 }\na = ${?X}\n")
     with pytest.raises(EditError, match="decided by a substitution"):
         doc.set("a.c", 3)
-    with pytest.raises(EditError, match="decided by a substitution"):
-        doc.set("a", 3)
+    # The value itself may be replaced: `a = ${?X}`, the last occurrence, becomes `a = 3`.
+    assert doc.set("a", 3).render() == "a { b = 1 }\na = 3\n"
+    assert parse("e = ${?E}").set("e", True).render() == "e = true"
     shadowed = parse("a { b = 1 }\nx = 1\n")
     assert shadowed.set("a.c", 3).get("a") == {"b": 1, "c": 3}
 

@@ -506,3 +506,14 @@ def test_assignments_point_at_the_text() -> None:
     assert DEBIAN_HOST[auth.start : auth.end] == 'authentication = "jitsi-anonymous"'
     assert DEBIAN_HOST[auth.value_start : auth.value_end] == '"jitsi-anonymous"'
     assert [a.name for a in doc.assignments()] == ["plugin_paths", "muc_mapper_domain_base"]
+
+
+def test_a_multi_line_table_stays_multi_line() -> None:
+    doc = lua.parse(DEBIAN_HOST)
+    new = doc.set("meet.example.com", "modules_enabled", ["bosh", "ping", "muc_lobby_rooms"])
+    assert '    modules_enabled = {\n        "bosh";\n        "ping";\n        "muc_lobby_rooms";\n    }\n' in new.text
+    crlf = lua.parse('ssl = {\r\n\tkey = "/k",\r\n\tcertificate = "/c"\r\n}\r\n')
+    assert crlf.set(None, "ssl", {"key": "/k2", "certificate": "/c"}).text == (
+        'ssl = {\r\n\tkey = "/k2",\r\n\tcertificate = "/c"\r\n}\r\n'
+    )
+    assert lua.parse("x = { 1, 2 }\n").set(None, "x", [3]).text == "x = { 3 }\n"

@@ -655,7 +655,8 @@ class _Parser:
             elif self.tok().kind == NAME and self.toks[self.i + 1].kind == OP and self.toks[self.i + 1].text == "=":
                 name = self.next()
                 self.next()
-                fields.append(Field("name", None, name.text, self.expr(), ""))
+                key_node = Node("key", name.start, name.end, name.text)
+                fields.append(Field("name", key_node, name.text, self.expr(), ""))
             else:
                 fields.append(Field("pos", None, "", self.expr(), ""))
             if self.key() in (",", ";"):

@@ -37,7 +37,7 @@ from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure.errors import EditError, JitsiSecureError, ParseError, line_and_column
 from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats._lua_lexer import COMMENT, EOF, NEWLINE, OP, SPACE, STRING, LexError, Token, tokenize
-from jitsi_secure.formats._lua_parser import Node, ParsedChunk, Statement, parse_chunk
+from jitsi_secure.formats._lua_parser import Field, Node, ParsedChunk, Statement, parse_chunk
 from jitsi_secure.formats._lua_values import (
     LuaExpression,
     RenderStyle,
@@ -242,7 +242,7 @@ class LuaDocument:
                 raise EditError(f"{option} is set by a multiple assignment; edit it by hand")
             if canonical(self._value_of(found)) == canonical(value):
                 return self
-            rendered = self._render(value)
+            rendered = self._render_in_place(found, value)
             splice = Splice(found.value_start, found.value_end, rendered, f"set {_label(section)} {option}")
         else:
             index = indices[-1]
@@ -361,6 +361,35 @@ class LuaDocument:
     def _last_option(self, section: str | None, option: str) -> Option | None:
         found = [o for o in self._options_in(section) if o.name == option]
         return found[-1] if found else None
+
+    def _render_in_place(self, option: Option, value: ConfigValue) -> str:
+        """The new value for an existing assignment: a table written over several lines stays so, with
+        its field indentation, separator and trailing-separator habit; anything else renders inline."""
+        node = self._model.value_nodes.get((option.start, option.value_start))
+        old = self.text[option.value_start : option.value_end]
+        if node is None or node.kind != "table" or ("\n" not in old and "\r" not in old):
+            return self._render(value)
+        if not isinstance(value, list | tuple | dict) or not value:
+            return self._render(value)
+        nl = self.style.newline
+        base = self._indent_of_line(option.start)
+        fields = node.fields
+        field_indent = self._indent_of_line(_field_start(fields[0])) if fields else ""
+        if not field_indent:
+            field_indent = base + self.style.indent
+        close_at = node.end - 1
+        close_indent = self._indent_of_line(close_at) if self._line_start_before(close_at)[1] else base
+        separator = next((f.sep for f in fields if f.sep), self._model.render_style.separator)
+        trailing = bool(fields) and bool(fields[-1].sep)
+        style = replace(self._model.render_style, separator=separator)
+        if isinstance(value, dict):
+            items = [render_value({key: item}, style)[2:-2] for key, item in value.items()]
+        else:
+            items = [render_value(item, style) for item in value]
+        lines = [
+            f"{field_indent}{item}{separator if i < len(items) - 1 or trailing else ''}" for i, item in enumerate(items)
+        ]
+        return "{" + nl + nl.join(lines) + nl + close_indent + "}"
 
     def _render(self, value: ConfigValue) -> str:
         return render_value(value, self._model.render_style)
@@ -704,6 +733,16 @@ def _options_of(statement: Statement, section: int) -> list[Option]:
             start, end = values[0].start, values[-1].end
         out.append(Option(section, target.value, statement.start, statement.end, start, end, simple))
     return out
+
+
+def _field_start(field: Field) -> int:
+    """Where a table field starts: at its key, or at its value for a positional field (``[k] = v`` starts
+    one bracket before its key expression)."""
+    if field.kind == "name" and field.key is not None:
+        return field.key.start
+    if field.kind == "expr" and field.key is not None:
+        return field.key.start - 1
+    return field.value.start
 
 
 def _call_chain(call: Node) -> tuple[Node, list[tuple[Node, ...]]]:

@@ -258,8 +258,8 @@ def evaluate(
         folder = _resolve(parent, head) if head else parent
         try:
             names = sorted(os.listdir(folder or "."))
-        except OSError as error:
-            return None, _raw(f"cannot open {folder}: {error.strerror}")
+        except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+            return None, _raw(f"cannot open {folder}: {getattr(error, 'strerror', None) or error}")
         regex = _glob_regex(glob)
         found = [folder + "/" + n for n in names if not n.startswith(".") and regex.fullmatch(n)]
         return lua.table_from([_raw(p) for p in found])
@@ -269,8 +269,8 @@ def evaluate(
         try:
             with open(path, "rb") as handle:
                 return _raw(path), handle.read()
-        except OSError as error:
-            return _raw(f"{path}: {path}: {error.strerror}"), None
+        except (OSError, ValueError) as error:
+            return _raw(f"{path}: {getattr(error, 'strerror', None) or error}"), None
 
     if max_instructions <= 0:
         raise ValueError("max_instructions must be positive")

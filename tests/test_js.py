@@ -435,3 +435,16 @@ def test_an_edit_costs_one_full_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     full = [n for n in sizes if n > 200]
     assert len(full) == 3, sizes
     assert all(n < 100 for n in sizes if n <= 200)
+
+
+def test_config_changed_as_a_whole_by_code_is_read_but_not_edited() -> None:
+    doc = parse("var config = {a: 1};\nObject.assign(config, {a: 2});\nconsole.log(config);\n")
+    assert doc.opaque_root == NonLiteral("Object.assign(config, {a: 2});")
+    for edit in (lambda: doc.set("a", 3), lambda: doc.set("b", 3), lambda: doc.remove("a")):
+        with pytest.raises(EditError, match="opaque_root"):
+            edit()
+    assert parse("var config = makeConfig();\n").opaque_root == NonLiteral("makeConfig()")
+    assert parse("var config = {a: 1};\nconsole.log(config);\n").opaque_root is None
+    idiom = parse("var config = window.config || {};\nconfig.a = 1;\n")
+    assert idiom.opaque_root is None
+    assert idiom.set("b", 2).render() == "var config = window.config || {};\nconfig.a = 1;\nconfig.b = 2;\n"

@@ -229,6 +229,10 @@ class _Evaluator:
         self._opaque(node, container)
 
     def _replace_root(self, init: Node, statement: Node) -> None:
+        if init.type == "LogicalExpression" and init.operator == "||" and self.chain(init.left) == ():
+            # `var config = window.config || {...}`: the object always exists here (it starts as {}).
+            self.root.anchor = (statement.range[0], statement.range[1])
+            return
         value = self.value(init)
         root = value if isinstance(value, ObjNode) else ObjNode(literal=None)
         # `var config = makeConfig()`: only what the file assigns afterwards is known.
@@ -310,6 +314,9 @@ class _Evaluator:
                 chain = self.chain(target)
                 if chain:
                     self._mark(chain, stmt)
+                elif chain == () and kind == "CallExpression" and not _is_console(current.callee):
+                    # `Object.assign(config, {...})` may change any key: nothing is certain any more.
+                    self.opaque_root = self.opaque_root or NonLiteral(self.text[stmt.start : stmt.end])
             stack.extend(children(current))
 
     # values -----------------------------------------------------------------------------------
@@ -502,6 +509,13 @@ class _Evaluator:
                 if declared[name] == 1 and name not in assigned and not isinstance(value, NonLiteral)
             }
         return self._known
+
+
+def _is_console(callee: Node) -> bool:
+    """``console.log(config)`` and friends only read."""
+    return bool(
+        callee.type == "MemberExpression" and callee.object.type == "Identifier" and callee.object.name == "console"
+    )
 
 
 def _truthy(value: ObjNode | JsValue) -> bool | None:

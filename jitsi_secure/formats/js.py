@@ -70,9 +70,11 @@ class ConfigJsDocument:
 
     @property
     def opaque_root(self) -> NonLiteral | None:
-        """The variable's initialiser when it is not an object literal (``var config = make();``), else None.
+        """The code that computes the variable as a whole, else None.
 
-        Such a document can be read (keys assigned later are known) but not edited.
+        That is an initialiser that is not an object literal (``var config = make();``) or a call that
+        is handed the variable (``Object.assign(config, {...})``). Such a document can be read (the keys
+        stated literally are in :meth:`to_dict`, but they may not be all) and is not edited.
         """
         return self._model.opaque_root
 
@@ -112,6 +114,7 @@ class ConfigJsDocument:
         """
         keys = _split(path)
         label = ".".join(keys)
+        self._editable(f"set {label}")
         check_value(value, label)
         value = _normalise(value)
         current = _lookup(self._model.root, keys, strict=True)
@@ -133,6 +136,7 @@ class ConfigJsDocument:
                 mean exactly the intended change.
         """
         keys = _split(path)
+        self._editable("remove " + ".".join(keys))
         if _lookup(self._model.root, keys, strict=True) is _MISSING:
             return self
         expected = self.to_dict()
@@ -142,6 +146,13 @@ class ConfigJsDocument:
         return self._verified(self._reparse(self._apply(splices), what), expected, what)
 
     # internals --------------------------------------------------------------------------------
+
+    def _editable(self, what: str) -> None:
+        if self._model.opaque_root is not None:
+            raise EditError(
+                f"{what}: {self.name} is computed or changed as a whole by code jitsi-secure does not edit"
+                " (see opaque_root)"
+            )
 
     def _editor(self) -> Editor:
         return Editor(self.text, self._model, self.name, self.style)

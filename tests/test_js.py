@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -448,3 +449,25 @@ def test_config_changed_as_a_whole_by_code_is_read_but_not_edited() -> None:
     idiom = parse("var config = window.config || {};\nconfig.a = 1;\n")
     assert idiom.opaque_root is None
     assert idiom.set("b", 2).render() == "var config = window.config || {};\nconfig.a = 1;\nconfig.b = 2;\n"
+
+
+def test_parse_error_on_crlf_text_and_newer_operators() -> None:
+    with pytest.raises(ParseError) as info:
+        parse("var config = {};\r\nconfig.a ||= {};\r\n")
+    assert (info.value.line, "ES2017" in info.value.message) == (2, True)
+    assert info.value.excerpt == "config.a ||= {};"
+    with pytest.raises(ParseError) as info:
+        parse("var config = {\r\n    big: 10n,\r\n};\r\n")
+    assert info.value.line == 2
+    assert "ES2017" in info.value.message
+
+
+def test_load_file_keeps_bom_and_line_endings(tmp_path: Path) -> None:
+    path = tmp_path / "meet.example.com-interface_config.js"
+    path.write_bytes("\ufeffvar interfaceConfig = {\r\n    APP_NAME: 'Jitsi Meet ✓',\r\n};\r\n".encode())
+    doc = js.load_file(path)
+    assert doc.name == "interfaceConfig"
+    assert doc.source == str(path)
+    assert doc.render().encode() == path.read_bytes()
+    assert doc.get("APP_NAME") == "Jitsi Meet ✓"
+    assert doc.set("SHOW_BRAND_WATERMARK", False).render().endswith("    SHOW_BRAND_WATERMARK: false,\r\n};\r\n")

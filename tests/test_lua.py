@@ -511,7 +511,16 @@ def test_assignments_point_at_the_text() -> None:
 def test_a_multi_line_table_stays_multi_line() -> None:
     doc = lua.parse(DEBIAN_HOST)
     new = doc.set("meet.example.com", "modules_enabled", ["bosh", "ping", "muc_lobby_rooms"])
-    assert '    modules_enabled = {\n        "bosh";\n        "ping";\n        "muc_lobby_rooms";\n    }\n' in new.text
+    # Only the new field is written: the others keep their lines and comments.
+    assert new.text == DEBIAN_HOST.replace("-- Enable mod_ping\n", '-- Enable mod_ping\n        "muc_lobby_rooms";\n')
+    fewer = doc.set("meet.example.com", "modules_enabled", ["ping"])
+    assert fewer.text == DEBIAN_HOST.replace('        "bosh";\n', "")
+    other = doc.set("meet.example.com", "modules_enabled", ["websocket", "bosh"])
+    assert '    modules_enabled = {\n        "websocket";\n        "bosh";\n    }\n' in other.text
+    ssl = lua.parse('ssl = {\n\tkey = "/k"; -- the key\n\tcertificate = "/c";\n}\n')
+    assert ssl.set(None, "ssl", {"key": "/k2", "certificate": "/c", "protocol": "tlsv1_2+"}).text == (
+        'ssl = {\n\tkey = "/k2"; -- the key\n\tcertificate = "/c";\n\tprotocol = "tlsv1_2+";\n}\n'
+    )
     crlf = lua.parse('ssl = {\r\n\tkey = "/k",\r\n\tcertificate = "/c"\r\n}\r\n')
     assert crlf.set(None, "ssl", {"key": "/k2", "certificate": "/c"}).text == (
         'ssl = {\r\n\tkey = "/k2",\r\n\tcertificate = "/c"\r\n}\r\n'

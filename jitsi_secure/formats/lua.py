@@ -23,6 +23,7 @@ the authoritative meaning.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import os
 import re
@@ -242,16 +243,23 @@ class LuaDocument:
                 raise EditError(f"{option} is set by a multiple assignment; edit it by hand")
             if canonical(self._value_of(found)) == canonical(value):
                 return self
+            reason = f"set {_label(section)} {option}"
+            expected = _expect_set(self, section, option, value)
+            node = self._model.value_nodes.get((found.start, found.value_start))
+            fine = self._table_splices(node, value, reason) if node is not None else None
+            if fine is not None:
+                # Element by element, so untouched fields keep their comments; the whole value if that fails.
+                with contextlib.suppress(EditError):
+                    return self._verified(fine, expected)
             rendered = self._render_in_place(found, value)
-            splice = Splice(found.value_start, found.value_end, rendered, f"set {_label(section)} {option}")
-        else:
-            index = indices[-1]
-            if self._model.sections[index].inline:
-                raise EditError(f"section {section} takes its options in a table after its header")
-            rendered = self._render(value)
-            splice = self._uncomment_example(index, option, rendered, section) or self._insert_option(
-                index, option, rendered, section
-            )
+            return self._verified([Splice(found.value_start, found.value_end, rendered, reason)], expected)
+        index = indices[-1]
+        if self._model.sections[index].inline:
+            raise EditError(f"section {section} takes its options in a table after its header")
+        rendered = self._render(value)
+        splice = self._uncomment_example(index, option, rendered, section) or self._insert_option(
+            index, option, rendered, section
+        )
         return self._verified([splice], _expect_set(self, section, option, value))
 
     def remove(self, section: str | None, option: str) -> LuaDocument:
@@ -361,6 +369,139 @@ class LuaDocument:
     def _last_option(self, section: str | None, option: str) -> Option | None:
         found = [o for o in self._options_in(section) if o.name == option]
         return found[-1] if found else None
+
+    def _table_splices(self, node: Node, value: ConfigValue, reason: str, depth: int = 0) -> list[Splice] | None:
+        """Splices turning the table literal ``node`` into ``value`` field by field: fields whose value
+        stays are untouched (with their comments), changed ones are rewritten (recursively), removed
+        ones leave with their line, new ones are added after the last field in its layout. ``None`` when
+        the change is not of that shape (then the whole value is rewritten)."""
+        if node.kind != "table" or not node.fields or depth > 20:
+            return None
+        fields = node.fields
+        old = [literal_value(f.value, self.text) for f in fields]
+        if any(isinstance(v, LuaExpression) for v in old):
+            return None
+        if all(f.kind == "pos" for f in fields) and isinstance(value, list | tuple) and value:
+            return self._list_splices(node, list(value), old, reason)
+        if all(f.kind == "name" for f in fields) and isinstance(value, dict) and value:
+            return self._dict_splices(node, value, old, reason, depth)
+        return None
+
+    def _list_splices(
+        self, node: Node, new: list[ConfigValue], old: list[ConfigValue | LuaExpression], reason: str
+    ) -> list[Splice] | None:
+        fields = node.fields
+        kept: list[int] = []
+        j = 0
+        appended_from = len(new)
+        for i, item in enumerate(new):
+            while j < len(old) and canonical(old[j]) != canonical(item):
+                j += 1
+            if j == len(old):
+                appended_from = i
+                break
+            kept.append(j)
+            j += 1
+        if not kept:
+            return None
+        splices = [self._field_removal(node, k, reason) for k in range(len(fields)) if k not in kept]
+        appended = new[appended_from:]
+        if appended:
+            appends = self._field_appends(node, kept[-1], [self._render(v) for v in appended], reason)
+            if appends is None:
+                return None
+            splices.extend(appends)
+        return splices
+
+    def _dict_splices(
+        self,
+        node: Node,
+        new: dict[str, ConfigValue],
+        old: list[ConfigValue | LuaExpression],
+        reason: str,
+        depth: int,
+    ) -> list[Splice] | None:
+        fields = node.fields
+        last_of: dict[str, int] = {}
+        for k, f in enumerate(fields):
+            last_of[f.name] = k
+        if len(last_of) != len(fields):
+            return None  # duplicate keys: rewrite the whole table
+        splices: list[Splice] = []
+        for key, k in last_of.items():
+            if key not in new:
+                splices.append(self._field_removal(node, k, reason))
+            elif canonical(old[k]) != canonical(new[key]):
+                field = fields[k]
+                inner = self._table_splices(field.value, new[key], reason, depth + 1)
+                if inner is None:
+                    text = self._render(new[key])
+                    inner = [Splice(field.value.start, field.value.end, text, reason)]
+                splices.extend(inner)
+        added = [(key, v) for key, v in new.items() if key not in last_of]
+        if added:
+            # render_value writes "{ k = v }"; the field alone is what sits between the braces.
+            texts = [render_value({key: v}, self._model.render_style)[2:-2] for key, v in added]
+            keep = [k for k in range(len(fields)) if fields[k].name in new]
+            appends = self._field_appends(node, keep[-1], texts, reason) if keep else None
+            if appends is None:
+                return None
+            splices.extend(appends)
+        return splices
+
+    def _field_removal(self, node: Node, k: int, reason: str) -> Splice:
+        fields = node.fields
+        field = fields[k]
+        start = _field_start(field)
+        end = field.value.end
+        if field.sep:
+            end = self.text.index(field.sep, end) + 1
+        line_start, clean_before = self._line_start_before(start)
+        line_end, clean_after = self._line_end_after(end)
+        if clean_before and clean_after and line_end <= node.end - 1:
+            return Splice(line_start, line_end, "", reason)
+        if field.sep:
+            stop = end
+            while stop < len(self.text) and self.text[stop] in " \t":
+                stop += 1
+            return Splice(start, stop, "", reason)
+        if k > 0:
+            # The last field has no separator: take the one before it instead.
+            return Splice(fields[k - 1].value.end, end, "", reason)
+        return Splice(start, end, "", reason)
+
+    def _field_appends(self, node: Node, after: int, texts: list[str], reason: str) -> list[Splice] | None:
+        """New fields after field ``after`` (the last one kept), written like the table's own fields."""
+        fields = node.fields
+        last = fields[-1]
+        anchor = fields[after]
+        seps = Counter(f.sep for f in fields if f.sep)
+        separator = seps.most_common(1)[0][0] if seps else self._model.render_style.separator
+        trailing = last.sep
+        multi_line = self._line_start_before(_field_start(last))[1]
+        end = anchor.value.end
+        if anchor.sep:
+            end = self.text.index(anchor.sep, end) + 1
+        splices: list[Splice] = []
+        if multi_line:
+            nl = self.style.newline
+            indent = self._indent_of_line(_field_start(last))
+            line_end, clean = self._line_end_after(end)
+            if not clean or line_end > node.end:
+                return None
+            if not anchor.sep:
+                splices.append(Splice(anchor.value.end, anchor.value.end, separator, reason))
+            body = "".join(
+                f"{indent}{text}{separator if i < len(texts) - 1 else trailing}{nl}" for i, text in enumerate(texts)
+            )
+            splices.append(Splice(line_end, line_end, body, reason))
+            return splices
+        joined = f"{separator} ".join(texts)
+        if anchor.sep:
+            splices.append(Splice(end, end, f" {joined}{trailing}", reason))
+        else:
+            splices.append(Splice(anchor.value.end, anchor.value.end, f"{separator} {joined}", reason))
+        return splices
 
     def _render_in_place(self, option: Option, value: ConfigValue) -> str:
         """The new value for an existing assignment: a table written over several lines stays so, with

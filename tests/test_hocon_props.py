@@ -10,16 +10,19 @@ durations, no keyword-like multi-word strings; see libraries-probe.md).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyhocon import ConfigFactory
 
-from jitsi_secure.formats.hocon import parse
+from jitsi_secure.errors import ParseError
+from jitsi_secure.formats.hocon import ResolveError, parse
 from tests.oracles.hocon import lightbend_read_texts
 
 
@@ -258,3 +261,42 @@ def test_set_reads_as_intended_by_lightbend(cases: list[tuple[Generated, st.Data
         wanted.append(_expected_after_set(doc.meaning, path, value))
     for text, want, result in zip(texts, wanted, lightbend_read_texts(texts, "--no-includes"), strict=True):
         assert result == {"value": _plain(want)}, text
+
+
+# -- token soup: random sequences of HOCON fragments, valid or not --------------------------------
+
+_PIECES = [
+    *("a", "b", "a.b", '"q"', '"a.b"', " ", "  ", "\t", "\n", "\r\n", "=", ":", "+=", "{", "}", "[", "]", ","),
+    *("1", "-2", "1.5", "1e3", "true", "null", "x y", "# c\n", "// c\n", "${a}", "${?b}", '"""t"""', "include"),
+    *(' "f"', "\ufeff", "/", "-", ".", "..", "0x1", "'", "(", ")", "1+", "10 s", "\u00a0", "\u2028", "\x0c", "$"),
+    "\\",
+]
+_SOUP = st.lists(st.sampled_from(_PIECES), min_size=1, max_size=12).map("".join)
+
+
+@given(_SOUP)
+def test_any_text_parses_or_raises_parse_error(text: str) -> None:
+    try:
+        doc = parse(text)
+    except ParseError as exc:
+        assert exc.line >= 1
+        assert exc.column >= 1
+        return
+    assert doc.render() == text
+    with contextlib.suppress(ResolveError):
+        doc.to_dict(resolve=True)
+
+
+@settings(max_examples=3)
+@given(st.lists(_SOUP, min_size=300, max_size=300))
+def test_token_soup_is_read_like_lightbend(texts: list[str]) -> None:
+    results = lightbend_read_texts(texts, "--no-includes", "--resolve-noenv")
+    for text, result in zip(texts, results, strict=True):
+        if "error" in result and "Could not resolve substitution" in result["error"]:
+            with pytest.raises(ResolveError):
+                parse(text).to_dict(resolve=True)
+        elif "error" in result:
+            with pytest.raises(ParseError):
+                parse(text)
+        else:
+            assert _plain(parse(text).to_dict(resolve=True)) == result["value"], text

@@ -54,6 +54,18 @@ class Ws(str):
     __slots__ = ()
 
 
+class Word(str):
+    """An unquoted word inside a concatenation: its text, and what it means when it ends up alone
+    (``${?missing}1`` is the number 1, as in Lightbend)."""
+
+    value: Any
+
+    def __new__(cls, text: str) -> Word:
+        word = super().__new__(cls, text)
+        word.value = classify_word(text)
+        return word
+
+
 @dataclass
 class RSubst:
     """A substitution left for phase two."""
@@ -167,7 +179,7 @@ class _Builder:
                 elif part.kind in (STRING, TSTRING):
                     items.append(decode_string(raw))
                 else:
-                    items.append(raw)
+                    items.append(Word(raw))
             else:
                 items.append(self.part(part, full))
         return self.concat(items, value.start)
@@ -252,7 +264,7 @@ def join(items: Iterable[Any]) -> Any:
         if not values:
             return MISSING
         if len(values) == 1 and not isinstance(values[0], Ws):
-            return values[0]
+            return values[0].value if isinstance(values[0], Word) else values[0]
         return "".join(_text_of(v) for v in values)
     values = [v for v in values if not isinstance(v, Ws)]
     if all(isinstance(v, dict) for v in values):

@@ -338,3 +338,28 @@ def test_mutated_corpus_files_are_judged_like_lua(data: st.DataObject) -> None:
         assert message.startswith(f"t:{error.line}:"), (str(error), message)
     else:
         assert accepted, message
+
+
+@given(
+    st.lists(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), min_size=1, max_size=6, unique=True),
+    st.data(),
+    st.sampled_from([",", ";"]),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_list_edits_keep_untouched_fields_with_their_comments(
+    modules: list[str], data: st.DataObject, separator: str, nl: str
+) -> None:
+    lines = [f'\t\t"{m}"{separator} -- about {m}' for m in modules]
+    text = f'VirtualHost "a.example"{nl}\tmodules_enabled = {{{nl}' + nl.join(lines) + f"{nl}\t}}{nl}"
+    doc = lua.parse(text)
+    kept = [m for m in modules if data.draw(st.booleans())]
+    extra = data.draw(st.lists(st.from_regex(r"[A-Z]{1,5}", fullmatch=True), max_size=3, unique=True))
+    new_value: list[ConfigValue] = [*kept, *extra]
+    assume(new_value)
+    new = doc.set("a.example", "modules_enabled", new_value)
+    assert new.evaluate()["a.example"]["modules_enabled"] == new_value
+    if kept:
+        for m in kept:
+            assert f'\t\t"{m}"{separator} -- about {m}{nl}' in new.text
+        for m in extra:
+            assert f'\t\t"{m}"{separator}{nl}' in new.text

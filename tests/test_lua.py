@@ -526,3 +526,14 @@ def test_a_multi_line_table_stays_multi_line() -> None:
         'ssl = {\r\n\tkey = "/k2",\r\n\tcertificate = "/c"\r\n}\r\n'
     )
     assert lua.parse("x = { 1, 2 }\n").set(None, "x", [3]).text == "x = { 3 }\n"
+
+
+def test_evaluation_reports_functions_cycles_and_depth_without_hanging() -> None:
+    doc = lua.parse("local t = {} t.t = t x = t local s = {1} y = {s, s} f = function() end\n")
+    assert doc.evaluate()["*"] == {"x": {"t": "<cycle>"}, "y": [[1], [1]], "f": "<function>"}
+    deep = lua.parse("local t = {} for i = 1, 1000 do t = {t} end x = t\n").evaluate()["*"]["x"]
+    depth = 0
+    while isinstance(deep, list):
+        deep = deep[0]
+        depth += 1
+    assert deep == "<too deep>" and depth > 200

@@ -158,18 +158,36 @@ return function(main_text, main_name, getenv, nameprep, list_glob, read_file, fo
   local ok, err = load_config(main_text, main_name)
   sethook()
   if not ok then return nil, tostring(err) end
-  return { config = config, hosts = hosts, keys = keys }, nil
+  -- Plain copies for Python: lupa wraps each access in a new object, so cycles are found here, where
+  -- tables have identity. Raw iteration (next) so no metamethod runs after the hook is gone.
+  local function plain(v, depth, onpath)
+    local t = type(v)
+    if t ~= "table" then
+      if t == "string" or t == "number" or t == "boolean" then return v end
+      return "<" .. t .. ">"
+    end
+    if onpath[v] then return "<cycle>" end
+    if depth > 250 then return "<too deep>" end
+    onpath[v] = true
+    local out = {}
+    for k, item in next, v do out[k] = plain(item, depth + 1, onpath) end
+    onpath[v] = nil
+    return out
+  end
+  local plain_config = {}
+  for host, options in next, config do plain_config[host] = plain(options, 0, {}) end
+  return { config = plain_config, hosts = hosts, keys = keys }, nil
 end
 """
 
-_MAX_DEPTH = 100
+_MAX_DEPTH = 260
 
 
 class _Converter:
     def __init__(self, lua_type: Any) -> None:
         self.lua_type = lua_type
 
-    def value(self, obj: Any, depth: int = 0, seen: frozenset[int] = frozenset()) -> ConfigValue:
+    def value(self, obj: Any, depth: int = 0) -> ConfigValue:
         kind = self.lua_type(obj)
         if kind is None:
             if isinstance(obj, bytes):
@@ -179,15 +197,14 @@ class _Converter:
             return str(obj)
         if kind != "table":
             return f"<{kind}>"
-        if id(obj) in seen or depth > _MAX_DEPTH:
-            return "<cycle>"
-        seen = seen | {id(obj)}
+        if depth > _MAX_DEPTH:
+            return "<too deep>"  # already cut in Lua; a guard for Python's stack all the same
         table: dict[Any, Any] = {}
         for key, item in obj.items():
             k = _text(key) if isinstance(key, bytes) else key
             if self.lua_type(k) is not None:
                 k = f"<{self.lua_type(k)}>"
-            table[k] = self.value(item, depth + 1, seen)
+            table[k] = self.value(item, depth + 1)
         return table_value(table)
 
 

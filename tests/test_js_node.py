@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import random
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -277,3 +278,87 @@ def _has(data: Any, keys: tuple[str, ...]) -> bool:
             return False
         data = data[key]
     return True
+
+
+# -- synthetic layouts ---------------------------------------------------------------------------
+# Random small files in the many shapes hand-edited configs take: inline and multi-line objects, with
+# and without trailing commas, comments after values, commented-out examples, doc comments, blank
+# lines, quoted keys, CRLF, idioms and guards after the literal.
+
+_LAYOUT_KEYS = ["a", "b", "c", "hosts", "p2p", "x-y", "anonymousdomain"]
+
+
+def _layout_value(r: random.Random, depth: int, indent: str, nl: str) -> str:
+    roll = r.random()
+    if depth < 3 and roll < 0.35:
+        return _layout_object(r, depth + 1, indent, nl)
+    if roll < 0.45:
+        return "[1, 'two']"
+    return r.choice(["1", "'s'", '"d"', "true", "null", "-2", "'a' + 'b'"])
+
+
+def _layout_key(key: str) -> str:
+    return key if key.isidentifier() else repr(key)
+
+
+def _layout_object(r: random.Random, depth: int, indent: str, nl: str) -> str:
+    keys = r.sample(_LAYOUT_KEYS, r.randint(0, 4))
+    trailing = r.random() < 0.5
+    if r.random() < 0.25:
+        items = [f"{_layout_key(k)}: {_layout_value(r, depth, indent, nl)}" for k in keys]
+        return "{" + ", ".join(items) + ("," if trailing and items else "") + "}"
+    inner = indent + "    "
+    lines = []
+    for index, key in enumerate(keys):
+        if r.random() < 0.3:
+            lines.append(f"{inner}// {r.choice(_LAYOUT_KEYS)}: 'commented',")
+        if r.random() < 0.2:
+            lines.append("")
+        if r.random() < 0.2:
+            lines.append(f"{inner}// About {key}.")
+        comma = "," if index < len(keys) - 1 or trailing else ""
+        note = r.choice(["", "", " // note"])
+        lines.append(f"{inner}{_layout_key(key)}: {_layout_value(r, depth, inner, nl)}{comma}{note}")
+    if r.random() < 0.3:
+        lines.append(f"{inner}// {r.choice(_LAYOUT_KEYS)}: 'tail',")
+    return "{" + nl + nl.join(lines) + nl + indent + "}"
+
+
+def _layout_file(r: random.Random) -> str:
+    nl = r.choice(["\n", "\r\n"])
+    text = "var config = " + _layout_object(r, 0, "", nl) + ";" + nl
+    if r.random() < 0.5:
+        text += f"config.flags = config.flags || {{}};{nl}config.flags.z = 1;{nl}"
+    if r.random() < 0.3:
+        text += f"if (!config.hasOwnProperty('b')) config.b = {{}};{nl}config.b.enabled = true;{nl}"
+    return text
+
+
+@given(rand=st.randoms(use_true_random=False), data=st.data())
+def test_random_layouts_and_edits_keep_node_meaning(node: NodeEvaluator, rand: random.Random, data: Any) -> None:
+    text = _layout_file(rand)
+    baseline = node.evaluate(text)
+    if not baseline.ok:  # e.g. `config.b.enabled = true` when b is null: node throws too
+        event("generated file throws in node")
+        return
+    doc = js.parse(text)
+    meaning = baseline.value
+    for _ in range(data.draw(st.integers(1, 4), label="edits")):
+        keys = tuple(data.draw(st.lists(st.sampled_from(_LAYOUT_KEYS), min_size=1, max_size=3), label="path"))
+        operation = data.draw(st.sampled_from(["set", "set", "remove", "comment out"]), label="operation")
+        value = data.draw(_VALUES, label="value") if operation == "set" else None
+        try:
+            if operation == "set":
+                new, expected = doc.set(keys, value), _put(meaning, keys, value)
+            else:
+                new = doc.remove(keys, comment_out=operation == "comment out")
+                expected = _pop(meaning, keys) if _has(meaning, keys) else meaning
+        except EditError as exc:
+            assert any(reason in str(exc) for reason in _ACCEPTABLE_REFUSALS), exc
+            continue
+        result = node.evaluate(new.render())
+        assert result.ok, f"{result.error}\n{new.render()}"
+        assert _same(result.value, expected), f"{_disagreement(result.value, expected)}\n{new.render()}"
+        if "\r\n" in text:
+            assert "\n" not in new.render().replace("\r\n", "")
+        doc, meaning = new, result.value

@@ -244,7 +244,9 @@ class _Evaluator:
         stmt = Stmt("assign", outer.range[0], outer.range[1], right.range[0], right.range[1], nested)
         parent = self.lookup_object(chain[:-1])
         if parent is None:
-            self._mark(chain, stmt)
+            # Writing into a missing object throws, into a string is ignored: either way this
+            # statement is not a definition an edit can change.
+            self._mark(chain, Stmt("opaque", stmt.start, stmt.end, nested=nested))
             return
         key = chain[-1]
         existing = parent.entries.get(key)

@@ -326,7 +326,18 @@ def _layout_object(r: random.Random, depth: int, indent: str, nl: str) -> str:
 
 def _layout_file(r: random.Random) -> str:
     nl = r.choice(["\n", "\r\n"])
-    text = "var config = " + _layout_object(r, 0, "", nl) + ";" + nl
+    if r.random() < 0.3:
+        # An override fragment: statements only, maybe without a final newline.
+        text = r.choice(["var config;" + nl, "", "// fragment" + nl])
+        for key in r.sample(_LAYOUT_KEYS, r.randint(0, 3)):
+            target = "config." + key if key.isidentifier() else f"config[{key!r}]"
+            text += f"{target} = {_layout_value(r, 1, '', nl)};{r.choice(['', ' // c'])}{nl}"
+        if r.random() < 0.3:
+            text = text.rstrip()
+    else:
+        text = "var config = " + _layout_object(r, 0, "", nl) + ";" + nl
+    if r.random() < 0.3:
+        text = text.replace("    ", "\t")
     if r.random() < 0.5:
         text += f"config.flags = config.flags || {{}};{nl}config.flags.z = 1;{nl}"
     if r.random() < 0.3:

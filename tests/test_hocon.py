@@ -335,3 +335,17 @@ def test_invalid_path_is_an_edit_error() -> None:
     for path in ("", "a..b", ".a", "a.", "a = b", "${a}"):
         with pytest.raises(EditError):
             doc.set(path, 1)
+
+
+def test_removing_several_fields_around_a_kept_one() -> None:
+    text = "{\n  a.b = 1,\n  a : { s = 3 },\n  a.b.c = 2,\n  a.b.d = 4\n}\n"
+    new = parse(text).set("a", "new")
+    assert new.render() == '{\n  a.b = 1,\n  a : "new"\n}\n'
+    assert new.to_dict() == {"a": "new"}
+
+
+def test_remove_keeps_a_block_that_still_exists() -> None:
+    doc = parse('old { org.jitsi.videobridge.X = "a" }\n')
+    assert doc.remove("old.org.jitsi").render() == "old { }\n"
+    assert doc.remove("old.org.jitsi").to_dict() == {"old": {}}
+    assert parse("a.b.c = 1\nx = 2\n").remove("a.b.c").to_dict() == {"x": 2}

@@ -239,15 +239,23 @@ class HoconDocument:
         sites = [s for s in self._sites() if s.full[: len(elements)] == elements]
         expected = copy.deepcopy(old)
         _delete(expected, elements)
-        # An object that only the removed fields created (`a.b = 1` alone) disappears with them.
+        # Objects that only the removed fields created (`a.b = 1` alone) disappear with them, up to the
+        # nearest one some other field (or a `{ }` block) still makes.
+        alternatives = []
         pruned = copy.deepcopy(expected)
         for depth in range(len(elements) - 1, 0, -1):
-            if _lookup(pruned, elements[:depth]) == {}:
-                _delete(pruned, elements[:depth])
-        return self._verified(self._removal_splices(sites, reason), expected, reason, pruned)
+            if _lookup(pruned, elements[:depth]) != {}:
+                break
+            _delete(pruned, elements[:depth])
+            alternatives.append(copy.deepcopy(pruned))
+        return self._verified(self._removal_splices(sites, reason), expected, reason, alternatives)
 
     def _verified(
-        self, splices: list[Splice], expected: dict[str, HoconValue], reason: str, alternative: Any = None
+        self,
+        splices: list[Splice],
+        expected: dict[str, HoconValue],
+        reason: str,
+        alternatives: list[dict[str, HoconValue]] | None = None,
     ) -> HoconDocument:
         new_text = apply_splices(self.text, splices)
         try:
@@ -255,7 +263,7 @@ class HoconDocument:
         except ParseError as exc:
             raise EditError(f"{reason}: the edited text would not parse ({exc.message})") from None
         got = new.to_dict()
-        if not _same(got, expected) and not (alternative is not None and _same(got, alternative)):
+        if not any(_same(got, want) for want in [expected, *(alternatives or [])]):
             raise EditError(
                 f"{reason}: the edited text would not read as intended (another field, an include or a "
                 "substitution decides this path)"
@@ -405,10 +413,10 @@ class HoconDocument:
                 continue
             outer.append(site)
         removed = {id(s.field) for s in outer}
-        splices = [self._removal(site, removed, reason) for site in outer]
+        splices = [splice for site in outer for splice in self._removal(site, removed, reason)]
         return _merge_touching(splices)
 
-    def _removal(self, site: _Site, removed: AbstractSet[int], reason: str) -> Splice:
+    def _removal(self, site: _Site, removed: AbstractSet[int], reason: str) -> list[Splice]:
         text = self.text
         fld = site.field
         members = site.container.members
@@ -438,21 +446,24 @@ class HoconDocument:
                 start = previous_break if previous_break >= 0 else start
                 if start > 0 and text[start - 1] == "\r":
                     start -= 1
+            splices = [Splice(start, end, "", reason)]
             previous = self._previous_kept(members, index, removed)
             if (
                 not had_comma
                 and previous is not None
                 and self._next_kept(members, index, removed) is None
                 and (comma := self._comma_after(previous.end)) is not None
+                and comma < start
             ):
-                return Splice(comma, end, text[comma + 1 : start] if comma + 1 <= start else "", reason)
-            return Splice(start, end, "", reason)
+                # The kept member before it now ends the object: its comma would dangle.
+                splices.append(Splice(comma, comma + 1, "", reason))
+            return splices
         if had_comma:
-            return Splice(fld.start, after_ws, "", reason)
+            return [Splice(fld.start, after_ws, "", reason)]
         previous = self._previous_kept(members, index, removed)
         if previous is not None and (comma := self._comma_after(previous.end)) is not None:
-            return Splice(comma, fld.end, "", reason)
-        return Splice(fld.start, after_ws if not own_end else fld.end, "", reason)
+            return [Splice(comma, fld.end, "", reason)]
+        return [Splice(fld.start, after_ws if not own_end else fld.end, "", reason)]
 
     def _comment_block_start(self, line_start: int) -> int:
         """Extend a removal upward over full-line comments directly above it (no blank line between)."""

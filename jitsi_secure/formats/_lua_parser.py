@@ -443,7 +443,7 @@ class _Parser:
             self.name()
             is_method = True
         self.check_assignable(node)
-        self.funcbody(is_method, self.prev_end())
+        self.funcbody(is_method)
 
     def stat_local(self) -> None:
         self.next()
@@ -451,7 +451,7 @@ class _Parser:
             self.next()
             name = self.name().text
             self.fn.locals.append((name, ""))  # visible inside its own body, for recursion
-            self.funcbody(False, self.prev_end())
+            self.funcbody(False)
             return
         declared: list[tuple[str, str]] = []
         closes = 0
@@ -586,7 +586,7 @@ class _Parser:
             return self.table()
         if key == "function":
             self.next()
-            self.funcbody(False, t.start)
+            self.funcbody(False)
             return Node("function", t.start, self.prev_end())
         return self.suffixedexp()
 
@@ -671,8 +671,7 @@ class _Parser:
         self.expect_match("}", "{", opener)
         return Node("table", opener.start, self.prev_end(), fields=tuple(fields))
 
-    def funcbody(self, is_method: bool, start: int) -> None:
-        del start
+    def funcbody(self, is_method: bool) -> None:
         opener = self.expect("(")
         params: list[str] = ["self"] if is_method else []
         is_vararg = False

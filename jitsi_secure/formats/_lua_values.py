@@ -13,7 +13,15 @@ from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats._lua_lexer import KEYWORDS, decode_short_string
 from jitsi_secure.formats._lua_parser import Node
 
-__all__ = ["LuaExpression", "RenderStyle", "canonical", "literal_value", "render_value"]
+__all__ = [
+    "LuaExpression",
+    "RenderStyle",
+    "canonical",
+    "literal_value",
+    "render_string",
+    "render_value",
+    "string_value",
+]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LONG_OPEN = re.compile(r"\[(=*)\[")

@@ -38,13 +38,25 @@ from jitsi_secure._core.splice import Splice, apply_splices
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure.errors import EditError, JitsiSecureError, ParseError, line_and_column
 from jitsi_secure.formats import ConfigValue
-from jitsi_secure.formats._lua_lexer import COMMENT, EOF, NEWLINE, OP, SPACE, STRING, LexError, Token, tokenize
+from jitsi_secure.formats._lua_lexer import (
+    COMMENT,
+    EOF,
+    KEYWORDS,
+    NEWLINE,
+    OP,
+    SPACE,
+    STRING,
+    LexError,
+    Token,
+    tokenize,
+)
 from jitsi_secure.formats._lua_parser import Field, Node, ParsedChunk, Statement, parse_chunk
 from jitsi_secure.formats._lua_values import (
     LuaExpression,
     RenderStyle,
     canonical,
     literal_value,
+    render_string,
     render_value,
     string_value,
 )
@@ -621,8 +633,6 @@ class LuaDocument:
 
     def _header_text(self, kind: str, name: str, module: str | None) -> str:
         quote = self._model.render_style.quote
-        from jitsi_secure.formats._lua_values import render_string
-
         rendered_name = render_string(name, quote)
         if self._model.header_paren:
             text = f"{kind}({rendered_name})"
@@ -720,20 +730,6 @@ def _static_view(doc: LuaDocument) -> _View:
     return tuple(out)
 
 
-def _replace_options(view: _View, index_of: list[int], change: dict[str, object | None]) -> _View:
-    out = list(view)
-    for position, index in enumerate(index_of):
-        kind, name, module, options = out[index]
-        as_dict = dict(options)
-        for key, value in change.items():
-            if position == len(index_of) - 1 and value is not None:
-                as_dict[key] = value
-            else:
-                as_dict.pop(key, None)
-        out[index] = (kind, name, module, tuple(sorted(as_dict.items())))
-    return tuple(out)
-
-
 def _expect_set(doc: LuaDocument, section: str | None, option: str, value: ConfigValue) -> _View:
     view = _static_view(doc)
     indices = doc._section_indices(section)
@@ -749,8 +745,11 @@ def _expect_set(doc: LuaDocument, section: str | None, option: str, value: Confi
 
 
 def _expect_remove(doc: LuaDocument, section: str | None, option: str) -> _View:
-    view = _static_view(doc)
-    return _replace_options(view, doc._section_indices(section), {option: None})
+    out = list(_static_view(doc))
+    for index in doc._section_indices(section):
+        kind, name, module, options = out[index]
+        out[index] = (kind, name, module, tuple(item for item in options if item[0] != option))
+    return tuple(out)
 
 
 def _expect_add(
@@ -827,7 +826,7 @@ def _build_model(text: str, chunk: ParsedChunk) -> _Model:
     for i, statement in enumerate(statements):
         if statement.kind != "call" or statement.call is None:
             continue
-        header = _header(statement.call, text)
+        header = _header(statement.call)
         if header is not None:
             headers.append((i, *header))
             continue
@@ -916,8 +915,7 @@ def _string_arg(args: tuple[Node, ...]) -> str | None:
     return None
 
 
-def _header(call: Node, text: str) -> tuple[SectionKind, str | None, str | None, bool] | None:
-    del text
+def _header(call: Node) -> tuple[SectionKind, str | None, str | None, bool] | None:
     root, chain = _call_chain(call)
     if root.kind != "name" or root.value not in _HEADER_NAMES or not chain:
         return None
@@ -1019,8 +1017,6 @@ def _ends_with_blank_line(text: str) -> bool:
 
 
 def _check_option_name(option: str) -> None:
-    from jitsi_secure.formats._lua_lexer import KEYWORDS
-
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", option) or option in KEYWORDS:
         raise EditError(f"{option!r} is not a Lua name, so it cannot be a Prosody option")
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
+import subprocess
 import sys
 from typing import Any, TextIO
 
@@ -12,7 +15,7 @@ from jitsi_secure._core.write import WriteResult
 from jitsi_secure.cli import EXIT_CHANGES_NEEDED, EXIT_OK
 from jitsi_secure.secure_domain.layout import Layout
 from jitsi_secure.secure_domain.plan import Plan, apply_plan, build_plan
-from jitsi_secure.secure_domain.spec import JigasiAccount, Secret, SecureDomain, SpecError
+from jitsi_secure.secure_domain.spec import JigasiAccount, JwtAuth, Secret, SecureDomain, SpecError
 
 __all__ = ["run"]
 
@@ -38,6 +41,10 @@ def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
         domain=layout.domain,
         guest_domain=args.guest_domain,
         guests=not args.no_guests,
+        auth=args.auth,
+        jwt=_jwt(args),
+        jicofo_auth=args.jicofo_auth,
+        prosody_version=_prosody_version(args),
         jigasi=_jigasi_account(args),
     )
     plan = build_plan(layout, spec, revert=args.verb == "revert")
@@ -55,15 +62,60 @@ def _jigasi_account(args: argparse.Namespace) -> JigasiAccount | None:
         return None
     if args.jigasi_user is None or args.jigasi_password_file is None:
         raise SpecError("--jigasi-user and --jigasi-password-file go together")
+    return JigasiAccount(args.jigasi_user, _secret_file(args.jigasi_password_file, "Jigasi password"))
+
+
+def _jwt(args: argparse.Namespace) -> JwtAuth | None:
+    given = args.app_id or args.app_secret_file or args.asap_key_server or args.allow_empty_token
+    if args.auth != "jwt":
+        if given or args.jicofo_auth:
+            raise SpecError(
+                "--app-id, --app-secret-file, --asap-key-server, --allow-empty-token and --jicofo-auth "
+                "go with --auth jwt"
+            )
+        return None
+    if not args.app_id or not (args.app_secret_file or args.asap_key_server):
+        raise SpecError("--auth jwt needs --app-id and either --app-secret-file or --asap-key-server")
+    return JwtAuth(
+        args.app_id,
+        app_secret=_secret_file(args.app_secret_file, "app secret") if args.app_secret_file else None,
+        asap_key_server=args.asap_key_server,
+        allow_empty_token=True if args.allow_empty_token else None,
+    )
+
+
+def _secret_file(path: str, what: str) -> Secret:
+    """A secret read from a file: its content minus one trailing newline (what `echo` adds)."""
     try:
-        with open(args.jigasi_password_file, encoding="utf-8") as handle:
-            password = handle.read()
+        with open(path, encoding="utf-8") as handle:
+            value = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise SpecError(f"cannot read the Jigasi password file {args.jigasi_password_file}: {reason}") from None
-    # A file written by `echo` ends with one newline that is not part of the password.
-    password = password[:-1] if password.endswith("\n") else password
-    return JigasiAccount(args.jigasi_user, Secret(password))
+        raise SpecError(f"cannot read the {what} file {path}: {reason}") from None
+    return Secret(value[:-1] if value.endswith("\n") else value)
+
+
+_VERSION = re.compile(r"(\d+)\.(\d+)")
+
+
+def _prosody_version(args: argparse.Namespace) -> tuple[int, int] | None:
+    """The Prosody version the host file is for: as given, else asked of the installed Prosody.
+
+    Only a deployment at ``/`` can be asked; an image under ``--root`` says nothing about this machine.
+    """
+    if args.prosody_version is not None:
+        match = _VERSION.match(args.prosody_version)
+        if not match:
+            raise SpecError(f"--prosody-version {args.prosody_version!r} is not of the form X.Y (like 0.12 or 13.0)")
+        return int(match.group(1)), int(match.group(2))
+    if os.path.realpath(args.root) != "/" or args.auth != "internal" or shutil.which("prosodyctl") is None:
+        return None
+    try:
+        about = subprocess.run(["prosodyctl", "about"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r"^Prosody (\d+)\.(\d+)", about.stdout, re.MULTILINE)
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 class _Report:

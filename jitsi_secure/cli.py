@@ -70,6 +70,31 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
     guests = what.add_mutually_exclusive_group()
     guests.add_argument("--guest-domain", metavar="G", help="the anonymous guest domain (default guest.<D>)")
     guests.add_argument("--no-guests", action="store_true", help="no guest domain: everyone needs an account")
+    what.add_argument(
+        "--auth",
+        choices=("internal", "jwt", "ldap"),
+        default="internal",
+        help="how registered users log in: Prosody accounts (default), JSON Web Tokens, or LDAP",
+    )
+    what.add_argument("--app-id", metavar="ID", help="--auth jwt: the tokens' app id (Prosody's app_id)")
+    secret = what.add_mutually_exclusive_group()
+    secret.add_argument("--app-secret-file", metavar="FILE", help="--auth jwt: file holding the shared app secret")
+    secret.add_argument(
+        "--asap-key-server", metavar="URL", help="--auth jwt: base URL of the token issuer's public keys"
+    )
+    what.add_argument("--allow-empty-token", action="store_true", help="--auth jwt: let clients without a token in")
+    what.add_argument(
+        "--jicofo-auth",
+        choices=("jwt", "off"),
+        help="--auth jwt: Jicofo asks for a JWT login (default, as the Secure Domain page says) or stays off "
+        "(newer upstream advice)",
+    )
+    what.add_argument(
+        "--prosody-version",
+        metavar="X.Y",
+        help="the Prosody version the file is for (default: `prosodyctl about` when --root is /, else 0.12); "
+        "13 and newer also disable DIGEST-MD5 and OAUTHBEARER on a password host",
+    )
     what.add_argument("--jigasi-user", metavar="JID", help="the account Jigasi logs in with (user@D)")
     what.add_argument(
         "--jigasi-password-file", metavar="FILE", help="file holding Jigasi's password (never on the command line)"

@@ -212,7 +212,8 @@ def test_apply_twice_and_revert_as_the_real_readers_see_it(
     assert guest not in reverted
     assert reverted[scenario.domain]["authentication"] in anonymous
     assert _without(reverted, guest, scenario.domain) == _without(before, guest, scenario.domain)
-    assert _without(reverted[scenario.domain], "authentication") == _without(before[scenario.domain], "authentication")
+    expected_main = _without(before[scenario.domain], "authentication")
+    assert _without(reverted[scenario.domain], "authentication") == expected_main
 
     # config.js, as the browser would run it.
     meet = [node.evaluate(steps[step]["meet"].decode("utf-8")) for step in order]  # type: ignore[union-attr]
@@ -282,7 +283,7 @@ def test_plan_prints_diffs_and_writes_nothing(example: Path, capsys: pytest.Capt
 def test_check_lists_what_is_missing_then_passes_after_apply(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run_cli(capsys, "check", "--root", str(example))
     assert status == 1
-    assert 'VirtualHost "meet.example.com": authentication is "jitsi-anonymous", should be "internal_hashed"' in out
+    assert 'authentication of "meet.example.com" is "jitsi-anonymous", should be "internal_hashed"' in out
     assert run_cli(capsys, "apply", "--root", str(example))[0] == 0
     status, out, _ = run_cli(capsys, "check", "--root", str(example))
     assert status == 0, out
@@ -491,7 +492,7 @@ def test_the_plan_is_computed_before_anything_is_written(example: Path) -> None:
     layout = Layout.debian(root=example)
     plan = build_plan(layout, SecureDomain(EXAMPLE_DOMAIN))
     assert {c.role for c in plan.changes} == {"prosody", "meet", "jicofo", "jicofo-legacy"}
-    assert [f.setting for f in plan.findings][:1] == ['VirtualHost "meet.example.com": authentication']
+    assert [f.setting for f in plan.findings][:1] == ['authentication of "meet.example.com"']
     assert plan.services == ("prosody", "jicofo", "jitsi-videobridge2")
 
 

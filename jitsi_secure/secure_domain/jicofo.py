@@ -36,8 +36,11 @@ _AUTH = ("jicofo", "authentication")
 
 
 def _settings(spec: SecureDomain) -> dict[str, Any]:
+    if spec.jicofo_auth == "off":
+        # With tokens, upstream now advises leaving Jicofo out of authentication altogether.
+        return {"enabled": False}
     # login-url is the main domain, the one users are registered on (never auth.<domain>).
-    return {"enabled": True, "type": "XMPP", "login-url": spec.domain}
+    return {"enabled": True, "type": "JWT" if spec.jicofo_auth == "jwt" else "XMPP", "login-url": spec.domain}
 
 
 def intent(document: HoconDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
@@ -69,24 +72,32 @@ def describe(path: SettingPath) -> str:
     return ".".join(path)
 
 
-def _legacy_url(spec: SecureDomain) -> str:
-    return f"XMPP:{spec.domain}"
+def _legacy_url(spec: SecureDomain) -> str | None:
+    """The legacy value that agrees with jicofo.conf: Jicofo reads ``EXT_JWT:``/``XMPP:`` prefixes."""
+    if spec.jicofo_auth == "off":
+        return None
+    return f"{'EXT_JWT' if spec.jicofo_auth == 'jwt' else 'XMPP'}:{spec.domain}"
 
 
 def intent_legacy(document: PropertiesDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
-    """The legacy property, if the file has it, must agree with jicofo.conf (or be gone on revert)."""
-    if revert:
-        return Intent({(LEGACY_AUTH_URL,): ABSENT})
-    if document.get(LEGACY_AUTH_URL) is None:
+    """The legacy property, if the file has it, must agree with jicofo.conf (or be gone on revert).
+
+    Any value there turns Jicofo's authentication on, so with Jicofo authentication off it must go.
+    """
+    wanted = None if revert else _legacy_url(spec)
+    if wanted is not None and document.get(LEGACY_AUTH_URL) is None:
         return Intent()
-    return Intent({(LEGACY_AUTH_URL,): _legacy_url(spec)})
+    return Intent({(LEGACY_AUTH_URL,): ABSENT if wanted is None else wanted})
 
 
 def apply_legacy(document: PropertiesDocument, spec: SecureDomain) -> PropertiesDocument:
     """The legacy file with a present ``org.jitsi.jicofo.auth.URL`` brought in line; an absent one stays absent."""
+    wanted = _legacy_url(spec)
     if document.get(LEGACY_AUTH_URL) is None:
         return document
-    return document.set(LEGACY_AUTH_URL, _legacy_url(spec))
+    if wanted is None:
+        return document.remove(LEGACY_AUTH_URL, comment_out=True)
+    return document.set(LEGACY_AUTH_URL, wanted)
 
 
 def revert_legacy(document: PropertiesDocument, spec: SecureDomain) -> PropertiesDocument:
@@ -99,7 +110,7 @@ def audit_legacy(document: PropertiesDocument, spec: SecureDomain, *, file: str)
     return unmet(intent_legacy(document, spec), flatten(document.to_dict()), describe, file)
 
 
-def legacy_warnings(document: PropertiesDocument, *, file: str) -> list[str]:
+def legacy_warnings(document: PropertiesDocument, spec: SecureDomain, *, file: str) -> list[str]:
     """Why a present legacy ``org.jitsi.jicofo.auth.URL`` deserves attention even when it agrees."""
     if document.get(LEGACY_AUTH_URL) is None:
         return []

@@ -18,6 +18,7 @@ from jitsi_secure import _verify
 from jitsi_secure._core.write import WriteResult, read_text, write_text
 from jitsi_secure.errors import VerificationError, WriteError
 from jitsi_secure.formats import hocon, js, lua, properties
+from jitsi_secure.formats._lua_values import render_string
 from jitsi_secure.secure_domain import jicofo, jigasi, meet, prosody
 from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, flatten, unintended_changes, unmet
 from jitsi_secure.secure_domain.layout import Layout
@@ -47,13 +48,13 @@ class _Program:
     apply: Callable[[Any, SecureDomain], Any]
     revert: Callable[[Any, SecureDomain], Any]
     describe: Callable[[SettingPath], str]
-    warnings: Callable[..., list[str]] = lambda document, file: []
+    warnings: Callable[..., list[str]] = lambda document, spec, file: []
 
 
 _PROGRAMS = {
     "prosody": _Program(
         "prosody", "Prosody host file", "utf-8", lua.parse, _verify.read_lua,
-        prosody.intent, prosody.apply, prosody.revert, prosody.describe,
+        prosody.intent, prosody.apply, prosody.revert, prosody.describe, prosody.warnings,
     ),
     "meet": _Program(
         "meet", "jitsi-meet config.js", "utf-8", js.parse, _verify.read_js,
@@ -210,7 +211,7 @@ def _plan_file(program: _Program, path: Path, layout: Layout, spec: SecureDomain
         text,
         new_text,
         tuple(findings),
-        tuple(program.warnings(new_document, file=source)),
+        tuple(program.warnings(new_document, spec, file=source)),
     )
 
 
@@ -229,7 +230,10 @@ def _verify_change(
 
 
 def _secrets(spec: SecureDomain) -> tuple[str, ...]:
-    if spec.jigasi is None:
-        return ()
-    password = spec.jigasi.password.reveal()
-    return tuple({password, properties.escape_value(password)})
+    """Each secret in every spelling a file may hold it: as given, and escaped for each format."""
+    spellings = set()
+    for secret in spec.secrets:
+        spellings.update(
+            {secret, properties.escape_value(secret), render_string(secret, '"'), render_string(secret, "'")}
+        )
+    return tuple(spellings)

@@ -8,13 +8,28 @@ from typing import Literal
 
 from jitsi_secure.errors import JitsiSecureError
 
-__all__ = ["AuthMode", "JigasiAccount", "Secret", "SecureDomain", "SpecError", "validate_domain", "validate_jid"]
+__all__ = [
+    "AuthMode",
+    "JicofoAuth",
+    "JigasiAccount",
+    "JwtAuth",
+    "Secret",
+    "SecureDomain",
+    "SpecError",
+    "validate_domain",
+    "validate_jid",
+]
 
-#: Authentication modes. Only internal accounts exist today; JWT and LDAP come as further values.
-AuthMode = Literal["internal"]
+#: How registered users prove who they are: Prosody accounts (``internal_hashed``), JSON Web Tokens
+#: (Prosody's ``token`` module from jitsi-meet-tokens) or an LDAP directory through Cyrus SASL.
+AuthMode = Literal["internal", "jwt", "ldap"]
+#: What Jicofo does: ask for an XMPP login, a JWT login, or stay out of authentication.
+JicofoAuth = Literal["xmpp", "jwt", "off"]
 
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 _NODE = re.compile(r"[^\s\"'&/:<>@\\]{1,1023}\Z")
+_APP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}\Z")
+_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/+-]*)?\Z")
 
 
 class SpecError(JitsiSecureError):
@@ -89,6 +104,33 @@ class JigasiAccount:
 
 
 @dataclass(frozen=True)
+class JwtAuth:
+    """Token authentication: who issues the tokens and how Prosody checks them.
+
+    Exactly one of ``app_secret`` (a shared HS256 secret) and ``asap_key_server`` (the base URL of the
+    issuer's public keys) is given. ``allow_empty_token`` lets clients without a token in (they then
+    land on the guest domain, if any).
+    """
+
+    app_id: str
+    app_secret: Secret | None = None
+    asap_key_server: str | None = None
+    allow_empty_token: bool | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.app_id, str) or not _APP_ID.match(self.app_id):
+            raise SpecError(f"the app id {self.app_id!r} must be letters, digits, '.', '_' or '-'")
+        if (self.app_secret is None) == (self.asap_key_server is None):
+            raise SpecError("token authentication needs either an app secret or an ASAP key server, not both")
+        if self.app_secret is not None and (
+            not isinstance(self.app_secret, Secret) or not self.app_secret.reveal() or "\n" in self.app_secret.reveal()
+        ):
+            raise SpecError("the app secret must be a non-empty Secret on one line")
+        if self.asap_key_server is not None and not _URL.match(self.asap_key_server):
+            raise SpecError(f"the ASAP key server {self.asap_key_server!r} is not a plain http(s) URL")
+
+
+@dataclass(frozen=True)
 class SecureDomain:
     """A Secure Domain setup: registered users create rooms on ``domain``, guests join on ``guest_domain``.
 
@@ -96,7 +138,14 @@ class SecureDomain:
         domain: the main XMPP domain, e.g. ``meet.example.com``.
         guest_domain: the anonymous domain for guests; defaults to ``guest.<domain>``; ``None`` with
             ``guests=False`` (then nobody without an account can join).
-        auth: the authentication mode (``"internal"``: Prosody accounts, ``internal_hashed``).
+        auth: the authentication mode: ``"internal"`` (Prosody accounts, ``internal_hashed``),
+            ``"jwt"`` (tokens; needs ``jwt``) or ``"ldap"`` (Cyrus SASL).
+        jwt: the token settings, with ``auth="jwt"`` only.
+        jicofo_auth: Jicofo's part: ``"xmpp"``, ``"jwt"`` or ``"off"``. Defaults to ``"xmpp"``, and to
+            ``"jwt"`` with tokens as the original Secure Domain page says; newer upstream advice for
+            tokens is ``"off"``.
+        prosody_version: the installed Prosody's ``(major, minor)``; 13 and newer also get
+            ``disable_sasl_mechanisms`` on a password host.
         jigasi: the account Jigasi logs in with, if Jigasi is deployed.
     """
 
@@ -104,6 +153,9 @@ class SecureDomain:
     guest_domain: str | None = None
     guests: bool = True
     auth: AuthMode = "internal"
+    jwt: JwtAuth | None = None
+    jicofo_auth: JicofoAuth | None = None
+    prosody_version: tuple[int, int] | None = None
     jigasi: JigasiAccount | None = None
 
     def __post_init__(self) -> None:
@@ -117,5 +169,19 @@ class SecureDomain:
             if guest == domain:
                 raise SpecError("the guest domain must differ from the main domain")
             object.__setattr__(self, "guest_domain", guest)
-        if self.auth != "internal":
-            raise SpecError(f"unknown authentication mode {self.auth!r} (supported: internal)")
+        if self.auth not in ("internal", "jwt", "ldap"):
+            raise SpecError(f"unknown authentication mode {self.auth!r} (supported: internal, jwt, ldap)")
+        if (self.auth == "jwt") != (self.jwt is not None):
+            raise SpecError("token settings (app id and secret or key server) go with --auth jwt, and only with it")
+        if self.jicofo_auth is None:
+            object.__setattr__(self, "jicofo_auth", "jwt" if self.auth == "jwt" else "xmpp")
+        elif self.jicofo_auth not in ("xmpp", "jwt", "off"):
+            raise SpecError(f"unknown Jicofo authentication {self.jicofo_auth!r} (supported: xmpp, jwt, off)")
+        elif self.jicofo_auth == "jwt" and self.auth != "jwt":
+            raise SpecError("Jicofo can use JWT only when Prosody does (--auth jwt)")
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret this spec will write into a file, for masking output."""
+        secrets = [self.jigasi.password if self.jigasi else None, self.jwt.app_secret if self.jwt else None]
+        return tuple(s.reveal() for s in secrets if s is not None)

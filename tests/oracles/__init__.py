@@ -60,7 +60,7 @@ def invalid_corpus_files() -> frozenset[str]:
     invalid = set()
     for row in manifest.read_text(encoding="utf-8").splitlines()[1:]:
         cells = row.split("\t")
-        if len(cells) >= 7 and cells[6].startswith("invalid"):
+        if len(cells) >= 7 and cells[6].lower().startswith("invalid"):
             invalid.add(cells[0])
     return frozenset(invalid)
 

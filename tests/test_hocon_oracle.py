@@ -191,3 +191,60 @@ def _get(tree: Any, path: tuple[str, ...]) -> Any:
             return {}
         tree = tree[key]
     return tree
+
+
+# -- pyhocon, the in-process independent reader ------------------------------------------------------
+
+
+def _pyhocon_plain(value: Any) -> Any:
+    from pyhocon import ConfigTree
+
+    if isinstance(value, ConfigTree):
+        return {k: _pyhocon_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_pyhocon_plain(v) for v in value]
+    return value
+
+
+def _leaf_items(value: Any, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    if isinstance(value, dict):
+        out: dict[tuple[str, ...], Any] = {}
+        for key, item in value.items():
+            out.update(_leaf_items(item, (*prefix, key)))
+        return out
+    return {prefix: value}
+
+
+def _pyhocon_deviation(key: tuple[str, ...], ours: Any, theirs: Any) -> bool:
+    """pyhocon's known deviations (libraries-probe.md section 2, and `.75` seen on the corpus)."""
+    if "timedelta" in repr(theirs):
+        return True  # durations become datetime.timedelta
+    return isinstance(ours, str) and ours.startswith(".") and isinstance(theirs, float)  # `.75` is a string
+
+
+@pytest.mark.filterwarnings("ignore:The 'warn' method is deprecated:DeprecationWarning")
+def test_corpus_reads_like_pyhocon_where_pyhocon_is_right() -> None:
+    import logging
+
+    from pyhocon import ConfigFactory
+    from pyhocon.exceptions import ConfigException
+
+    logging.getLogger("pyhocon").setLevel(logging.CRITICAL)
+    agreed = 0
+    for path in _corpus():
+        text = path.read_text(encoding="utf-8")
+        if len(text) > 25_000 or "lightbend-config" in path.parts:
+            continue  # pyhocon needs ~6 ms/KB; the Lightbend suite's files test includes pyhocon follows
+        try:
+            theirs = _leaf_items(_pyhocon_plain(ConfigFactory.parse_string(text, resolve=True)))
+        except ConfigException:
+            continue  # unresolvable without the environment; Lightbend covers these
+        ours = _leaf_items(parse(text).to_dict(resolve=True, env={}))
+        # pyhocon keeps the quotes of a quoted key element that contains a dot: undo that deviation.
+        theirs = {tuple(e[1:-1] if e.startswith('"') else e for e in k): v for k, v in theirs.items()}
+        for key in set(ours) | set(theirs):
+            mine, other = ours.get(key, "<absent>"), theirs.get(key, "<absent>")
+            if mine != other and not _pyhocon_deviation(key, mine, other):
+                raise AssertionError(f"{path}: {key}: ours {mine!r}, pyhocon {other!r}")
+            agreed += mine == other
+    assert agreed > 700

@@ -349,3 +349,16 @@ def test_remove_keeps_a_block_that_still_exists() -> None:
     assert doc.remove("old.org.jitsi").render() == "old { }\n"
     assert doc.remove("old.org.jitsi").to_dict() == {"old": {}}
     assert parse("a.b.c = 1\nx = 2\n").remove("a.b.c").to_dict() == {"x": 2}
+
+
+def test_insert_after_a_member_on_the_opening_line_indents_one_step() -> None:
+    assert parse("jicofo { a = 1\n}\n").set("jicofo.b", 2).render() == "jicofo { a = 1\n    b = 2\n}\n"
+
+
+def test_get_reads_only_the_subtree() -> None:
+    doc = parse("a = ${X}\na { b = 1 }\nc { d = ${?Y}, e = [1, ${c.d}] }")
+    assert isinstance(doc.get("a"), Unresolved)
+    assert doc.get("a.b", "absent") == "absent"
+    assert doc.get("c.d") == Unresolved("${?Y}")
+    assert doc.get("c") == doc.to_dict()["c"]
+    assert doc.get("c.e", resolve=True, env={"Y": "y"}) == [1, "y"]

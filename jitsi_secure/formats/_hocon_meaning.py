@@ -20,7 +20,7 @@ from jitsi_secure.errors import JitsiSecureError, ParseError
 from jitsi_secure.formats._hocon_lexer import PLUS_EQUALS, STRING, TSTRING, WORD, WS, classify_word, decode_string
 from jitsi_secure.formats._hocon_parser import Arr, Atom, Field, Obj, Subst, Value
 
-__all__ = ["ResolveError", "Unresolved", "build_raw", "resolve_raw", "unresolved_view"]
+__all__ = ["MISSING", "ResolveError", "Unresolved", "build_raw", "resolve_raw", "unresolved_view"]
 
 
 class ResolveError(JitsiSecureError):

@@ -46,6 +46,7 @@ from jitsi_secure.formats._hocon_lexer import (
     tokenize,
 )
 from jitsi_secure.formats._hocon_meaning import (
+    MISSING,
     ResolveError,
     Unresolved,
     build_raw,
@@ -151,8 +152,17 @@ class HoconDocument:
         self, path: str, default: HoconValue = None, *, resolve: bool = False, env: Mapping[str, str] | None = None
     ) -> HoconValue:
         """The value at HOCON path expression ``path`` (e.g. ``jicofo.authentication."login-url"``), or ``default``."""
-        value = _lookup(self.to_dict(resolve=resolve, env=env), _path(path))
-        return default if value is _ABSENT else value
+        elements = _path(path)
+        if resolve:
+            value = _lookup(self.to_dict(resolve=True, env=env), elements)
+            return default if value is _ABSENT else value
+        # Only the subtree asked for is converted; an object on the way that a substitution decides
+        # cannot be looked into, as in to_dict().
+        node = _lookup(self._raw, elements)
+        if node is _ABSENT or node is MISSING:
+            return default
+        found: HoconValue = unresolved_view(node)
+        return found
 
     def has(self, path: str) -> bool:
         """Whether ``path`` has a value (``null`` counts as a value)."""
@@ -350,6 +360,10 @@ class HoconDocument:
             return [Splice(inner_start, inner_end, " " + text + " ", reason)]
         if members:
             indent = self._line_indent(members[-1].start)
+            line_start = self.text.rfind("\n", 0, members[-1].start) + 1
+            if self.text[line_start : members[-1].start].strip(WS_CHARS):
+                # The last member shares its line with the opening `{`: indent one step past that line.
+                indent += self.style.indent
             anchor = members[-1].end
         elif container.braced:
             indent = self._line_indent(container.end - 1) + self.style.indent

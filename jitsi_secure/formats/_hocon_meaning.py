@@ -20,7 +20,7 @@ from jitsi_secure.errors import JitsiSecureError, ParseError
 from jitsi_secure.formats._hocon_lexer import PLUS_EQUALS, STRING, TSTRING, WORD, WS, classify_word, decode_string
 from jitsi_secure.formats._hocon_parser import Arr, Atom, Field, Obj, Subst, Value
 
-__all__ = ["MISSING", "ResolveError", "Unresolved", "build_raw", "resolve_raw", "unresolved_view"]
+__all__ = ["MISSING", "ResolveError", "Unresolved", "build_raw", "resolve_path", "resolve_raw", "unresolved_view"]
 
 
 class ResolveError(JitsiSecureError):
@@ -422,3 +422,8 @@ def resolve_raw(root: dict[str, Any], env: Mapping[str, str] | None = None) -> d
     result = _Resolver(root, env).resolve(root)
     assert isinstance(result, dict)
     return result
+
+
+def resolve_path(root: dict[str, Any], path: tuple[str, ...], env: Mapping[str, str] | None = None) -> Any:
+    """The resolved value at ``path`` (``MISSING`` when absent), resolving only what it depends on."""
+    return _Resolver(root, env).lookup(path, optional=True)

@@ -50,6 +50,7 @@ from jitsi_secure.formats._hocon_meaning import (
     ResolveError,
     Unresolved,
     build_raw,
+    resolve_path,
     resolve_raw,
     unresolved_view,
 )
@@ -151,11 +152,16 @@ class HoconDocument:
     def get(
         self, path: str, default: HoconValue = None, *, resolve: bool = False, env: Mapping[str, str] | None = None
     ) -> HoconValue:
-        """The value at HOCON path expression ``path`` (e.g. ``jicofo.authentication."login-url"``), or ``default``."""
+        """The value at HOCON path expression ``path`` (e.g. ``jicofo.authentication."login-url"``), or ``default``.
+
+        Reads like :meth:`to_dict`; with ``resolve=True`` only the substitutions this value depends on are
+        resolved (an undefined one raises :class:`ResolveError`).
+        """
         elements = _path(path)
         if resolve:
-            value = _lookup(self.to_dict(resolve=True, env=env), elements)
-            return default if value is _ABSENT else value
+            # Only what the path depends on is resolved, so an unrelated undefined ${X} does not matter.
+            resolved: HoconValue = resolve_path(self._raw, elements, env)
+            return default if resolved is MISSING else resolved
         # Only the subtree asked for is converted; an object on the way that a substitution decides
         # cannot be looked into, as in to_dict().
         node = _lookup(self._raw, elements)

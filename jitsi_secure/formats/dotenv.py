@@ -426,6 +426,9 @@ def _statement(text: str, start: int, content: int, source: str) -> Entry:
     raw = text[value_start:eol]
     comment = raw.find(" #")
     raw = (raw if comment < 0 else raw[:comment]).rstrip(_ANY_SPACE)
+    if not raw:
+        # An empty value sits right after the separator, not after a CR that compose skips as blank.
+        value_start = separator + 1
     value = _display(text, raw, value_start, source)
     return Entry(
         start, min(eol + 1, len(text)), key_start, key_end, value_start, value_start + len(raw), key, value, "", raw

@@ -217,8 +217,8 @@ def _leaf_items(value: Any, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...
 
 def _pyhocon_deviation(key: tuple[str, ...], ours: Any, theirs: Any) -> bool:
     """pyhocon's known deviations (libraries-probe.md section 2, and `.75` seen on the corpus)."""
-    if "timedelta" in repr(theirs):
-        return True  # durations become datetime.timedelta
+    if "timedelta(" in repr(theirs) or "relativedelta(" in repr(theirs):
+        return True  # durations become datetime.timedelta (or dateutil's relativedelta when installed)
     return isinstance(ours, str) and ours.startswith(".") and isinstance(theirs, float)  # `.75` is a string
 
 

@@ -6,6 +6,8 @@ Lightbend Config reads every one of them the same way.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from jitsi_secure.errors import EditError, ParseError
@@ -362,3 +364,12 @@ def test_get_reads_only_the_subtree() -> None:
     assert doc.get("c.d") == Unresolved("${?Y}")
     assert doc.get("c") == doc.to_dict()["c"]
     assert doc.get("c.e", resolve=True, env={"Y": "y"}) == [1, "y"]
+
+
+def test_json_style_files_keep_quoted_keys_and_commas() -> None:
+    doc = parse('{\n  "a": 1,\n  "b": {"c": 2} // note\n}\n')
+    new = doc.set("d", "x").set("b.e", [1])
+    assert new.render() == '{\n  "a": 1,\n  "b": {"c": 2, "e": [1]}, // note\n  "d": "x"\n}\n'
+    assert json.loads(new.render().replace(" // note", "")) == {"a": 1, "b": {"c": 2, "e": [1]}, "d": "x"}
+    trailing = parse("a = 1,\nb = 2,\n").set("c", 3)
+    assert trailing.render() == "a = 1,\nb = 2,\nc = 3,\n"

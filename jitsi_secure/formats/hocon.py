@@ -384,7 +384,16 @@ class HoconDocument:
                 return [Splice(len(self.text), len(self.text), text + nl, reason)]
             return [Splice(len(self.text), len(self.text), nl + text, reason)]
         point = self._line_end_after(anchor)
-        return [Splice(point, point, nl + indent + text, reason)]
+        splices = [Splice(point, point, nl + indent + text, reason)]
+        commas = [self._comma_after(m.end) is not None for m in members]
+        if len(commas) >= 2 and all(commas[:-1]):
+            # Members separated by commas (JSON style): keep the new one separated the same way.
+            if commas[-1]:
+                splices[0] = Splice(point, point, nl + indent + text + ",", reason)
+            else:
+                # Before the new line: both may insert at the same offset, applied in list order.
+                splices.insert(0, Splice(members[-1].end, members[-1].end, ",", reason))
+        return splices
 
     def _line_end_after(self, offset: int) -> int:
         """Where a new line can start after ``offset``: before the line break ending its line (after a
@@ -423,6 +432,7 @@ class HoconDocument:
             scalar_sep=local.scalar_sep or whole.scalar_sep or " = ",
             object_sep=local.object_sep or whole.object_sep or " ",
             quote=local.quote if local.quote is not None else (whole.quote if whole.quote is not None else True),
+            quote_keys=local.quote_keys if local.quote_keys is not None else bool(whole.quote_keys),
         )
 
     def _removal_splices(self, sites: list[_Site], reason: str) -> list[Splice]:
@@ -524,6 +534,7 @@ class _Habits:
     scalar_sep: str
     object_sep: str
     quote: bool
+    quote_keys: bool = False
 
 
 @dataclass(frozen=True)
@@ -531,13 +542,15 @@ class _PartialHabits:
     scalar_sep: str | None
     object_sep: str | None
     quote: bool | None
+    quote_keys: bool | None = None
 
 
 def _collect_habits(text: str, fields: list[Field]) -> _PartialHabits:
     scalar: Counter[str] = Counter()
     objects: Counter[str] = Counter()
-    quoted = unquoted = 0
+    quoted = unquoted = quoted_keys = 0
     for fld in fields:
+        quoted_keys += text.startswith('"', fld.key.start)
         between = text[fld.key.end : fld.value.start]
         parts = fld.value.parts
         if "\n" in between or fld.sep == PLUS_EQUALS:
@@ -557,14 +570,15 @@ def _collect_habits(text: str, fields: list[Field]) -> _PartialHabits:
         scalar_sep=scalar.most_common(1)[0][0] if scalar else None,
         object_sep=objects.most_common(1)[0][0] if objects else None,
         quote=None if quoted == unquoted == 0 else quoted > unquoted,
+        quote_keys=None if not fields else quoted_keys * 2 > len(fields),
     )
 
 
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def _render_key(element: str) -> str:
-    if _SAFE_KEY.fullmatch(element) and element != "include":
+def _render_key(element: str, quote: bool = False) -> str:
+    if not quote and _SAFE_KEY.fullmatch(element) and element != "include":
         return element
     return json.dumps(element, ensure_ascii=False)
 
@@ -635,11 +649,11 @@ def _render_field(
 ) -> str:
     """``key sep value`` for a new field (no leading indent), nesting ``name { ... }`` blocks for long paths."""
     if dotted or len(keys) == 1:
-        key = ".".join(_render_key(k) for k in keys)
+        key = ".".join(_render_key(k, habits.quote_keys) for k in keys)
         if isinstance(value, dict):
             return key + habits.object_sep + _render_value(value, habits.quote, indent, style, habits, inline=inline)
         return key + habits.scalar_sep + _render_value(value, habits.quote, indent, style, habits, inline=inline)
-    head = _render_key(keys[0])
+    head = _render_key(keys[0], habits.quote_keys)
     if inline:
         return (
             head

@@ -11,9 +11,11 @@ import subprocess
 import sys
 from typing import Any, TextIO
 
-from jitsi_secure._core.write import WriteResult
+from jitsi_secure._core.write import WriteResult, read_text
 from jitsi_secure.cli import EXIT_CHANGES_NEEDED, EXIT_OK
-from jitsi_secure.secure_domain.layout import Layout
+from jitsi_secure.formats import dotenv
+from jitsi_secure.secure_domain import docker
+from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 from jitsi_secure.secure_domain.plan import Plan, apply_plan, build_plan
 from jitsi_secure.secure_domain.spec import JigasiAccount, JwtAuth, Secret, SecureDomain, SpecError
 
@@ -28,17 +30,9 @@ def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
         from jitsi_secure import _user_commands
 
         return _user_commands.run(args, stdout=stdout, stdin=sys.stdin)
-    layout = Layout.debian(
-        root=args.root,
-        domain=args.domain,
-        prosody=args.prosody_config,
-        meet=args.meet_config,
-        jicofo=args.jicofo_config,
-        jicofo_legacy=args.jicofo_legacy_config,
-        jigasi=args.jigasi_config,
-    )
+    layout, domain = _layout(args)
     spec = SecureDomain(
-        domain=layout.domain,
+        domain=domain,
         guest_domain=args.guest_domain,
         guests=not args.no_guests,
         auth=args.auth,
@@ -55,6 +49,31 @@ def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
         return report.check()
     written = apply_plan(plan, backup_suffix=_BACKUP_SUFFIX if args.backup else None)
     return report.applied(written)
+
+
+def _layout(args: argparse.Namespace) -> tuple[Layout | DockerLayout, str]:
+    """The deployment's files and its main domain."""
+    if args.layout == "docker":
+        debian_only = ("prosody_config", "meet_config", "jicofo_config", "jicofo_legacy_config", "jigasi_config")
+        if not args.env_file or any(getattr(args, name) for name in debian_only):
+            raise SpecError("--layout docker takes --env-file (and none of the per-file paths of the Debian layout)")
+        docker_layout = DockerLayout.from_env_file(args.env_file, root=args.root)
+        domain = docker.xmpp_domain(dotenv.parse(read_text(docker_layout.env_file), source=args.env_file))
+        if args.domain and args.domain.lower() != domain:
+            raise SpecError(f"--domain {args.domain} differs from the .env file's XMPP domain {domain}")
+        return docker_layout, domain
+    if args.env_file:
+        raise SpecError("--env-file goes with --layout docker")
+    layout = Layout.debian(
+        root=args.root,
+        domain=args.domain,
+        prosody=args.prosody_config,
+        meet=args.meet_config,
+        jicofo=args.jicofo_config,
+        jicofo_legacy=args.jicofo_legacy_config,
+        jigasi=args.jigasi_config,
+    )
+    return layout, layout.domain
 
 
 def _jigasi_account(args: argparse.Namespace) -> JigasiAccount | None:
@@ -169,7 +188,7 @@ class _Report:
             backup = f" (backup: {self.planned.layout.display(result.backup)})" if result.backup else ""
             self._line(f"wrote {self.planned.layout.display(result.path)}{backup}")
         if changed:
-            self._line(f"Now restart the services: systemctl restart {' '.join(self.planned.services)}")
+            self._line(f"Now restart the services: {self.planned.restart_command}")
         self._warnings()
         return EXIT_OK
 
@@ -225,4 +244,5 @@ def _as_json(plan: Plan, verb: str, status: int, written: list[WriteResult] | No
         ],
         "warnings": list(plan.warnings),
         "restart": list(plan.services) if verb in ("apply", "revert") and changed_targets else [],
+        "restart_command": plan.restart_command if verb in ("apply", "revert") and changed_targets else "",
     }

@@ -7,6 +7,7 @@ our parsers: a bug in a lossless document must not be able to confirm itself.
 - config.js: esprima's syntax tree, evaluated as literals (``ConfigJsDocument.to_dict``).
 - HOCON: pyhocon.
 - .properties: jproperties.
+- .env: python-dotenv (without interpolation, as values are compared the way they are written).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from jitsi_secure.errors import VerificationError
 
-__all__ = ["read_hocon", "read_js", "read_lua", "read_properties"]
+__all__ = ["read_dotenv", "read_hocon", "read_js", "read_lua", "read_properties"]
 
 
 def read_lua(text: str, source: str) -> dict[str, Any]:
@@ -107,3 +108,16 @@ def read_properties(text: str, source: str) -> dict[str, Any]:
     except (jproperties.PropertyError, UnicodeError, ValueError) as exc:
         raise VerificationError(f"{source}: jproperties cannot read this file: {exc}") from None
     return {key: value.data for key, value in props.items()}
+
+
+def read_dotenv(text: str, source: str) -> dict[str, Any]:
+    """python-dotenv's reading of a ``.env`` text, references kept as written."""
+    from dotenv import dotenv_values
+
+    try:
+        values = dotenv_values(stream=io.StringIO(text), interpolate=False)
+    except (ValueError, UnicodeError) as exc:
+        raise VerificationError(f"{source}: python-dotenv cannot read this file: {exc}") from None
+    # A bare KEY line reads as None in python-dotenv; compose takes it from the environment, so it is
+    # not part of the file's own meaning.
+    return {key: value for key, value in values.items() if value is not None}

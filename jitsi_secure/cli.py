@@ -60,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_common_options(parser: argparse.ArgumentParser) -> None:
     where = parser.add_argument_group("where the deployment is")
     where.add_argument("--root", default="/", metavar="DIR", help="prefix every path with DIR (an image, a test tree)")
+    where.add_argument(
+        "--layout",
+        choices=("debian", "docker"),
+        default="debian",
+        help="debian: the packaged files under /etc (default); docker: docker-jitsi-meet's .env (--env-file)",
+    )
+    where.add_argument("--env-file", metavar="PATH", help="--layout docker: the compose project's .env file")
     where.add_argument("--domain", metavar="D", help="the main domain; found automatically when there is one host")
     where.add_argument("--prosody-config", metavar="F", help="Prosody host file (default conf.avail/<D>.cfg.lua)")
     where.add_argument("--meet-config", metavar="F", help="config.js (default /etc/jitsi/meet/<D>-config.js)")

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from jitsi_secure.errors import JitsiSecureError
 from jitsi_secure.secure_domain.spec import validate_domain
 
-__all__ = ["Layout", "LayoutError", "discover_domains"]
+__all__ = ["DockerLayout", "Layout", "LayoutError", "discover_domains"]
 
 _MEET_CONFIGS = PurePosixPath("/etc/jitsi/meet")
 _PROSODY_AVAIL = PurePosixPath("/etc/prosody/conf.avail")
@@ -83,12 +83,40 @@ class Layout:
 
     def display(self, path: Path) -> str:
         """``path`` as the deployment sees it (``/etc/...``), for messages about an image under a root."""
-        if self.root == Path("/"):
-            return str(path)
-        try:
-            return "/" + path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
+        return _display(self.root, path)
+
+
+@dataclass(frozen=True)
+class DockerLayout:
+    """A docker-jitsi-meet deployment: its ``.env`` file is the one durable place to change.
+
+    The files the containers render at every start are not touched (an edit there is lost at the next
+    restart); the domain is ``.env``'s ``XMPP_DOMAIN`` (``meet.jitsi`` when unset).
+    """
+
+    root: Path
+    env_file: Path
+
+    @classmethod
+    def from_env_file(cls, env_file: str | os.PathLike[str], *, root: str | os.PathLike[str] = "/") -> DockerLayout:
+        """The deployment whose compose project uses ``env_file`` (resolved under ``root`` when absolute)."""
+        base = Path(root).resolve()
+        if not base.is_dir():
+            raise LayoutError(f"the root {root} is not a folder")
+        return cls(root=base, env_file=_existing(base, os.fspath(env_file), ".env file"))
+
+    def display(self, path: Path) -> str:
+        """``path`` as the deployment sees it, for messages."""
+        return _display(self.root, path)
+
+
+def _display(root: Path, path: Path) -> str:
+    if root == Path("/"):
+        return str(path)
+    try:
+        return "/" + path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def discover_domains(root: str | os.PathLike[str] = "/") -> list[str]:

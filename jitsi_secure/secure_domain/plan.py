@@ -9,6 +9,7 @@ written. :func:`apply_plan` then writes the changed files with the safe writer.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +18,11 @@ from typing import Any, Protocol
 from jitsi_secure import _verify
 from jitsi_secure._core.write import WriteResult, read_text, write_text
 from jitsi_secure.errors import VerificationError, WriteError
-from jitsi_secure.formats import hocon, js, lua, properties
+from jitsi_secure.formats import dotenv, hocon, js, lua, properties
 from jitsi_secure.formats._lua_values import render_string
-from jitsi_secure.secure_domain import jicofo, jigasi, meet, prosody
+from jitsi_secure.secure_domain import docker, jicofo, jigasi, meet, prosody
 from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, flatten, unintended_changes, unmet
-from jitsi_secure.secure_domain.layout import Layout
+from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 from jitsi_secure.secure_domain.spec import SecureDomain
 
 __all__ = ["FileChange", "Plan", "apply_plan", "build_plan"]
@@ -29,6 +30,8 @@ __all__ = ["FileChange", "Plan", "apply_plan", "build_plan"]
 MASK = "********"
 #: What the handbook restarts after the change; Jigasi only when its file changed.
 CORE_SERVICES = ("prosody", "jicofo", "jitsi-videobridge2")
+#: The docker-jitsi-meet containers that read the authentication variables from ``.env``.
+DOCKER_SERVICES = ("web", "prosody", "jicofo")
 
 
 class _Document(Protocol):
@@ -73,6 +76,10 @@ _PROGRAMS = {
         "jigasi", "Jigasi sip-communicator.properties", properties.ENCODING, properties.parse,
         _verify.read_properties, jigasi.intent, jigasi.apply, jigasi.revert, jigasi.describe,
     ),
+    "docker-env": _Program(
+        "docker-env", "docker-jitsi-meet .env", "utf-8", dotenv.parse, _verify.read_dotenv,
+        docker.intent, docker.apply, docker.revert, docker.describe, docker.warnings,
+    ),
 }  # fmt: skip
 
 
@@ -97,6 +104,7 @@ class FileChange:
     after: str
     findings: tuple[Finding, ...] = ()
     warnings: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def changed(self) -> bool:
@@ -108,7 +116,7 @@ class FileChange:
 class Plan:
     """Every file's verified new text; nothing is written until :func:`apply_plan`."""
 
-    layout: Layout
+    layout: Layout | DockerLayout
     spec: SecureDomain
     revert: bool
     files: tuple[FileChange, ...]
@@ -131,10 +139,22 @@ class Plan:
 
     @property
     def services(self) -> tuple[str, ...]:
-        """The services to restart once the plan is applied (none when nothing changes)."""
+        """The services (docker: containers) to restart once the plan is applied; none when nothing changes."""
         if not self.changes:
             return ()
+        if isinstance(self.layout, DockerLayout):
+            return DOCKER_SERVICES
         return CORE_SERVICES + (("jigasi",) if any(f.role == "jigasi" for f in self.changes) else ())
+
+    @property
+    def restart_command(self) -> str:
+        """The command that makes the services read the new files ("" when nothing changes)."""
+        if not self.changes:
+            return ""
+        if isinstance(self.layout, DockerLayout):
+            # Compose recreates exactly the containers whose environment changed.
+            return "docker compose up -d"
+        return "systemctl restart " + " ".join(self.services)
 
     def diff(self, change: FileChange) -> str:
         """A unified diff of one file's change, with every secret masked."""
@@ -145,7 +165,8 @@ class Plan:
             tofile=f"b{change.display}",
         )
         text = "".join(
-            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines
+            _mask_secret_looking(line) if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+            for line in lines
         )
         return self.mask(text)
 
@@ -156,17 +177,18 @@ class Plan:
         return text
 
 
-def build_plan(layout: Layout, spec: SecureDomain, *, revert: bool = False) -> Plan:
+def build_plan(layout: Layout | DockerLayout, spec: SecureDomain, *, revert: bool = False) -> Plan:
     """Read, change and verify every file of ``layout``; raise before anything could be written.
 
     Raises :class:`~jitsi_secure.errors.ParseError` for a file that does not parse,
     :class:`~jitsi_secure.errors.EditError` for a change that cannot be made, and
     :class:`~jitsi_secure.errors.VerificationError` when a reader does not see exactly the intended change.
     """
-    if spec.jigasi is not None and layout.jigasi is None and not revert:
+    if isinstance(layout, Layout) and spec.jigasi is not None and layout.jigasi is None and not revert:
         raise WriteError("a Jigasi account was given but no Jigasi config was found; give --jigasi-config")
     files = tuple(_plan_file(program, path, layout, spec, revert) for program, path in _files(layout))
-    return Plan(layout, spec, revert, files, _secrets(spec))
+    known = {secret for f in files for secret in f.secrets} | set(spec.secrets)
+    return Plan(layout, spec, revert, files, _spellings(known))
 
 
 def apply_plan(plan: Plan, *, backup_suffix: str | None = None) -> list[WriteResult]:
@@ -180,7 +202,10 @@ def apply_plan(plan: Plan, *, backup_suffix: str | None = None) -> list[WriteRes
     ]
 
 
-def _files(layout: Layout) -> Iterator[tuple[_Program, Path]]:
+def _files(layout: Layout | DockerLayout) -> Iterator[tuple[_Program, Path]]:
+    if isinstance(layout, DockerLayout):
+        yield _PROGRAMS["docker-env"], layout.env_file
+        return
     for role, path in (
         ("prosody", layout.prosody),
         ("meet", layout.meet),
@@ -192,7 +217,9 @@ def _files(layout: Layout) -> Iterator[tuple[_Program, Path]]:
             yield _PROGRAMS[role], path
 
 
-def _plan_file(program: _Program, path: Path, layout: Layout, spec: SecureDomain, revert: bool) -> FileChange:
+def _plan_file(
+    program: _Program, path: Path, layout: Layout | DockerLayout, spec: SecureDomain, revert: bool
+) -> FileChange:
     source = layout.display(path)
     text = read_text(path, encoding=program.encoding)
     document = program.parse(text, source=source)
@@ -203,6 +230,13 @@ def _plan_file(program: _Program, path: Path, layout: Layout, spec: SecureDomain
     new_text: str = new_document.render()
     after = before if new_text == text else flatten(program.read(new_text, source))
     _verify_change(program, source, intent, before, after)
+    # The values at secret paths before and after (an old password a revert deletes, say) are masked too.
+    secrets = tuple(
+        value
+        for path in intent.secret
+        for value in (before.get(path), after.get(path))
+        if isinstance(value, str) and value
+    )
     return FileChange(
         program.role,
         path,
@@ -212,6 +246,7 @@ def _plan_file(program: _Program, path: Path, layout: Layout, spec: SecureDomain
         new_text,
         tuple(findings),
         tuple(program.warnings(new_document, spec, file=source)),
+        secrets,
     )
 
 
@@ -221,18 +256,37 @@ def _verify_change(
     missed = unmet(intent, after, program.describe, source)
     if missed:
         raise VerificationError(
-            f"{source}: after the edit the independent reader still sees: "
-            + "; ".join(f"{m.setting} is {m.current}, should be {m.wanted}" for m in missed)
+            f"{source}: the independent reader does not read the edited text as intended "
+            "(nothing was written): " + "; ".join(f"{m.setting} is {m.current}, should be {m.wanted}" for m in missed)
         )
     stray = unintended_changes(before, after, intent)
     if stray:
         raise VerificationError(f"{source}: the edit would also change {', '.join(stray)}; nothing was written")
 
 
-def _secrets(spec: SecureDomain) -> tuple[str, ...]:
+_SECRET_LOOKING = re.compile(
+    r"^(?P<head>[-+ ].*?[A-Za-z0-9_.-]*(?:pass|PASS|Pass|secret|SECRET|Secret)[A-Za-z0-9_.-]*[\"']?[ \t]*[:=][ \t]*)"
+    r"(?P<value>\S.*?)(?P<tail>[\r\n]*)$"
+)
+
+
+def _mask_secret_looking(line: str) -> str:
+    """A diff line whose key looks like a password or secret, with its value masked.
+
+    Context lines can hold secrets the spec never named (Jicofo's focus password, an old Jigasi
+    password on revert); the exact values are masked too, but a name-based rule also catches a value
+    no reader could find (in a commented-out line, say).
+    """
+    match = _SECRET_LOOKING.match(line)
+    if match is None or line.startswith(("+++", "---")):
+        return line
+    return match.group("head") + MASK + match.group("tail")
+
+
+def _spellings(secrets: set[str]) -> tuple[str, ...]:
     """Each secret in every spelling a file may hold it: as given, and escaped for each format."""
     spellings = set()
-    for secret in spec.secrets:
+    for secret in secrets:
         spellings.update(
             {secret, properties.escape_value(secret), render_string(secret, '"'), render_string(secret, "'")}
         )

@@ -1,0 +1,121 @@
+"""docker-jitsi-meet: the durable change is the ``.env`` file, not the rendered configs.
+
+The containers render Prosody's, Jicofo's and the web app's files from environment variables at every
+start, so an edit to a rendered file is gone at the next restart. The settings that matter
+(docker-jitsi-meet's ``env.example``): ``ENABLE_AUTH=1``, ``ENABLE_GUESTS=1``,
+``AUTH_TYPE=internal|jwt|ldap``, ``JWT_APP_ID``, ``JWT_APP_SECRET`` or ``JWT_ASAP_KEYSERVER``,
+``JWT_ALLOW_EMPTY``, ``JICOFO_ENABLE_AUTH`` (for tokens without Jicofo) and ``XMPP_GUEST_DOMAIN``.
+The shipped file has them commented out (``#ENABLE_AUTH=1``); the ``.env`` document uncomments them
+in place. Revert comments them out again, except the app secret, which is deleted, and
+``XMPP_GUEST_DOMAIN``, which only names a domain and means nothing while ``ENABLE_GUESTS`` is off.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jitsi_secure.formats.dotenv import DotenvDocument
+from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
+from jitsi_secure.secure_domain.spec import SecureDomain
+
+__all__ = ["DEFAULT_XMPP_DOMAIN", "apply", "audit", "describe", "intent", "revert", "warnings", "xmpp_domain"]
+
+ROLE = "docker-env"
+#: The XMPP domain docker-jitsi-meet uses when ``.env`` does not set ``XMPP_DOMAIN``.
+DEFAULT_XMPP_DOMAIN = "meet.jitsi"
+_DEFAULT_GUEST_DOMAIN = "guest.meet.jitsi"
+_SECRET = "JWT_APP_SECRET"
+#: Everything apply may set; revert takes all of it back.
+_MANAGED = (
+    "ENABLE_AUTH",
+    "ENABLE_GUESTS",
+    "AUTH_TYPE",
+    "XMPP_GUEST_DOMAIN",
+    "JWT_APP_ID",
+    "JWT_APP_SECRET",
+    "JWT_ASAP_KEYSERVER",
+    "JWT_ALLOW_EMPTY",
+    "JICOFO_ENABLE_AUTH",
+)
+
+
+def xmpp_domain(document: DotenvDocument) -> str:
+    """The main XMPP domain the containers use."""
+    return document.get("XMPP_DOMAIN") or DEFAULT_XMPP_DOMAIN
+
+
+def _settings(document: DotenvDocument, spec: SecureDomain) -> dict[str, str | None]:
+    """The wanted value of every managed variable (``None``: must not be set)."""
+    settings: dict[str, str | None] = dict.fromkeys(_MANAGED)
+    settings.update(ENABLE_AUTH="1", ENABLE_GUESTS="1" if spec.guest_domain else "0", AUTH_TYPE=spec.auth)
+    default_guest = f"guest.{xmpp_domain(document)}" if document.get("XMPP_DOMAIN") else _DEFAULT_GUEST_DOMAIN
+    if spec.guest_domain and spec.guest_domain != default_guest:
+        settings["XMPP_GUEST_DOMAIN"] = spec.guest_domain
+    else:
+        # A guest domain already set in .env is the deployment's own choice; keep it.
+        settings["XMPP_GUEST_DOMAIN"] = document.get("XMPP_GUEST_DOMAIN")
+    if spec.jwt is not None:
+        settings["JWT_APP_ID"] = spec.jwt.app_id
+        settings["JWT_APP_SECRET"] = spec.jwt.app_secret.reveal() if spec.jwt.app_secret else None
+        settings["JWT_ASAP_KEYSERVER"] = spec.jwt.asap_key_server
+        settings["JWT_ALLOW_EMPTY"] = "1" if spec.jwt.allow_empty_token else None
+    if spec.jicofo_auth == "off":
+        settings["JICOFO_ENABLE_AUTH"] = "0"
+    return settings
+
+
+_KEPT_ON_REVERT = frozenset({"XMPP_GUEST_DOMAIN"})
+
+
+def intent(document: DotenvDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
+    """The variables ``.env`` should hold after applying (or reverting) ``spec``."""
+    secret = frozenset({(_SECRET,)})
+    if revert:
+        return Intent({(key,): ABSENT for key in _MANAGED if key not in _KEPT_ON_REVERT}, secret=secret)
+    wanted: dict[SettingPath, Any] = {
+        (key,): ABSENT if value is None else value for key, value in _settings(document, spec).items()
+    }
+    return Intent(wanted, secret=secret)
+
+
+def apply(document: DotenvDocument, spec: SecureDomain) -> DotenvDocument:
+    """``.env`` turning authentication on for the containers."""
+    for key, value in _settings(document, spec).items():
+        document = document.remove(key, comment_out=True) if value is None else document.set(key, value)
+    return document
+
+
+def revert(document: DotenvDocument, spec: SecureDomain) -> DotenvDocument:
+    """``.env`` as shipped: the managed variables commented out, the app secret deleted."""
+    for key in _MANAGED:
+        if key not in _KEPT_ON_REVERT:
+            document = document.remove(key, comment_out=key != _SECRET)
+    return document
+
+
+def audit(document: DotenvDocument, spec: SecureDomain, *, file: str) -> list[Finding]:
+    """The variables that are not yet as ``spec`` wants."""
+    return unmet(intent(document, spec), flatten(document.to_dict()), describe, file)
+
+
+def warnings(document: DotenvDocument, spec: SecureDomain, *, file: str) -> list[str]:
+    """What the docker deployment needs beyond ``.env``."""
+    notes = []
+    if spec.auth == "ldap":
+        missing = [key for key in ("LDAP_URL", "LDAP_BASE") if not document.get(key)]
+        if missing:
+            notes.append(
+                f"{file}: AUTH_TYPE=ldap also needs {', '.join(missing)} "
+                "(and LDAP_BINDDN/LDAP_BINDPW if your directory wants them)"
+            )
+    if spec.jigasi is not None:
+        notes.append(
+            "docker-jitsi-meet creates Jigasi's account itself (JIGASI_XMPP_USER/JIGASI_XMPP_PASSWORD); "
+            "--jigasi-user was not used"
+        )
+    return notes
+
+
+def describe(path: SettingPath) -> str:
+    """A variable name as it is."""
+    return path[0]

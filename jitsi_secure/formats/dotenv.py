@@ -372,7 +372,24 @@ def load_file(path: str | os.PathLike[str]) -> DotenvDocument:
     return parse(read_text(path), source=os.fspath(path))
 
 
+class _InvalidError(ValueError):
+    """A statement compose refuses; turned into a ParseError only when it matters (line and column cost
+    a scan of the text, too much for every comment tried as a commented-out setting)."""
+
+    def __init__(self, offset: int, message: str) -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.message = message
+
+
 def _lines(text: str, source: str) -> Iterator[Line]:
+    try:
+        yield from _scan(text)
+    except _InvalidError as exc:
+        raise ParseError.at(text, exc.offset, exc.message, source=source) from None
+
+
+def _scan(text: str) -> Iterator[Line]:
     pos = 0
     while pos < len(text):
         content = _skip(text, 1 if pos == 0 and text.startswith(_BOM) else pos, _ANY_SPACE)
@@ -383,19 +400,19 @@ def _lines(text: str, source: str) -> Iterator[Line]:
             end = _line_end(text, content)
             yield Comment(pos, end, content)
         else:
-            entry = _statement(text, pos, content, source)
+            entry = _statement(text, pos, content)
             end = entry.end
             yield entry
         pos = end
 
 
-def _statement(text: str, start: int, content: int, source: str) -> Entry:
+def _statement(text: str, start: int, content: int) -> Entry:
     """Read the statement at ``content`` (``start`` is its line's start), as compose-go does."""
     pos = content
     if _EXPORT.match(text, pos):
         pos = _skip(text, pos + len("export"), _SPACE)
         if pos == len(text):
-            raise ParseError.at(text, content, "nothing follows export", source=source)
+            raise _InvalidError(content, "nothing follows export")
     key_start = index = pos
     separator: int | None = None
     while index < len(text):
@@ -408,18 +425,18 @@ def _statement(text: str, start: int, content: int, source: str) -> Entry:
         elif char == "\n":
             break
         else:
-            raise ParseError.at(text, index, f"unexpected character {char!r} in variable name", source=source)
+            raise _InvalidError(index, f"unexpected character {char!r} in variable name")
     key = text[key_start:index].rstrip(_ANY_SPACE)
     key_end = key_start + len(key)
     if " " in key:
-        raise ParseError.at(text, key_start, "a key cannot contain a space", source=source)
+        raise _InvalidError(key_start, "a key cannot contain a space")
     if separator is None:
         end = min(index + 1, len(text))
         return Entry(start, end, key_start, key_end, key_end, key_end, key, None)
     value_start = _skip(text, separator + 1, _SPACE)
     quote = text[value_start : value_start + 1]
     if quote in ("'", '"'):
-        quote, value_end, value, raw_template, end = _quoted(text, value_start, source)
+        quote, value_end, value, raw_template, end = _quoted(text, value_start)
         return Entry(start, end, key_start, key_end, value_start, value_end, key, value, quote, raw_template)
     eol = text.find("\n", value_start)
     eol = len(text) if eol < 0 else eol
@@ -429,18 +446,18 @@ def _statement(text: str, start: int, content: int, source: str) -> Entry:
     if not raw:
         # An empty value sits right after the separator, not after a CR that compose skips as blank.
         value_start = separator + 1
-    value = _display(text, raw, value_start, source)
+    value = _display(raw, value_start)
     return Entry(
         start, min(eol + 1, len(text)), key_start, key_end, value_start, value_start + len(raw), key, value, "", raw
     )
 
 
-def _quoted(text: str, value_start: int, source: str) -> tuple[Quote, int, str, str | None, int]:
+def _quoted(text: str, value_start: int) -> tuple[Quote, int, str, str | None, int]:
     """The quoted value at ``value_start``: (quote, value end, value, template, end of its last line)."""
     quote: Quote = "'" if text[value_start] == "'" else '"'
     body = _QUOTED_BODY[quote].match(text, value_start + 1)
     if body is None:
-        raise ParseError.at(text, value_start, f"unterminated quoted value (no closing {quote})", source=source)
+        raise _InvalidError(value_start, f"unterminated quoted value (no closing {quote})")
     value_end = body.end()
     # A backslash before the quote character hides it; any other backslash pair stays as it is.
     chars = _BACKSLASH_PAIR.sub(
@@ -448,12 +465,12 @@ def _quoted(text: str, value_start: int, source: str) -> tuple[Quote, int, str, 
     )
     after = _skip(text, value_end, _ANY_SPACE)
     if after < len(text) and text[after] not in "#\n":
-        raise ParseError.at(text, after, "only a # comment may follow a quoted value on its line", source=source)
+        raise _InvalidError(after, "only a # comment may follow a quoted value on its line")
     end = _line_end(text, after)
     if quote == "'":
         return quote, value_end, chars, None, end
     escaped = _ESCAPE.sub(_expand_escape, chars)
-    return quote, value_end, _display(text, escaped, value_start, source), escaped, end
+    return quote, value_end, _display(escaped, value_start), escaped, end
 
 
 def _expand_escape(match: re.Match[str]) -> str:
@@ -471,11 +488,11 @@ def _expand_escape(match: re.Match[str]) -> str:
     return _NAMED_ESCAPES.get(letter, sequence)
 
 
-def _display(text: str, raw_template: str, offset: int, source: str) -> str:
+def _display(raw_template: str, offset: int) -> str:
     try:
         return template.display(raw_template)
     except template.TemplateError as exc:
-        raise ParseError.at(text, offset + exc.index, exc.message, source=source) from None
+        raise _InvalidError(offset + exc.index, exc.message) from None
 
 
 def _is_key_char(char: str) -> bool:
@@ -529,8 +546,8 @@ def _commented_entry(text: str, comment: Comment) -> Entry | None:
     if body >= comment.end or text[body] in "#\n":
         return None
     try:
-        entry = _statement(text, comment.start, body, "<comment>")
-    except ParseError:
+        entry = _statement(text, comment.start, body)
+    except _InvalidError:
         return None
     if entry.value is None or entry.end > comment.end or "=" not in text[entry.key_end : entry.value_start]:
         return None

@@ -373,3 +373,10 @@ def test_json_style_files_keep_quoted_keys_and_commas() -> None:
     assert json.loads(new.render().replace(" // note", "")) == {"a": 1, "b": {"c": 2, "e": [1]}, "d": "x"}
     trailing = parse("a = 1,\nb = 2,\n").set("c", 3)
     assert trailing.render() == "a = 1,\nb = 2,\nc = 3,\n"
+
+
+def test_a_later_scalar_on_the_path_becomes_the_object() -> None:
+    assert parse("a { b = 1 }\na = 5\n").set("a.b", 2).render() == "a = {\n    b = 2\n}\n"
+    assert parse("a.b = 5\na = 7\n").set("a.b.c", 2).to_dict() == {"a": {"b": {"c": 2}}}
+    # An object after the scalar already overrides it: nest into that object instead.
+    assert parse("a = 7\na { x { } }\n").set("a.b.c", 2).render() == "a = 7\na { x { }, b { c = 2 } }\n"

@@ -212,23 +212,23 @@ class HoconDocument:
                 shown = ".".join(elements[:depth])
                 raise EditError(f"{reason}: {shown} is decided by a substitution; edit that field or resolve it first")
         sites = list(self._sites())
-        prefixes = [s for s in sites if len(s.full) < len(elements) and elements[: len(s.full)] == s.full]
-        if prefixes and not any(s.full == elements or s.full[: len(elements)] == elements for s in sites):
-            deepest = max(prefixes, key=lambda s: (len(s.full), s.field.start))
-            parts = deepest.field.value.parts
-            if not (len(parts) == 1 and isinstance(parts[0], Obj)):
-                # The longest prefix holds a scalar (`enabled = x` when setting `enabled.y`): turn that
-                # field into the object instead of adding a block that overrides it further down.
-                nested: ConfigValue = value
-                for key in reversed(elements[len(deepest.full) :]):
-                    nested = {key: nested}
-                return self._set(deepest.full, nested, reason)
-        exact = [s for s in sites if s.full == elements]
-        removing = [
+        scalar_prefixes = [
             s
             for s in sites
-            if len(s.full) > len(elements) and s.full[: len(elements)] == elements and s.field is not None
+            if len(s.full) < len(elements) and elements[: len(s.full)] == s.full and not _is_object_literal(s.field)
         ]
+        if scalar_prefixes:
+            latest = max(scalar_prefixes, key=lambda s: s.field.start)
+            if not any(o.field.start > latest.field.start and o.full[: len(latest.full)] == latest.full for o in sites):
+                # A prefix holds a scalar that nothing later overrides (`enabled = x` when setting
+                # `enabled.y`): turn that field into the object, rather than add a block that would have
+                # to override it further down.
+                nested: ConfigValue = value
+                for key in reversed(elements[len(latest.full) :]):
+                    nested = {key: nested}
+                return self._set(latest.full, nested, reason)
+        exact = [s for s in sites if s.full == elements]
+        removing = [s for s in sites if len(s.full) > len(elements) and s.full[: len(elements)] == elements]
         splices: list[Splice] = []
         if exact:
             target = exact[-1]
@@ -679,6 +679,11 @@ def _merge_touching(splices: list[Splice]) -> list[Splice]:
         else:
             merged.append(splice)
     return merged
+
+
+def _is_object_literal(fld: Field) -> bool:
+    parts = fld.value.parts
+    return len(parts) == 1 and isinstance(parts[0], Obj)
 
 
 def _inside(inner: Field, outer: Field) -> bool:

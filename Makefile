@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.installed-docs
+SITE ?= build/site
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest docs docs-serve bench dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +14,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[docs]'
+	touch $(DOCS_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/python -m jitsi_secure.demo
 
-test: lint typecheck pytest
+# ruff, mypy --strict, the whole test suite (docs examples and the wheel included), then the docs site.
+test: lint typecheck pytest docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check jitsi_secure tests benchmarks
@@ -27,8 +34,20 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	HYPOTHESIS_PROFILE=ci HYPOTHESIS_STORAGE_DIRECTORY=$(CURDIR)/.hypothesis $(BIN)/pytest -q
 
+# The documentation site (MkDocs, Material, API pages from the docstrings); warnings are errors.
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir $(SITE)
+
+docs-serve: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
+# Every format's benchmark and the CLI's, each comparison in its own process; a Markdown report on stdout.
 bench: $(STAMP)
-	@for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+	$(BIN)/python benchmarks/run_all.py
+
+# An sdist and a wheel in dist/.
+dist: $(STAMP)
+	$(BIN)/python -m build --outdir dist
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis build dist *.egg-info
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis build dist site *.egg-info

@@ -13,7 +13,8 @@ Duplicate policy of ``set(path, value)``: the *last* field whose key path is ``p
 value is an object, every earlier field for ``path`` or below it (an object would merge with them).
 Earlier scalar duplicates are left alone: the later value already overrides them. A missing path is added
 as the last member of the last object literal holding its longest existing prefix, so a second top-level
-``jicofo { }`` block is never created.
+``jicofo { }`` block is never created; when the last word on a prefix is a scalar (``a = 5`` while setting
+``a.b``), that field becomes the object instead.
 """
 
 from __future__ import annotations

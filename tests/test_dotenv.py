@@ -286,6 +286,7 @@ def test_remove_can_comment_out_every_line_of_a_value() -> None:
     assert removed.render() == "A=1\n#B='x\n#y'\n"
     assert removed.set("A", "1") is removed
     assert parse("A=1\n").remove("A", comment_out=True).set("A", "2").render() == "A=2\n"
+    assert parse("\ufeffA=1\n").remove("A", comment_out=True).render() == "\ufeff#A=1\n"
 
 
 def test_removing_an_absent_key_changes_nothing() -> None:

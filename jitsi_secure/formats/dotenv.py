@@ -259,8 +259,10 @@ class DotenvDocument:
         if not targets:
             return self
         if comment_out:
+            # After a BOM, not before it: compose skips a BOM only at the very start of the file.
+            bom = 1 if self.text.startswith(_BOM) else 0
             splices = [
-                Splice(start, start, "#", f"comment out {key}")
+                Splice(start or bom, start or bom, "#", f"comment out {key}")
                 for entry in targets
                 for start in _line_starts(self.text, entry.start, entry.end)
             ]

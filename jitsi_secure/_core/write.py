@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -67,9 +66,13 @@ def write_text(
     * A symlink is followed to its final target, which is replaced; the link stays a link.
     * The new file gets the old one's permission bits and owner (when the process may set them);
       a new file gets ``0o644`` less the umask.
-    * With ``backup_suffix`` (e.g. ``".bak"``), the old content is first copied beside the target.
+    * With ``backup_suffix`` (e.g. ``".bak"``), the old content is first written beside the target, the
+      same safe way (an existing ``FILE.bak``, even a symlink, is replaced, never written through).
 
-    Raises :class:`WriteError` with the path and the reason; the original file is then intact.
+    Raises :class:`WriteError` with the path and the reason; the original file is then intact, and no
+    temporary file is left behind (also when interrupted). A failure at any step (creating the
+    temporary file, writing it, fsync, rename) leaves the old content in place; only the folder's
+    fsync after the rename is best effort.
     """
     asked = Path(path)
     target = Path(os.path.realpath(asked))
@@ -82,27 +85,40 @@ def write_text(
         raise WriteError(f"{asked}: cannot read: {exc.strerror or exc}") from None
     if old == data:
         return WriteResult(asked, target, changed=False)
-    backup = _make_backup(target, backup_suffix) if old is not None and backup_suffix else None
+    backup = _make_backup(target, backup_suffix, old) if old is not None and backup_suffix else None
     _replace_atomically(target, data)
     return WriteResult(asked, target, changed=True, backup=backup)
 
 
-def _make_backup(target: Path, suffix: str) -> Path:
+def _make_backup(target: Path, suffix: str, old: bytes) -> Path:
+    # Written like the file itself, never through an existing ``FILE.bak``: a symlink planted there
+    # (in an image under --root, say) would otherwise send the copy anywhere on the machine.
     backup = target.with_name(target.name + suffix)
     try:
-        shutil.copy2(target, backup)
+        like = target.stat()
     except OSError as exc:
-        raise WriteError(f"{target}: cannot write backup {backup}: {exc.strerror or exc}") from None
+        raise WriteError(f"{target}: cannot stat: {exc.strerror or exc}") from None
+    try:
+        _replace_atomically(backup, old, like=like)
+    except WriteError as exc:
+        raise WriteError(f"{target}: cannot write the backup {backup}: {exc}") from None
     return backup
 
 
-def _replace_atomically(target: Path, data: bytes) -> None:
-    try:
-        existing: os.stat_result | None = target.stat()
-    except FileNotFoundError:
-        existing = None
-    except OSError as exc:
-        raise WriteError(f"{target}: cannot stat: {exc.strerror or exc}") from None
+def _replace_atomically(target: Path, data: bytes, *, like: os.stat_result | None = None) -> None:
+    """Put ``data`` at ``target`` (which is replaced, not followed) via a synced temporary file.
+
+    The steps, each of which can fail with the original intact: create the temporary file beside the
+    target, write, copy mode and owner (of ``like``, else of the target), fsync, rename over the target.
+    """
+    existing = like
+    if existing is None:
+        try:
+            existing = target.stat()
+        except FileNotFoundError:
+            existing = None
+        except OSError as exc:
+            raise WriteError(f"{target}: cannot stat: {exc.strerror or exc}") from None
     folder = target.parent
     try:
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -115,9 +131,11 @@ def _replace_atomically(target: Path, data: bytes) -> None:
             _copy_metadata(handle.fileno(), existing)
             os.fsync(handle.fileno())
         os.replace(temp_name, target)
-    except OSError as exc:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
+        if not isinstance(exc, OSError):
+            raise
         raise WriteError(f"{target}: cannot write: {exc.strerror or exc}") from None
     _fsync_folder(folder)
 

@@ -183,6 +183,10 @@ def _inside(base: Path, candidate: Path) -> Path:
     real = candidate.resolve()
     if real != base and base not in real.parents:
         raise LayoutError(f"{candidate} leads outside the root {base} (to {real}); refusing to touch it")
+    # A FIFO, a device (a link to /dev/zero) or a folder is no configuration file: reading one could
+    # block or never end.
+    if not real.is_file():
+        raise LayoutError(f"{candidate} is not a regular file; refusing to touch it")
     return candidate
 
 

@@ -3,12 +3,14 @@
 :func:`build_plan` reads every file, computes its new text with the recipe, and verifies it with an
 independent reader of the format: the new meaning must be exactly the recipe's intent and every other
 setting unchanged. Only a plan whose every file verified exists, so one bad file means nothing is
-written. :func:`apply_plan` then writes the changed files with the safe writer.
+written. :func:`apply_plan` then, under a lock, writes the changed files in plan order with the safe
+writer, and puts the ones already written back if a later one fails (see ``docs/safety.md``).
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from jitsi_secure import _verify
+from jitsi_secure._core.lock import locked
 from jitsi_secure._core.write import WriteResult, read_text, write_text
 from jitsi_secure.errors import VerificationError, WriteError
 from jitsi_secure.formats import dotenv, hocon, js, lua, properties
@@ -25,7 +28,7 @@ from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, fla
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 from jitsi_secure.secure_domain.spec import SecureDomain
 
-__all__ = ["FileChange", "Plan", "apply_plan", "build_plan"]
+__all__ = ["ApplyError", "FileChange", "Plan", "apply_plan", "build_plan"]
 
 MASK = "********"
 #: What the handbook restarts after the change; Jigasi only when its file changed.
@@ -191,15 +194,104 @@ def build_plan(layout: Layout | DockerLayout, spec: SecureDomain, *, revert: boo
     return Plan(layout, spec, revert, files, _spellings(known))
 
 
-def apply_plan(plan: Plan, *, backup_suffix: str | None = None) -> list[WriteResult]:
-    """Write the plan's changed files; a file changed on disk since planning stops everything first."""
-    for change in plan.changes:
-        if read_text(change.path, encoding=change.encoding) != change.before:
-            raise WriteError(f"{change.display} changed on disk since it was planned; plan again")
-    return [
-        write_text(change.path, change.after, encoding=change.encoding, backup_suffix=backup_suffix)
-        for change in plan.changes
-    ]
+def apply_plan(plan: Plan, *, backup_suffix: str | None = None, lock_timeout: float = 10.0) -> list[WriteResult]:
+    """Write the plan's changed files, all or nothing as far as a file system allows.
+
+    1. **Lock.** Take the deployment lock (:mod:`jitsi_secure._core.lock`): ``.jitsi-secure.lock`` in
+       the folder of the plan's first file. A second run waits up to ``lock_timeout`` seconds, then
+       fails with :class:`~jitsi_secure._core.lock.LockError`; nothing is written.
+    2. **Check.** Under the lock, every file to change must still hold exactly the text it was planned
+       from; one that differs (someone edited it, or another run applied first) stops everything
+       before any write, with a :class:`~jitsi_secure.errors.WriteError` saying to plan again.
+    3. **Write** the changed files in plan order (Prosody host file, config.js, jicofo.conf, Jicofo's
+       legacy properties, Jigasi's properties; docker: the one ``.env``), each atomically with
+       :func:`~jitsi_secure._core.write.write_text` (temporary file, fsync, rename).
+    4. **Roll back.** If writing file *k* fails (or the run is interrupted), files 1..k-1 are written
+       back from their planned ``before`` text with the same safe writer, and :class:`ApplyError` says
+       which files are old and which (if a restore failed too) are still new. File *k* itself is old:
+       the atomic writer leaves the original in place when it fails.
+
+    Returns one :class:`~jitsi_secure._core.write.WriteResult` per changed file, in write order.
+    """
+    changes = plan.changes
+    if not changes:
+        return []
+    folder = Path(os.path.realpath(plan.files[0].path)).parent
+    with locked(folder, timeout=lock_timeout):
+        for change in changes:
+            if read_text(change.path, encoding=change.encoding) != change.before:
+                raise WriteError(
+                    f"{change.display} changed on disk since it was planned; nothing was written, plan again"
+                )
+        written: list[WriteResult] = []
+        try:
+            for change in changes:
+                written.append(
+                    write_text(change.path, change.after, encoding=change.encoding, backup_suffix=backup_suffix)
+                )
+        except BaseException as exc:
+            failed = changes[len(written)]
+            error = _roll_back(plan, changes[: len(written)], failed, exc)
+            if isinstance(exc, WriteError):
+                raise error from None
+            raise
+        return written
+
+
+class ApplyError(WriteError):
+    """A multi-file apply that failed part-way; every file was put back where possible.
+
+    Attributes:
+        failed: the file (as the deployment sees it) whose write failed; it is unchanged.
+        restored: files that had been written and were put back to their old text.
+        still_new: files that had been written and could not be put back (they hold the new text).
+        untouched: files not reached; they are unchanged.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        failed: str,
+        restored: tuple[str, ...],
+        still_new: tuple[str, ...],
+        untouched: tuple[str, ...],
+    ) -> None:
+        super().__init__(message)
+        self.failed = failed
+        self.restored = restored
+        self.still_new = still_new
+        self.untouched = untouched
+
+
+def _roll_back(plan: Plan, done: tuple[FileChange, ...], failed: FileChange, cause: BaseException) -> ApplyError:
+    """Write the files in ``done`` back to their planned ``before`` text, newest first; say what is where."""
+    restored: list[str] = []
+    still_new: list[str] = []
+    for change in reversed(done):
+        try:
+            write_text(change.path, change.before, encoding=change.encoding)
+        except WriteError as exc:
+            still_new.append(f"{change.display} ({exc})")
+        else:
+            restored.append(change.display)
+    restored.reverse()
+    still_new.reverse()
+    position = plan.changes.index(failed)
+    untouched = tuple(c.display for c in plan.changes[position + 1 :])
+    reason = str(cause) if isinstance(cause, WriteError) else type(cause).__name__
+    parts = [f"{plan.mask(reason)}; {failed.display} is unchanged"]
+    if restored:
+        parts.append(f"put back to the old text: {', '.join(restored)}")
+    if still_new:
+        parts.append(f"STILL NEW, could not be put back: {', '.join(still_new)}")
+    if untouched:
+        parts.append(f"not written: {', '.join(untouched)}")
+    state = "every file is as it was" if not still_new else "the deployment is half-changed: fix the files named"
+    message = plan.mask("; ".join(parts) + f" ({state})")
+    return ApplyError(
+        message, failed=failed.display, restored=tuple(restored), still_new=tuple(still_new), untouched=untouched
+    )
 
 
 def _files(layout: Layout | DockerLayout) -> Iterator[tuple[_Program, Path]]:

@@ -34,6 +34,7 @@ def _kind(path: Path, text: str | None) -> str:
         ((".conf", ".hocon"), "hocon"),
         ((".lua",), "lua"),
         ((".js",), "js"),
+        ((".env",), "dotenv"),
     ):
         if name.endswith(suffixes):
             return kind
@@ -49,11 +50,11 @@ def load(path: str | os.PathLike[str]) -> Any:
     """The right format document for the file at ``path``.
 
     The format comes from the file name (``.properties``, ``.conf``/``.hocon``, ``.lua`` and
-    ``.cfg.lua``, ``.js``); for other names from the content (Prosody's ``VirtualHost``, a JavaScript
+    ``.cfg.lua``, ``.js``, ``.env``); for other names from the content (Prosody's ``VirtualHost``, a JavaScript
     ``var config =``, a HOCON ``name {`` block, else ``.properties``). ``.properties`` files are read
     as ISO-8859-1, the others as UTF-8; both keep every byte.
     """
-    from jitsi_secure.formats import hocon, js, lua, properties
+    from jitsi_secure.formats import dotenv, hocon, js, lua, properties
 
     target = Path(path)
     kind = _kind(target, None)
@@ -68,6 +69,8 @@ def load(path: str | os.PathLike[str]) -> Any:
         return hocon.parse(text, source=source)
     if kind == "lua":
         return lua.parse(text, source=source)
+    if kind == "dotenv":
+        return dotenv.parse(text, source=source)
     return js.parse(text, source=source, name=js.variable_for(target))
 
 

@@ -8,6 +8,7 @@ made by splicing the original text; ``to_dict()``/``get()`` give the meaning the
 - :mod:`jitsi_secure.formats.hocon`: HOCON (``jicofo.conf``)
 - :mod:`jitsi_secure.formats.lua`: Prosody's Lua configuration
 - :mod:`jitsi_secure.formats.js`: jitsi-meet's ``config.js``
+- :mod:`jitsi_secure.formats.dotenv`: docker-jitsi-meet's ``.env``
 
 Format modules know nothing of Jitsi; the Secure Domain recipes build on them.
 """

@@ -167,8 +167,8 @@ def test_generated_documents_round_trip_and_read_as_generated(doc: Generated) ->
     assert parsed.to_dict() == doc.meaning
 
 
-@settings(max_examples=4)
-@given(st.lists(documents(), min_size=25, max_size=25))
+@settings(max_examples=2)
+@given(st.lists(documents(), min_size=50, max_size=50))
 def test_generated_documents_read_like_lightbend(docs: list[Generated]) -> None:
     results = lightbend_read_texts([d.text for d in docs], "--no-includes")
     for doc, result in zip(docs, results, strict=True):
@@ -251,8 +251,8 @@ def test_remove_reads_as_intended_by_pyhocon(data: st.DataObject) -> None:
         assert "\n" not in new.render().replace("\r\n", "")
 
 
-@settings(max_examples=3)
-@given(st.lists(st.tuples(documents(), st.data()), min_size=15, max_size=15))
+@settings(max_examples=2)
+@given(st.lists(st.tuples(documents(), st.data()), min_size=25, max_size=25))
 def test_set_reads_as_intended_by_lightbend(cases: list[tuple[Generated, st.DataObject]]) -> None:
     texts, wanted = [], []
     for doc, data in cases:
@@ -287,8 +287,8 @@ def test_any_text_parses_or_raises_parse_error(text: str) -> None:
         doc.to_dict(resolve=True)
 
 
-@settings(max_examples=3)
-@given(st.lists(_SOUP, min_size=300, max_size=300))
+@settings(max_examples=2)
+@given(st.lists(_SOUP, min_size=400, max_size=400))
 def test_token_soup_is_read_like_lightbend(texts: list[str]) -> None:
     results = lightbend_read_texts(texts, "--no-includes", "--resolve-noenv")
     for text, result in zip(texts, results, strict=True):

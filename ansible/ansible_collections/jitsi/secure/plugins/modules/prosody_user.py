@@ -1,0 +1,450 @@
+#!/usr/bin/python
+# Copyright: jitsi-secure contributors
+# Apache License 2.0 (see the jitsi-secure project)
+"""Ansible module ``jitsi.secure.prosody_user``: ``jitsi-secure user add``/``remove``, idempotently."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: prosody_user
+short_description: Manage the Prosody accounts that may create rooms on a secured Jitsi Meet domain
+version_added: "0.1.0"
+description:
+  - Adds, updates or removes an account on the main domain of a secured Jitsi Meet server, as
+    C(jitsi-secure user add) and C(jitsi-secure user remove) do.
+  - Through C(prosodyctl) (the default), with the password on its standard input and never in a process's
+    arguments, or O(offline=true) by writing the account file Prosody's C(internal_hashed) backend reads,
+    for images without a running Prosody.
+  - Idempotent. Whether the account exists and whether its password is already the given one are read
+    from Prosody's data folder (O(data_path)), by recomputing the stored SCRAM keys with the stored salt.
+    The password itself is never stored or compared in clear.
+  - Needs the C(jitsi-secure) Python package on the managed host.
+author:
+  - jitsi-secure contributors
+requirements:
+  - python >= 3.11
+  - jitsi-secure (C(pip install jitsi-secure) on the managed host)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Through C(prosodyctl) with a data folder that cannot be read, the module cannot tell whether the
+        account exists; check mode then reports a change and warns.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+options:
+  user:
+    description:
+      - The user name (the part before C(@)). Stored as Prosody stores it (XMPP nodeprep, so lower case).
+    type: str
+    required: true
+  domain:
+    description:
+      - The main domain the account belongs to. Found automatically when O(root) has exactly one Jitsi Meet
+        host configured.
+    type: str
+  state:
+    description:
+      - V(present) makes sure the account exists; V(absent) removes it and the data Prosody keeps for it.
+    type: str
+    choices: [present, absent]
+    default: present
+  password:
+    description:
+      - The account's password. Required with O(state=present). It is never logged.
+    type: str
+  update_password:
+    description:
+      - V(always) sets the password when the stored one differs; V(on_create) sets it only when the
+        account is created.
+    type: str
+    choices: [always, on_create]
+    default: always
+  root:
+    description:
+      - Every path is resolved under this folder (an image, a test tree).
+    type: path
+    default: /
+  offline:
+    description:
+      - Write or remove the account file under O(data_path) directly, for an image without a running
+        Prosody.
+    type: bool
+    default: false
+  data_path:
+    description:
+      - Prosody's C(data_path), as seen from inside O(root). Read to tell whether the account exists and
+        whether its password changed; written with O(offline=true).
+    type: path
+    default: /var/lib/prosody
+  prosodyctl:
+    description:
+      - The prosodyctl command prefix, for example V([docker, compose, exec, -T, prosody, prosodyctl]).
+        Default V([prosodyctl]). Not with O(offline=true).
+    type: list
+    elements: str
+  prosody_config:
+    description:
+      - With O(offline=true), the Prosody host file whose C(password_hash) a new account follows.
+        Default C(/etc/prosody/conf.avail/<domain>.cfg.lua) when it exists.
+    type: path
+  password_hash:
+    description:
+      - With O(offline=true), the SCRAM hash of a new account file. Default the host file's
+        C(password_hash), else V(SHA-1).
+    type: str
+    choices: [SHA-1, SHA-256]
+notes:
+  - Prosody 0.12's prosodyctl cannot list accounts, so idempotency through prosodyctl relies on reading
+    O(data_path) (C(/var/lib/prosody) on Debian, readable by root). When it cannot be read, adding an
+    existing account and removing a missing one are still reported as no change, but V(always) resets
+    the password every run.
+seealso:
+  - module: jitsi.secure.secure_domain
+"""
+
+EXAMPLES = r"""
+- name: The people who may create rooms
+  jitsi.secure.prosody_user:
+    user: "{{ item.name }}"
+    password: "{{ item.password }}"
+    domain: meet.example.com
+  loop: "{{ jitsi_users }}"
+  loop_control:
+    label: "{{ item.name }}"
+
+- name: Create the account once; people change their password themselves
+  jitsi.secure.prosody_user:
+    user: alice
+    password: "{{ initial_password }}"
+    update_password: on_create
+
+- name: Remove an account
+  jitsi.secure.prosody_user:
+    user: bob
+    state: absent
+
+- name: An account in an image being built (no running Prosody)
+  jitsi.secure.prosody_user:
+    root: /srv/image
+    offline: true
+    user: admin
+    password: "{{ vault_admin_password }}"
+"""
+
+RETURN = r"""
+user:
+  description: The user name as Prosody stores it.
+  returned: success
+  type: str
+  sample: alice
+domain:
+  description: The domain of the account.
+  returned: success
+  type: str
+  sample: meet.example.com
+jid:
+  description: The account's address.
+  returned: success
+  type: str
+  sample: alice@meet.example.com
+action:
+  description: What was done (or would be, in check mode).
+  returned: success
+  type: str
+  choices: [added, password_updated, removed, none]
+  sample: added
+method:
+  description: How the accounts were reached.
+  returned: success
+  type: str
+  choices: [prosodyctl, offline]
+"""
+
+import argparse
+import hmac
+import os
+import re
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:
+    from jitsi_secure.errors import JitsiSecureError
+except ImportError:
+    LIB_IMPORT_ERROR = traceback.format_exc()
+    JitsiSecureError = Exception  # only so the except clause below is valid; never reached
+else:
+    LIB_IMPORT_ERROR = None
+
+# One entry of an account file as Prosody's util.serialization writes it: ["key"] = value;
+_ENTRY = re.compile(r'\s*\["([^"\\]+)"\]\s*=\s*(.*?);?\s*\Z')
+_SCRAM_KEYS = ("iteration_count", "salt", "server_key", "stored_key")
+# The hex length of a stored key tells the hash the account was made with.
+_HASH_BY_KEY_LENGTH = {40: "SHA-1", 64: "SHA-256"}
+
+
+def argument_spec():
+    """The module's options; the password is ``no_log`` so Ansible masks it in every output too."""
+    return dict(
+        user=dict(type="str", required=True),
+        domain=dict(type="str"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        password=dict(type="str", no_log=True),
+        update_password=dict(type="str", choices=["always", "on_create"], default="always", no_log=False),
+        root=dict(type="path", default="/"),
+        offline=dict(type="bool", default=False),
+        data_path=dict(type="path", default="/var/lib/prosody"),
+        prosodyctl=dict(type="list", elements="str"),
+        prosody_config=dict(type="path"),
+        password_hash=dict(type="str", choices=["SHA-1", "SHA-256"], no_log=False),
+    )
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        supports_check_mode=True,
+        required_if=[("state", "present", ("password",))],
+        mutually_exclusive=[("offline", "prosodyctl")],
+    )
+    if LIB_IMPORT_ERROR is not None:
+        module.fail_json(msg=missing_required_lib("jitsi-secure"), exception=LIB_IMPORT_ERROR)
+    try:
+        module.exit_json(**run(module))
+    except JitsiSecureError as error:
+        # The library's messages never hold the password: show them as the command line does.
+        module.fail_json(msg=str(error))
+    except Exception as error:  # a bug, but the play still deserves one clear line, not a traceback
+        details = {"exception": traceback.format_exc()} if os.environ.get("JITSI_SECURE_DEBUG") else {}
+        module.fail_json(
+            msg=f"internal error ({type(error).__name__}); please report it (JITSI_SECURE_DEBUG=1 shows details)",
+            **details,
+        )
+
+
+class _Target:
+    """Where the account is and how to reach it, from the options (the command line's rules)."""
+
+    def __init__(self, params):
+        from pathlib import Path
+
+        from jitsi_secure import _user_commands, accounts
+        from jitsi_secure.secure_domain.spec import validate_domain
+
+        self.params = params
+        self.root = Path(params["root"]).resolve()
+        if not self.root.is_dir():
+            raise _user_commands.UserCommandError(f"the root {params['root']} is not a folder")
+        domain = params["domain"]
+        self.domain = validate_domain(domain) if domain else _user_commands._single_domain(self.root)
+        self.node = accounts.validate_username(params["user"])
+        self.data_path = _user_commands._resolve(self.root, params["data_path"], "data folder")
+        self.offline = params["offline"]
+        if self.offline and not self.data_path.is_dir():
+            raise accounts.AccountError(
+                f"the Prosody data folder {self.data_path} does not exist (Debian: /var/lib/prosody)"
+            )
+        self.account = accounts.account_file(self.data_path, self.node, self.domain)
+        self.prosodyctl = params["prosodyctl"]
+        self.jid = f"{self.node}@{self.domain}"
+
+    def ways(self):
+        """The keyword arguments that pick prosodyctl or the offline account file."""
+        return dict(prosodyctl=self.prosodyctl, offline_data_path=self.data_path if self.offline else None)
+
+    def host_file(self):
+        """The host file whose ``password_hash`` an offline account follows, if any."""
+        from jitsi_secure import _user_commands
+
+        namespace = argparse.Namespace(prosody_config=self.params["prosody_config"])
+        return _user_commands._host_file(namespace, self.root, self.domain)
+
+
+def run(module):
+    """Decide what to do from the data folder, then do it unless in check mode; the module's result."""
+    from jitsi_secure import accounts
+    from jitsi_secure.secure_domain.spec import Secret
+
+    params = module.params
+    target = _Target(params)
+    # Checked before anything is read, so a bad password fails the same way whatever the account's state.
+    password = accounts.validate_password(Secret(params["password"])) if params["state"] == "present" else None
+    stored = _read_account(target.account)  # None: no account; _UNKNOWN: the folder cannot be read
+    if stored is _UNKNOWN:
+        module.warn(f"cannot read {target.data_path}: whether {target.jid} exists is not known beforehand")
+    if params["state"] == "absent":
+        action = _remove(module, target, stored)
+    elif stored is None or stored is _UNKNOWN:
+        action = _add(module, target, stored, password)
+    elif params["update_password"] == "on_create" or _same_password(stored, password):
+        action = "none"
+    else:
+        action = "password_updated"
+        if not module.check_mode:
+            _set_password(target, stored, password)
+    return dict(
+        changed=action != "none",
+        user=target.node,
+        domain=target.domain,
+        jid=target.jid,
+        action=action,
+        method="offline" if target.offline else "prosodyctl",
+    )
+
+
+def _remove(module, target, stored):
+    from jitsi_secure import accounts
+
+    if stored is None:
+        return "none"
+    if module.check_mode:
+        return "removed"
+    try:
+        done = accounts.remove_user(target.node, target.domain, **target.ways())
+    except accounts.AccountMissingError:
+        # Only reachable when the data folder could not be read: absent already, nothing changed.
+        return "none"
+    _warn(module, done.warnings)
+    return "removed"
+
+
+def _add(module, target, stored, password):
+    from jitsi_secure import accounts
+
+    if module.check_mode:
+        return "added"
+    offline_hash = target.params["password_hash"] if target.offline else None
+    try:
+        done = accounts.add_user(
+            target.node,
+            target.domain,
+            password,
+            password_hash=offline_hash,
+            prosody_config=target.host_file() if target.offline and not offline_hash else None,
+            **target.ways(),
+        )
+    except accounts.AccountExistsError:
+        if stored is not _UNKNOWN:
+            raise  # created by someone else since the data folder was read: say so
+        if target.params["update_password"] == "on_create":
+            return "none"
+        # It exists after all and its password cannot be compared: set it, as "always" asks.
+        _set_password_prosodyctl(target, password)
+        return "password_updated"
+    _warn(module, done.warnings)
+    return "added"
+
+
+def _set_password(target, stored, password):
+    if target.offline:
+        _set_password_offline(target, stored, password)
+    else:
+        _set_password_prosodyctl(target, password)
+
+
+class _Unknown:
+    """The account folder exists but cannot be read (not root, or a container's own volume)."""
+
+
+_UNKNOWN = _Unknown()
+
+
+def _read_account(path):
+    """The entries of an account file as ``{key: raw Lua value}``; ``None`` without an account."""
+    from jitsi_secure.accounts import AccountError
+
+    data_path = path.parent.parent.parent
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        # No data folder here: through prosodyctl the data may live elsewhere (a container), so unknown.
+        readable = data_path.is_dir() and os.access(data_path, os.R_OK | os.X_OK)
+        return None if readable else _UNKNOWN
+    except PermissionError:
+        return _UNKNOWN
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AccountError(f"cannot read {path}: {exc}") from None
+    body = text.strip()
+    if not (body.startswith("return {") and body.endswith("};")):
+        raise AccountError(f"{path} is not an account file as Prosody writes it")
+    entries = {}
+    for line in body[len("return {") : -len("};")].splitlines():
+        if not line.strip():
+            continue
+        match = _ENTRY.match(line)
+        if match is None:
+            raise AccountError(f"{path}: cannot read the line {line.strip()[:40]!r} of the account file")
+        entries[match.group(1)] = match.group(2)
+    return entries
+
+
+def _same_password(stored, password):
+    """Whether ``password`` gives the stored SCRAM keys with the stored salt and iteration count."""
+    from jitsi_secure.accounts import scram_credentials
+
+    if not all(key in stored for key in _SCRAM_KEYS):
+        return False  # an old plain-text or foreign account: set the password the hashed way
+    stored_key = _lua_string(stored["stored_key"])
+    password_hash = _HASH_BY_KEY_LENGTH.get(len(stored_key or ""))
+    salt = _lua_string(stored["salt"])
+    if password_hash is None or salt is None or not stored["iteration_count"].isdigit():
+        return False
+    computed = scram_credentials(
+        password, password_hash=password_hash, iteration_count=int(stored["iteration_count"]), salt=salt
+    )
+    # Constant time: the comparison says nothing about the stored keys.
+    return hmac.compare_digest(computed.stored_key, stored_key) and hmac.compare_digest(
+        computed.server_key, _lua_string(stored["server_key"]) or ""
+    )
+
+
+def _lua_string(raw):
+    return raw[1:-1] if len(raw) >= 2 and raw[0] == raw[-1] == '"' and "\\" not in raw else None
+
+
+def _set_password_offline(target, stored, password):
+    """Rewrite the account file with new keys, as Prosody's ``set_password`` does: a fresh salt, every
+    other entry of the account kept."""
+    from jitsi_secure._core.write import write_text
+    from jitsi_secure.accounts import DEFAULT_ITERATION_COUNT, password_hash_of, scram_credentials, serialize_account
+
+    old_key = _lua_string(stored.get("stored_key", "")) or ""
+    host_file = target.host_file()
+    # The hash the host asks for (as Prosody does), else the one the account already has.
+    password_hash = (
+        target.params["password_hash"]
+        or (password_hash_of(host_file, target.domain) if host_file is not None else None)
+        or _HASH_BY_KEY_LENGTH.get(len(old_key), "SHA-1")
+    )
+    count = stored.get("iteration_count", "")
+    iterations = max(int(count) if count.isdigit() else 0, DEFAULT_ITERATION_COUNT)
+    text = serialize_account(scram_credentials(password, password_hash=password_hash, iteration_count=iterations))
+    # A plain-text password left beside the new keys would still let the old one in: drop it.
+    kept = [f'\t["{key}"] = {value};\n' for key, value in stored.items() if key not in (*_SCRAM_KEYS, "password")]
+    # Same mode and owner, atomic replace: Prosody (another user) must still read it.
+    write_text(target.account, text[: -len("};\n")] + "".join(kept) + "};\n")
+
+
+def _set_password_prosodyctl(target, password):
+    """``prosodyctl passwd``: the password on its standard input twice (it asks twice), never in arguments."""
+    from jitsi_secure import accounts
+
+    secret = password.reveal()
+    # jitsi_secure.accounts has no public "set password" yet; its runner keeps the password out of
+    # arguments and out of the error text, which is what matters here.
+    accounts._run_prosodyctl(target.prosodyctl, "passwd", target.jid, stdin=f"{secret}\n{secret}\n", secret=secret)
+
+
+def _warn(module, warnings):
+    for warning in warnings:
+        module.warn(warning)
+
+
+if __name__ == "__main__":
+    main()

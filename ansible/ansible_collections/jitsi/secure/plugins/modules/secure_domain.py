@@ -1,0 +1,380 @@
+#!/usr/bin/python
+# Copyright: jitsi-secure contributors
+# Apache License 2.0 (see the jitsi-secure project)
+"""Ansible module ``jitsi.secure.secure_domain``: ``jitsi-secure apply``/``revert`` on a managed host."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: secure_domain
+short_description: Make a Jitsi Meet server a Secure Domain (or revert it)
+version_added: "0.1.0"
+description:
+  - Does what C(jitsi-secure apply) (O(state=present)) or C(jitsi-secure revert) (O(state=absent)) does on
+    the managed host. Registered users create rooms on the main domain; guests join anonymously on the
+    guest domain.
+  - Edits the Prosody host file, C(config.js), C(jicofo.conf), Jicofo's legacy C(sip-communicator.properties)
+    and Jigasi's C(sip-communicator.properties) with the smallest textual change. Each new text is checked
+    by an independent reader of its format before anything is written, and all files are planned before
+    any is written.
+  - Reports C(changed) only when bytes on disk change (or would, in check mode). Returns the services to
+    restart, for a handler.
+  - With C(--diff), shows the unified diff of each file with every secret masked.
+  - Needs the C(jitsi-secure) Python package on the managed host, for the Python Ansible runs modules with.
+author:
+  - jitsi-secure contributors
+requirements:
+  - python >= 3.11
+  - jitsi-secure (C(pip install jitsi-secure) on the managed host)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
+options:
+  state:
+    description:
+      - V(present) secures the domain (C(jitsi-secure apply)); V(absent) reverts it (C(jitsi-secure revert)).
+    type: str
+    choices: [present, absent]
+    default: present
+  root:
+    description:
+      - Every path is resolved under this folder (an image, a container's root, a test tree).
+    type: path
+    default: /
+  domain:
+    description:
+      - The main domain, for example V(meet.example.com).
+      - Found automatically when the host has exactly one Jitsi Meet host configured.
+    type: str
+  guest_domain:
+    description:
+      - The anonymous guest domain. Defaults to C(guest.<domain>).
+    type: str
+  guests:
+    description:
+      - Whether there is a guest domain. V(false) means everyone needs an account (C(--no-guests)).
+    type: bool
+    default: true
+  auth:
+    description:
+      - How registered users log in. V(internal) uses Prosody accounts, V(jwt) JSON Web Tokens and V(ldap)
+        an LDAP directory through Cyrus SASL.
+    type: str
+    choices: [internal, jwt, ldap]
+    default: internal
+  app_id:
+    description:
+      - With O(auth=jwt), the tokens' app id (Prosody's C(app_id)).
+    type: str
+  app_secret:
+    description:
+      - With O(auth=jwt), the shared app secret. It is never logged or shown in a diff.
+      - Mutually exclusive with O(asap_key_server).
+    type: str
+  asap_key_server:
+    description:
+      - With O(auth=jwt), the base URL of the token issuer's public keys.
+    type: str
+  allow_empty_token:
+    description:
+      - With O(auth=jwt), let clients without a token in.
+    type: bool
+    default: false
+  jicofo_auth:
+    description:
+      - With O(auth=jwt), whether Jicofo asks for a JWT login (V(jwt), the default) or stays out of
+        authentication (V(off), newer upstream advice).
+    type: str
+    choices: [jwt, "off"]
+  prosody_version:
+    description:
+      - The Prosody version the host file is for, as V(X.Y), for example V(0.12) or V(13.0). Version 13 and
+        newer also get C(disable_sasl_mechanisms) on a password host.
+      - By default asked of C(prosodyctl about) when O(root=/), as the command line does.
+    type: str
+  jigasi_user:
+    description:
+      - The account Jigasi logs in with (C(user@domain)). Goes with O(jigasi_password).
+    type: str
+  jigasi_password:
+    description:
+      - Jigasi's password. It is never logged or shown in a diff.
+    type: str
+  prosody_config:
+    description:
+      - The Prosody host file. Default C(/etc/prosody/conf.avail/<domain>.cfg.lua).
+    type: path
+  meet_config:
+    description:
+      - The jitsi-meet C(config.js). Default C(/etc/jitsi/meet/<domain>-config.js).
+    type: path
+  jicofo_config:
+    description:
+      - The C(jicofo.conf). Default C(/etc/jitsi/jicofo/jicofo.conf).
+    type: path
+  jicofo_legacy_config:
+    description:
+      - Jicofo's legacy C(sip-communicator.properties). Used at its default place when it exists there.
+    type: path
+  jigasi_config:
+    description:
+      - Jigasi's C(sip-communicator.properties). Used at its default place when it exists there.
+    type: path
+  backup:
+    description:
+      - Keep a C(.bak) copy of every file that is changed, as C(jitsi-secure apply --backup) does.
+    type: bool
+    default: false
+notes:
+  - Paths given as absolute paths are read as seen from inside O(root).
+  - The restart is left to a handler that restarts the returned RV(services).
+seealso:
+  - module: jitsi.secure.prosody_user
+"""
+
+EXAMPLES = r"""
+- name: Secure the Jitsi Meet domain
+  jitsi.secure.secure_domain:
+    domain: meet.example.com
+    jigasi_user: jigasi@meet.example.com
+    jigasi_password: "{{ vault_jigasi_password }}"
+  register: secured
+  notify: Restart Jitsi
+
+- name: Token authentication, Jicofo staying out of it
+  jitsi.secure.secure_domain:
+    auth: jwt
+    app_id: my-app
+    app_secret: "{{ vault_jwt_secret }}"
+    jicofo_auth: "off"
+
+- name: Undo the Secure Domain setup
+  jitsi.secure.secure_domain:
+    state: absent
+
+# The handler, in the play's handlers section.
+- name: Restart Jitsi
+  ansible.builtin.systemd_service:
+    name: "{{ item }}"
+    state: restarted
+  loop: "{{ secured.services }}"
+"""
+
+RETURN = r"""
+domain:
+  description: The main domain that was secured or reverted.
+  returned: success
+  type: str
+  sample: meet.example.com
+guest_domain:
+  description: The guest domain, or null when guests are turned off or the domain was reverted.
+  returned: success
+  type: str
+  sample: guest.meet.example.com
+files:
+  description: The files that changed (or would change, in check mode), as seen from inside O(root).
+  returned: success
+  type: list
+  elements: str
+  sample: ["/etc/prosody/conf.avail/meet.example.com.cfg.lua", "/etc/jitsi/jicofo/jicofo.conf"]
+services:
+  description:
+    - The services to restart because files changed (or would change, in check mode); empty when nothing
+      changed.
+  returned: success
+  type: list
+  elements: str
+  sample: ["prosody", "jicofo", "jitsi-videobridge2"]
+findings:
+  description: Every setting that was not as wanted before the change.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    file:
+      description: The file, as seen from inside O(root).
+      type: str
+    setting:
+      description: The setting.
+      type: str
+    current:
+      description: Its value before the change.
+      type: str
+    wanted:
+      description: The value wanted.
+      type: str
+    message:
+      description: The finding in words.
+      type: str
+backup_files:
+  description: The C(.bak) copies made with O(backup=true).
+  returned: success
+  type: list
+  elements: str
+"""
+
+import os
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:
+    from jitsi_secure.errors import JitsiSecureError
+except ImportError:
+    LIB_IMPORT_ERROR = traceback.format_exc()
+    JitsiSecureError = Exception  # only so the except clause below is valid; never reached
+else:
+    LIB_IMPORT_ERROR = None
+
+#: The suffix of ``backup: true`` copies: the one ``jitsi-secure apply --backup`` uses.
+BACKUP_SUFFIX = ".bak"
+
+
+def argument_spec():
+    """The module's options; ``no_log`` on every secret so Ansible masks them in every output too."""
+    return dict(
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        root=dict(type="path", default="/"),
+        domain=dict(type="str"),
+        guest_domain=dict(type="str"),
+        guests=dict(type="bool", default=True),
+        auth=dict(type="str", choices=["internal", "jwt", "ldap"], default="internal"),
+        app_id=dict(type="str"),
+        app_secret=dict(type="str", no_log=True),
+        asap_key_server=dict(type="str"),
+        allow_empty_token=dict(type="bool", default=False),
+        jicofo_auth=dict(type="str", choices=["jwt", "off"]),
+        prosody_version=dict(type="str"),
+        jigasi_user=dict(type="str"),
+        jigasi_password=dict(type="str", no_log=True),
+        prosody_config=dict(type="path"),
+        meet_config=dict(type="path"),
+        jicofo_config=dict(type="path"),
+        jicofo_legacy_config=dict(type="path"),
+        jigasi_config=dict(type="path"),
+        backup=dict(type="bool", default=False),
+    )
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        supports_check_mode=True,
+        mutually_exclusive=[("app_secret", "asap_key_server")],
+        required_together=[("jigasi_user", "jigasi_password")],
+    )
+    if LIB_IMPORT_ERROR is not None:
+        module.fail_json(msg=missing_required_lib("jitsi-secure"), exception=LIB_IMPORT_ERROR)
+    try:
+        module.exit_json(**run(module))
+    except JitsiSecureError as error:
+        # The library's messages name the file and line and never hold a secret: show them as they are.
+        module.fail_json(msg=str(error))
+    except Exception as error:  # a bug, but the play still deserves one clear line, not a traceback
+        details = {"exception": traceback.format_exc()} if os.environ.get("JITSI_SECURE_DEBUG") else {}
+        module.fail_json(
+            msg=f"internal error ({type(error).__name__}); please report it (JITSI_SECURE_DEBUG=1 shows details)",
+            **details,
+        )
+
+
+def run(module):
+    """Plan, and apply unless in check mode; the module's result."""
+    from jitsi_secure.secure_domain.layout import Layout
+    from jitsi_secure.secure_domain.plan import apply_plan, build_plan
+
+    params = module.params
+    layout = Layout.debian(
+        root=params["root"],
+        domain=params["domain"],
+        prosody=params["prosody_config"],
+        meet=params["meet_config"],
+        jicofo=params["jicofo_config"],
+        jicofo_legacy=params["jicofo_legacy_config"],
+        jigasi=params["jigasi_config"],
+    )
+    plan = build_plan(layout, spec_from(params, layout.domain), revert=params["state"] == "absent")
+    changes = plan.changes
+    result = dict(
+        changed=bool(changes),
+        domain=plan.spec.domain,
+        guest_domain=None if plan.revert else plan.spec.guest_domain,
+        files=[change.display for change in changes],
+        services=list(plan.services),
+        # The library words a secret as "the given secret"; masking again costs nothing and keeps it so.
+        findings=[
+            {key: plan.mask(getattr(f, key)) for key in ("file", "setting", "current", "wanted", "message")}
+            for f in plan.findings
+        ],
+        backup_files=[],
+    )
+    if module._diff:
+        # plan.diff masks every spelling of every secret; Ansible prints "prepared" as it is.
+        result["diff"] = [
+            dict(before_header=change.display, after_header=change.display, prepared=plan.diff(change))
+            for change in changes
+        ]
+    for warning in plan.warnings:
+        module.warn(plan.mask(warning))
+    if module.check_mode or not changes:
+        return result
+    written = apply_plan(plan, backup_suffix=BACKUP_SUFFIX if params["backup"] else None)
+    changed = [w for w in written if w.changed]
+    # The safe writer compares bytes: a file identical on disk is not written and not reported.
+    result["changed"] = bool(changed)
+    result["files"] = [layout.display(w.path) for w in changed]
+    result["services"] = list(plan.services) if changed else []
+    result["backup_files"] = [layout.display(w.backup) for w in changed if w.backup is not None]
+    return result
+
+
+def spec_from(params, domain):
+    """The :class:`SecureDomain` the options describe, checked as the command line checks its flags."""
+    import argparse
+
+    from jitsi_secure._commands import _prosody_version
+    from jitsi_secure.secure_domain.spec import JigasiAccount, JwtAuth, Secret, SecureDomain, SpecError
+
+    jwt = None
+    given = params["app_id"] or params["app_secret"] or params["asap_key_server"] or params["allow_empty_token"]
+    if params["auth"] != "jwt":
+        if given or params["jicofo_auth"]:
+            raise SpecError("app_id, app_secret, asap_key_server, allow_empty_token and jicofo_auth go with auth: jwt")
+    elif not params["app_id"] or not (params["app_secret"] or params["asap_key_server"]):
+        raise SpecError("auth: jwt needs app_id and either app_secret or asap_key_server")
+    else:
+        jwt = JwtAuth(
+            params["app_id"],
+            app_secret=Secret(params["app_secret"]) if params["app_secret"] else None,
+            asap_key_server=params["asap_key_server"],
+            allow_empty_token=True if params["allow_empty_token"] else None,
+        )
+    jigasi = None
+    if params["jigasi_user"] is not None:
+        jigasi = JigasiAccount(params["jigasi_user"], Secret(params["jigasi_password"]))
+    # The command line's own rule for the Prosody version (given, else `prosodyctl about` at /), so the
+    # module writes the same bytes the command line would.
+    version = _prosody_version(
+        argparse.Namespace(prosody_version=params["prosody_version"], root=params["root"], auth=params["auth"])
+    )
+    return SecureDomain(
+        domain=domain,
+        guest_domain=params["guest_domain"],
+        guests=params["guests"],
+        auth=params["auth"],
+        jwt=jwt,
+        jicofo_auth=params["jicofo_auth"],
+        prosody_version=version,
+        jigasi=jigasi,
+    )
+
+
+if __name__ == "__main__":
+    main()

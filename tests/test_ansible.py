@@ -1,0 +1,349 @@
+"""The Ansible collection (``ansible/ansible_collections/jitsi/secure``), run by a real ``ansible-playbook``.
+
+One playbook (``connection: local`` on example Debian trees under a temporary folder) runs every step,
+because each ``ansible-playbook`` start costs seconds; the tests then judge what it registered and
+left on disk against the command line run on identical trees. ``ansible-core`` is a test dependency:
+without it the tests skip with a reason, except in CI where they fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jitsi_secure.accounts import account_file, scram_credentials
+from jitsi_secure.cli import main as cli
+from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
+from jitsi_secure.secure_domain.spec import Secret
+from tests.oracles import missing
+
+REPO = Path(__file__).resolve().parents[1]
+COLLECTIONS = REPO / "ansible"
+MODULES = COLLECTIONS / "ansible_collections/jitsi/secure/plugins/modules"
+
+# Characters that properties files escape (':' '=' '\\') so the masking of every spelling is exercised.
+JIGASI_PASSWORD = r"Jig-s3cret:pa=ss\word"
+APP_SECRET = "jwt-app-Secret-4711"
+USER_PASSWORDS = ("alice-first-pw", "alice-second-pw")
+SECRETS = (JIGASI_PASSWORD, APP_SECRET, *USER_PASSWORDS)
+JIGASI = ["--jigasi-user", f"jigasi@{EXAMPLE_DOMAIN}"]
+
+
+def _ansible_playbook() -> Path:
+    """The ``ansible-playbook`` of the Python running the tests (the modules import jitsi_secure from it)."""
+    if importlib.util.find_spec("ansible") is None:
+        missing("ansible-core is not installed (pip install 'ansible-core>=2.15')")
+    program = Path(sys.executable).parent / "ansible-playbook"
+    if not program.exists():
+        found = shutil.which("ansible-playbook")
+        if found is None:
+            missing("ansible-playbook is not installed (pip install 'ansible-core>=2.15')")
+        program = Path(str(found))
+    return program
+
+
+def _secure(root: Path, **options: Any) -> dict[str, Any]:
+    return {"jitsi.secure.secure_domain": {"root": str(root), **options}}
+
+
+def _user(root: Path, **options: Any) -> dict[str, Any]:
+    return {"jitsi.secure.prosody_user": {"root": str(root), "offline": True, **options}}
+
+
+def _copy(source: Path, target: Path) -> dict[str, Any]:
+    # cp -a keeps the conf.d symlink a symlink, so the snapshot is the tree as the module left it.
+    return {"ansible.builtin.command": {"argv": ["cp", "-a", str(source), str(target)]}, "changed_when": False}
+
+
+def _slurp(path: Path) -> dict[str, Any]:
+    return {"ansible.builtin.slurp": {"src": str(path)}}
+
+
+class Run:
+    """The one playbook run and the trees it worked on."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.main = build_example_tree(_folder(base / "main"))
+        self.jwt = build_example_tree(_folder(base / "jwt"))
+        self.broken = build_example_tree(_folder(base / "broken"))
+        conf = self.broken / "etc/jitsi/jicofo/jicofo.conf"
+        conf.write_text(conf.read_text() + "\njicofo { unclosed: [\n")
+        self.empty = _folder(base / "empty")
+        self.accounts = build_example_tree(_folder(base / "accounts"))
+        (self.accounts / "var/lib/prosody").mkdir(parents=True)
+        self.original = _tree(self.main)
+        self.jwt_original = _tree(self.jwt)
+        self.account = account_file(self.accounts / "var/lib/prosody", "alice", EXAMPLE_DOMAIN)
+        self.results: dict[str, Any] = {}
+        self.stdout = ""
+
+    def play(self) -> list[dict[str, Any]]:
+        jigasi = {"jigasi_user": f"jigasi@{EXAMPLE_DOMAIN}", "jigasi_password": JIGASI_PASSWORD}
+        first, second = USER_PASSWORDS
+        steps: list[tuple[str, dict[str, Any]]] = [
+            ("check", {**_secure(self.main, **jigasi), "check_mode": True, "diff": True}),
+            ("", _copy(self.main, self.base / "after-check")),
+            ("apply", {**_secure(self.main, **jigasi), "diff": True}),
+            ("", _copy(self.main, self.base / "after-apply")),
+            ("again", _secure(self.main, **jigasi)),
+            ("revert", {**_secure(self.main, state="absent"), "diff": True}),
+            (
+                "jwt",
+                {
+                    **_secure(self.jwt, auth="jwt", app_id="my-app", app_secret=APP_SECRET),
+                    "check_mode": True,
+                    "diff": True,
+                },
+            ),
+            ("broken", {**_secure(self.broken), "ignore_errors": True}),
+            ("empty", {**_secure(self.empty), "ignore_errors": True}),
+            ("add", _user(self.accounts, user="Alice", password=first)),
+            ("add_file", _slurp(self.account)),
+            ("add_again", _user(self.accounts, user="alice", password=first)),
+            ("on_create", _user(self.accounts, user="alice", password=second, update_password="on_create")),
+            ("always_check", {**_user(self.accounts, user="alice", password=second), "check_mode": True}),
+            ("unchanged_file", _slurp(self.account)),
+            ("always", _user(self.accounts, user="alice", password=second)),
+            ("always_file", _slurp(self.account)),
+            ("always_again", _user(self.accounts, user="alice", password=second)),
+            ("remove_check", {**_user(self.accounts, user="alice", state="absent"), "check_mode": True}),
+            ("remove", _user(self.accounts, user="alice", state="absent")),
+            ("remove_again", _user(self.accounts, user="alice", state="absent")),
+            ("bad_user", {**_user(self.accounts, user="a b", password=first), "ignore_errors": True}),
+        ]
+        tasks = [{**task, "register": name} if name else task for name, task in steps]
+        registered = {name: "{{ %s }}" % name for name, _ in steps if name}  # noqa: UP031 (Jinja, not Python)
+        results_file = self.base / "results.json"
+        tasks.append({"ansible.builtin.copy": {"content": "{{ results | to_json }}", "dest": str(results_file)}})
+        return [
+            {
+                "hosts": "localhost",
+                "connection": "local",
+                "gather_facts": False,
+                "vars": {"ansible_python_interpreter": sys.executable, "results": registered},
+                "tasks": tasks,
+            }
+        ]
+
+    def run(self, program: Path) -> None:
+        playbook = self.base / "playbook.yml"
+        playbook.write_text(json.dumps(self.play(), indent=2))  # JSON is YAML
+        env = {
+            **os.environ,
+            "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
+            "ANSIBLE_HOME": str(self.base / "ansible-home"),
+            "ANSIBLE_LOCAL_TEMP": str(self.base / "ansible-tmp"),
+            "ANSIBLE_REMOTE_TEMP": str(self.base / "ansible-tmp"),
+            "ANSIBLE_CONFIG": str(self.base / "no-ansible.cfg"),
+            "ANSIBLE_NOCOLOR": "1",
+            # One process per task instead of copying each module to a temporary folder first.
+            "ANSIBLE_PIPELINING": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "0",
+            "ANSIBLE_LOCALHOST_WARNING": "0",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+        }
+        env.pop("JITSI_SECURE_DEBUG", None)
+        completed = subprocess.run(
+            [str(program), "-i", "localhost,", str(playbook)],
+            cwd=self.base,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        self.stdout = completed.stdout + completed.stderr
+        assert completed.returncode == 0, self.stdout
+        self.results = json.loads((self.base / "results.json").read_text())
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True)
+    return path
+
+
+def _tree(root: Path) -> dict[str, bytes | str]:
+    """Every file's bytes (a symlink's target) under ``root``, by relative path."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            found[rel] = os.readlink(path)
+        elif path.is_file():
+            found[rel] = path.read_bytes()
+    return found
+
+
+def _cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = cli(list(argv))
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    program = _ansible_playbook()
+    played = Run(tmp_path_factory.mktemp("ansible"))
+    played.run(program)
+    return played
+
+
+@pytest.fixture(scope="module")
+def cli_tree(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """An identical tree secured and then reverted by the command line: (tree, after apply, after revert)."""
+    base = tmp_path_factory.mktemp("cli")
+    root = build_example_tree(_folder(base / "main"))
+    password = base / "jigasi-password"
+    password.write_text(JIGASI_PASSWORD + "\n")
+    assert _cli("apply", "--root", str(root), *JIGASI, "--jigasi-password-file", str(password))[0] == 0
+    shutil.copytree(root, base / "after-apply", symlinks=True)
+    assert _cli("revert", "--root", str(root))[0] == 0
+    return root, base / "after-apply", root
+
+
+# ---------------------------------------------------------------------------------------- secure_domain
+
+
+def test_check_mode_reports_changed_and_writes_nothing(run: Run) -> None:
+    check = run.results["check"]
+    assert check["changed"] is True
+    assert _tree(run.base / "after-check") == run.original
+    assert check["services"] == ["prosody", "jicofo", "jitsi-videobridge2", "jigasi"]
+    assert len(check["files"]) == 5
+    assert check["findings"], "check mode lists what is not as wanted"
+
+
+def test_apply_writes_the_same_bytes_as_the_command_line(run: Run, cli_tree: tuple[Path, Path, Path]) -> None:
+    apply = run.results["apply"]
+    assert apply["changed"] is True
+    assert apply["services"] == ["prosody", "jicofo", "jitsi-videobridge2", "jigasi"]
+    after = _tree(run.base / "after-apply")
+    assert after != run.original
+    assert after == _tree(cli_tree[1])
+
+
+def test_a_second_run_changes_nothing(run: Run) -> None:
+    for name in ("again",):
+        assert run.results[name]["changed"] is False, name
+        assert run.results[name]["services"] == [], name
+        assert run.results[name]["files"] == [], name
+
+
+def test_state_absent_reverts_as_the_command_line(run: Run, cli_tree: tuple[Path, Path, Path]) -> None:
+    revert = run.results["revert"]
+    assert revert["changed"] is True
+    assert "jicofo" in revert["services"]
+    assert _tree(run.main) == _tree(cli_tree[2])
+
+
+def test_diffs_are_unified_and_hold_no_secret(run: Run) -> None:
+    diffs = [d["prepared"] for name in ("check", "apply", "jwt") for d in run.results[name]["diff"]]
+    assert len(run.results["check"]["diff"]) == 5
+    text = "\n".join(diffs)
+    assert '+    authentication = "internal_hashed" -- do not delete me' in text
+    # The library's mask, not Ansible's no_log replacement: the diff never held the secret.
+    assert "+org.jitsi.jigasi.xmpp.acc.PASS=********" in text
+    assert 'app_secret = "********"' in text or "app_secret=********" in text.replace(" ", "")
+    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" not in text
+    for secret in SECRETS:
+        assert secret not in run.stdout
+        assert secret not in json.dumps(run.results)
+    assert "+++ b/etc/jitsi/jicofo/jicofo.conf" in run.stdout, "--diff output shows the diffs"
+
+
+def test_failures_give_the_command_lines_message_without_a_traceback(run: Run) -> None:
+    for name, root in (("broken", run.broken), ("empty", run.empty)):
+        result = run.results[name]
+        status, _, err = _cli("apply", "--root", str(root))
+        assert status == 2
+        assert result["failed"] is True
+        assert f"jitsi-secure: error: {result['msg']}\n" == err
+        # ansible-core 2.19 adds "(traceback unavailable)" by itself; a real traceback never appears.
+        assert "Traceback" not in str(result.get("exception", ""))
+        assert "module_stderr" not in result
+    assert "Traceback" not in run.stdout
+
+
+# ---------------------------------------------------------------------------------------- prosody_user
+
+
+def _keys_match(content: str, password: str) -> bool:
+    text = __import__("base64").b64decode(content).decode()
+    fields = dict(re.findall(r'\["(\w+)"\] = "?([^";]*)"?;', text))
+    again = scram_credentials(Secret(password), salt=fields["salt"], iteration_count=int(fields["iteration_count"]))
+    return again.stored_key == fields["stored_key"] and again.server_key == fields["server_key"]
+
+
+def test_prosody_user_adds_once(run: Run) -> None:
+    add = run.results["add"]
+    assert add["changed"] is True
+    assert (add["action"], add["user"], add["jid"]) == ("added", "alice", f"alice@{EXAMPLE_DOMAIN}")
+    assert _keys_match(run.results["add_file"]["content"], USER_PASSWORDS[0])
+    assert run.results["add_again"]["changed"] is False
+
+
+def test_prosody_user_update_password_on_create_vs_always(run: Run) -> None:
+    assert run.results["on_create"]["changed"] is False
+    assert run.results["always_check"]["changed"] is True
+    assert run.results["always_check"]["action"] == "password_updated"
+    # Neither on_create nor check mode touched the account file.
+    assert run.results["unchanged_file"]["content"] == run.results["add_file"]["content"]
+    assert run.results["always"]["changed"] is True
+    assert _keys_match(run.results["always_file"]["content"], USER_PASSWORDS[1])
+    assert run.results["always_again"]["changed"] is False
+
+
+def test_prosody_user_absent(run: Run) -> None:
+    assert run.results["remove_check"]["changed"] is True
+    assert run.results["remove"]["changed"] is True
+    assert run.results["remove_again"]["changed"] is False
+    assert not run.account.exists()
+
+
+def test_prosody_user_failure_is_the_librarys_message(run: Run) -> None:
+    result = run.results["bad_user"]
+    assert result["failed"] is True
+    assert result["msg"].startswith("the user name 'a b' contains a character XMPP does not allow")
+
+
+# ---------------------------------------------------------------------------------------- documentation
+
+
+@pytest.mark.parametrize("name", ["secure_domain", "prosody_user"])
+def test_documented_options_are_the_argument_spec(name: str) -> None:
+    """What ``ansible-test sanity --test validate-modules`` checks first, without its container."""
+    if importlib.util.find_spec("ansible") is None:
+        missing("ansible-core is not installed (pip install 'ansible-core>=2.15')")
+    import yaml
+
+    spec = importlib.util.spec_from_file_location(f"_ansible_{name}", MODULES / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    documentation = yaml.safe_load(module.DOCUMENTATION)
+    yaml.safe_load(module.EXAMPLES)
+    yaml.safe_load(module.RETURN)
+    assert documentation["module"] == name
+    documented = documentation["options"]
+    arguments = module.argument_spec()
+    assert set(documented) == set(arguments)
+    for option, argument in arguments.items():
+        doc = documented[option]
+        assert doc.get("type", "str") == argument.get("type", "str"), option
+        assert doc.get("default") == argument.get("default"), option
+        assert doc.get("choices") == argument.get("choices"), option
+        assert doc.get("required", False) == argument.get("required", False), option
+        assert doc.get("elements") == argument.get("elements"), option

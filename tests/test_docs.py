@@ -13,7 +13,7 @@ The conventions the pages follow (docs/index.md, "About the examples", says the 
 - A block whose first line is ``# illustrative: <why>`` is compiled and its imports run, but not the
   rest. None is at the moment; the convention is tested below so that it keeps meaning something.
 - In ```` ```sh ```` and ```` ```console ```` blocks, every command that runs ``jitsi-secure`` is run with
-  bash, in order, against the page's example tree (``--root`` is set to it: given or not), from a
+  bash (in this process when no shell is needed), in order, against the page's example tree (``--root`` is set to it: given or not), from a
   working folder holding the small files examples read (``pw.txt``, ``app-secret.txt``,
   ``docker-jitsi-meet/.env``, ...) and with
   ``$PASSWORD`` set. It must exit 0 or 1 (1 is ``check``'s "changes needed"). In ```` ```console ````
@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import io
 import os
 import re
+import shlex
 import stat
 import subprocess
 import sys
@@ -43,7 +45,9 @@ from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
 _FENCE = re.compile(r"^```(\w+)[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
-_SERVER_PATH = re.compile(r"""(["'])/(mnt/image/|etc/|var/)""")
+_SERVER_PATH = re.compile(r"""(["'])/(?:mnt/image(?=["'/])/?|(?=etc/|var/))""")
+#: What only a shell can run: pipes, redirections, lists, variables.
+_SHELL_SYNTAX = re.compile(r"[|<>;&$`]")
 #: ``jitsi-secure`` as a command: first on the line, or after a pipe, ``&&``, ``||`` or ``;``.
 _RUNS_US = re.compile(r"(?:^|[|&;(])\s*jitsi-secure(?:\s|$)")
 _ILLUSTRATIVE = "# illustrative:"
@@ -114,14 +118,10 @@ def tools(tmp_path: Path) -> Path:
     _script(
         bin_dir / "jitsi-secure",
         f"#!{sys.executable}\n"
-        "import os, sys\n"
+        f"import os, sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from test_docs import _rooted\n"
         "from jitsi_secure.cli import main\n"
-        "args = sys.argv[1:]\n"
-        "if '--root' in args:\n"
-        "    args[args.index('--root') + 1] = os.environ['DOCS_TREE']\n"
-        "elif args and not args[0].startswith('-'):\n"
-        "    args += ['--root', os.environ['DOCS_TREE']]\n"
-        "sys.exit(main(args))\n",
+        "sys.exit(main(_rooted(sys.argv[1:], os.environ['DOCS_TREE'])))\n",
     )
     return bin_dir
 
@@ -135,13 +135,8 @@ def _script(path: Path, text: str) -> None:
 
 
 def _on_tree(code: str, root: Path) -> str:
-    """Server paths in string literals, moved into the example tree."""
-
-    def move(match: re.Match[str]) -> str:
-        rest = "" if match.group(2) == "mnt/image/" else match.group(2)
-        return f"{match.group(1)}{root}/{rest}"
-
-    return _SERVER_PATH.sub(move, code)
+    """Server paths in string literals (``"/etc/..."``, ``"/mnt/image"``), moved into the example tree."""
+    return _SERVER_PATH.sub(lambda match: f"{match.group(1)}{root}/", code)
 
 
 def _stated_values(code: str) -> dict[int, object]:
@@ -244,6 +239,31 @@ def _shows(expected: list[str], output: str) -> str | None:
     return None
 
 
+def _rooted(args: list[str], root: str | Path) -> list[str]:
+    """The arguments with ``--root`` pointing at the example tree: replaced when given, else added."""
+    args = list(args)
+    if "--root" in args:
+        args[args.index("--root") + 1] = str(root)
+    elif args and not args[0].startswith("-"):
+        args += ["--root", str(root)]
+    return args
+
+
+def _in_process(command: str, root: Path, work: Path) -> tuple[int, str]:
+    from jitsi_secure.cli import main
+
+    args = _rooted(shlex.split(command, comments=True)[1:], root)
+    out = io.StringIO()
+    old = Path.cwd()
+    os.chdir(work)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            status = main(args)
+    finally:
+        os.chdir(old)
+    return status, out.getvalue()
+
+
 def run_shell_blocks(page: str, root: Path, work: Path, tools: Path) -> int:
     env = {
         **os.environ,
@@ -255,25 +275,29 @@ def run_shell_blocks(page: str, root: Path, work: Path, tools: Path) -> int:
     ran = 0
     for block in blocks(page, "sh", "console"):
         for command in commands(block):
-            result = subprocess.run(
-                ["bash", "-o", "pipefail", "-c", command.text],
-                cwd=work,
-                env=env,
-                capture_output=True,
-                text=True,
-                stdin=subprocess.DEVNULL,
-                timeout=60,
-                check=False,
-            )
             where = f"docs/{page}:{command.line}: {command.text}"
-            assert result.returncode in (0, 1), f"{where}\nexit {result.returncode}\n{result.stdout}{result.stderr}"
-            missing = _shows(command.expected, (result.stdout + result.stderr).replace(str(root), ""))
-            assert missing is None, f"{where}\nshown but not printed: {missing!r}\n{result.stdout}{result.stderr}"
+            if _SHELL_SYNTAX.search(command.text):
+                result = subprocess.run(
+                    ["bash", "-o", "pipefail", "-c", command.text],
+                    cwd=work,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    stdin=subprocess.DEVNULL,
+                    timeout=60,
+                    check=False,
+                )
+                status, output = result.returncode, result.stdout + result.stderr
+            else:  # a plain `jitsi-secure ...`: in this process, which has imported everything once
+                status, output = _in_process(command.text, root, work)
+            assert status in (0, 1), f"{where}\nexit {status}\n{output}"
+            missing = _shows(command.expected, output.replace(str(root), ""))
+            assert missing is None, f"{where}\nshown but not printed: {missing!r}\n{output}"
             ran += 1
     return ran
 
 
-# ---------------------------------------------------------------------------------------------- tests
+# ------------------------------------------------------------------------------------------- tests
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p != "tutorial.md" and blocks(p, "python", "sh", "console")])

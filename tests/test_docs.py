@@ -12,13 +12,13 @@ The conventions the pages follow (docs/index.md, "About the examples", says the 
   checked (``doc.get("hosts.domain")  # 'meet.example.com'``). Comments with ``...`` or prose are notes.
 - A block whose first line is ``# illustrative: <why>`` is compiled and its imports run, but not the
   rest. None is at the moment; the convention is tested below so that it keeps meaning something.
-- In ```` ```sh ```` and ```` ```console ```` blocks, every command that runs ``jitsi-secure`` is run with
-  bash (in this process when no shell is needed), in order, against the page's example tree (``--root`` is set to it: given or not), from a
-  working folder holding the small files examples read (``pw.txt``, ``app-secret.txt``,
-  ``docker-jitsi-meet/.env``, ...) and with
-  ``$PASSWORD`` set. It must exit 0 or 1 (1 is ``check``'s "changes needed"). In ```` ```console ````
-  blocks, commands start with ``$ ``, and the lines shown after a command must all appear in its
-  output, in order (``...`` stands for lines left out).
+- In ```` ```sh ```` and ```` ```console ```` blocks, every command that runs ``jitsi-secure`` is run
+  with bash (in this process when it needs no shell), in order, against the page's example tree
+  (``--root`` is set to it, given or not), from a working folder holding the small files examples
+  read (``pw.txt``, ``app-secret.txt``, ``docker-jitsi-meet/.env``, ...), with ``$PASSWORD`` set and a
+  ``.env`` at ``/srv/jitsi`` for docker-jitsi-meet. It must exit 0 or 1 (1 is ``check``'s "changes
+  needed"). In ```` ```console ```` blocks, commands start with ``$ ``, and the lines shown after a
+  command must all appear in its output, in order (``...`` stands for lines left out).
 """
 
 from __future__ import annotations

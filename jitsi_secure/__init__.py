@@ -5,6 +5,11 @@
 - :mod:`jitsi_secure.secure_domain`: the Secure Domain recipes, plans and layouts.
 
 Every error raised on purpose derives from :class:`jitsi_secure.errors.JitsiSecureError`.
+
+The public interface is what ``__all__`` lists here and in the public modules (``errors``, ``accounts``,
+``cli``, ``demo``, ``formats.*``, ``secure_domain.*``); modules and names that start with an underscore
+are private and may change in any release. ``__version__`` is the package's version, the one its
+metadata and ``jitsi-secure --version`` report.
 """
 
 from __future__ import annotations

@@ -152,7 +152,8 @@ return function(main_text, main_name, getenv, nameprep, list_glob, read_file, fo
 
   local function hook()
     sethook(hook, "", 1) -- keep failing at once if anything catches the error
-    error("instruction limit exceeded", 2)
+    -- No position: the hook may fire inside this setup code, whose line would mean nothing to a user.
+    error(tostring(main_name) .. ": instruction limit exceeded (a loop that never ends?)", 0)
   end
   sethook(hook, "", max_instructions)
   local ok, err = load_config(main_text, main_name)

@@ -322,22 +322,38 @@ def test_prosody_user_failure_is_the_librarys_message(run: Run) -> None:
 # ---------------------------------------------------------------------------------------- documentation
 
 
+@pytest.fixture(scope="module")
+def ansible_doc() -> dict[str, Any]:
+    """``ansible-doc --json`` of both modules: Ansible's own reading of their documentation."""
+    program = _ansible_playbook().with_name("ansible-doc")
+    completed = subprocess.run(
+        [str(program), "--json", "-t", "module", "jitsi.secure.secure_domain", "jitsi.secure.prosody_user"],
+        env={**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS), "ANSIBLE_NOCOLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert not completed.stderr.strip(), completed.stderr
+    docs: dict[str, Any] = json.loads(completed.stdout)
+    return docs
+
+
 @pytest.mark.parametrize("name", ["secure_domain", "prosody_user"])
-def test_documented_options_are_the_argument_spec(name: str) -> None:
-    """What ``ansible-test sanity --test validate-modules`` checks first, without its container."""
-    if importlib.util.find_spec("ansible") is None:
-        missing("ansible-core is not installed (pip install 'ansible-core>=2.15')")
+def test_documented_options_are_the_argument_spec(name: str, ansible_doc: dict[str, Any]) -> None:
+    """What ``ansible-test sanity --test validate-modules`` checks first (it cannot install its tools offline)."""
     import yaml
 
     spec = importlib.util.spec_from_file_location(f"_ansible_{name}", MODULES / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    documentation = yaml.safe_load(module.DOCUMENTATION)
-    yaml.safe_load(module.EXAMPLES)
-    yaml.safe_load(module.RETURN)
-    assert documentation["module"] == name
-    documented = documentation["options"]
+    entry = ansible_doc[f"jitsi.secure.{name}"]
+    documented = entry["doc"]["options"]
+    assert entry["doc"]["module"] == name
+    assert yaml.safe_load(entry["examples"]), "EXAMPLES is YAML with tasks"
+    assert entry["return"], "RETURN documents the results"
     arguments = module.argument_spec()
     assert set(documented) == set(arguments)
     for option, argument in arguments.items():
@@ -347,3 +363,35 @@ def test_documented_options_are_the_argument_spec(name: str) -> None:
         assert doc.get("choices") == argument.get("choices"), option
         assert doc.get("required", False) == argument.get("required", False), option
         assert doc.get("elements") == argument.get("elements"), option
+        # Every secret is no_log, and says so.
+        if argument.get("no_log"):
+            assert "never logged" in " ".join(doc["description"]), option
+
+
+def test_the_how_to_uses_only_documented_options(ansible_doc: dict[str, Any]) -> None:
+    """docs/ansible.md's playbooks parse, and every option they give a jitsi.secure module exists."""
+    import yaml
+
+    page = (REPO / "docs/ansible.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```yaml\n(.*?)^```", page, re.MULTILINE | re.DOTALL)
+    used = 0
+    for block in blocks:
+        for task in _tasks(yaml.safe_load(block)):
+            for name in set(task) & set(ansible_doc):
+                unknown = set(task[name]) - set(ansible_doc[name]["doc"]["options"])
+                assert not unknown, f"docs/ansible.md gives {name} unknown options {sorted(unknown)}"
+                used += 1
+    assert used >= 5, "docs/ansible.md lost its module examples"
+
+
+def _tasks(data: Any) -> list[dict[str, Any]]:
+    """Every task of a YAML block: a play's tasks and handlers, or a bare task list or task."""
+    found: list[dict[str, Any]] = []
+    for item in data if isinstance(data, list) else [data]:
+        if not isinstance(item, dict):
+            continue
+        if "tasks" in item or "handlers" in item:
+            found += _tasks(item.get("tasks", [])) + _tasks(item.get("handlers", []))
+        else:
+            found.append(item)
+    return found

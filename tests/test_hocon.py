@@ -12,6 +12,7 @@ import pytest
 
 from jitsi_secure.errors import EditError, ParseError
 from jitsi_secure.formats import hocon
+from jitsi_secure.formats._hocon_lexer import tokenize
 from jitsi_secure.formats._hocon_parser import MAX_DEPTH
 from jitsi_secure.formats.hocon import Include, ResolveError, Unresolved, parse
 from tests.oracles import corpus_files
@@ -25,6 +26,13 @@ def test_round_trip(text: str) -> None:
     doc = parse(text)
     assert doc.render() == text
     assert doc.text == text
+
+
+@pytest.mark.parametrize("text", VALID_SYNTAX + [t for t, _ in MEANINGS])
+def test_tokens_cover_the_text_without_gaps(text: str) -> None:
+    tokens = tokenize(text)
+    assert [t.start for t in tokens] == [0, *(t.end for t in tokens)][: len(tokens)]
+    assert "".join(text[t.start : t.end] for t in tokens) == text
 
 
 def test_round_trip_corpus() -> None:

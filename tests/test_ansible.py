@@ -86,6 +86,8 @@ class Run:
         self.original = _tree(self.main)
         self.jwt_original = _tree(self.jwt)
         self.account = account_file(self.accounts / "var/lib/prosody", "alice", EXAMPLE_DOMAIN)
+        self.no_library = _folder(base / "no-library" / "jitsi_secure").parent
+        (self.no_library / "jitsi_secure/__init__.py").write_text('raise ImportError("not installed here")\n')
         self.results: dict[str, Any] = {}
         self.stdout = ""
 
@@ -122,6 +124,11 @@ class Run:
             ("remove", _user(self.accounts, user="alice", state="absent")),
             ("remove_again", _user(self.accounts, user="alice", state="absent")),
             ("bad_user", {**_user(self.accounts, user="a b", password=first), "ignore_errors": True}),
+            # A host without the library: a jitsi_secure that cannot be imported shadows the installed one.
+            (
+                "no_library",
+                {**_secure(self.main), "environment": {"PYTHONPATH": str(self.no_library)}, "ignore_errors": True},
+            ),
         ]
         tasks = [{**task, "register": name} if name else task for name, task in steps]
         registered = {name: "{{ %s }}" % name for name, _ in steps if name}  # noqa: UP031 (Jinja, not Python)
@@ -341,9 +348,14 @@ def ansible_doc() -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("name", ["secure_domain", "prosody_user"])
-def test_documented_options_are_the_argument_spec(name: str, ansible_doc: dict[str, Any]) -> None:
+def test_documented_options_are_the_argument_spec(
+    name: str, ansible_doc: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """What ``ansible-test sanity --test validate-modules`` checks first (it cannot install its tools offline)."""
     import yaml
+
+    # No __pycache__ inside the collection: ansible-galaxy would package it.
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
 
     spec = importlib.util.spec_from_file_location(f"_ansible_{name}", MODULES / f"{name}.py")
     assert spec is not None and spec.loader is not None
@@ -395,3 +407,9 @@ def _tasks(data: Any) -> list[dict[str, Any]]:
         else:
             found.append(item)
     return found
+
+
+def test_a_host_without_the_library_fails_cleanly(run: Run) -> None:
+    result = run.results["no_library"]
+    assert result["failed"] is True
+    assert result["msg"].startswith("Failed to import the required Python library (jitsi-secure)")

@@ -57,12 +57,12 @@ import dataclasses
 import os
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from jitsi_secure._core.splice import Splice, apply_splices
+from jitsi_secure._core.keyvalue import Blank, Comment, KeyValueDocument, check_str
+from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure._core.write import read_text
 from jitsi_secure.errors import EditError, ParseError
@@ -100,7 +100,6 @@ _NAMED_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\
 # What needs escaping inside double quotes for compose to read a value back literally; a ``$`` only
 # when something after it would make it a reference or an escape.
 _DOUBLE_ESCAPES = re.compile(r'[\\"\n\r]|\$(?=[_a-zA-Z{$])')
-_DEFAULT_SEPARATOR = "="
 
 
 @dataclass(frozen=True)
@@ -134,28 +133,11 @@ class Entry:
         return self.value is not None and (self.template is None or not template.references(self.template))
 
 
-@dataclass(frozen=True)
-class Comment:
-    """A ``#`` comment line; ``marker`` is the offset of the ``#``."""
-
-    start: int
-    end: int
-    marker: int
-
-
-@dataclass(frozen=True)
-class Blank:
-    """A line with nothing but whitespace."""
-
-    start: int
-    end: int
-
-
 Line = Entry | Comment | Blank
 
 
 @dataclass(frozen=True)
-class DotenvDocument:
+class DotenvDocument(KeyValueDocument[Entry]):
     """An immutable, lossless ``.env`` document.
 
     ``render()`` returns the text it was parsed from, byte for byte; edits return new documents.
@@ -166,15 +148,9 @@ class DotenvDocument:
     source: str = "<string>"
     style: TextStyle = field(default_factory=TextStyle)
 
+    KEY_SEPARATOR = "_"
+
     # -- reading -------------------------------------------------------------------------------
-
-    def render(self) -> str:
-        """The document's text."""
-        return self.text
-
-    def entries(self) -> Iterator[Entry]:
-        """Every statement in file order, duplicates and bare ``KEY`` lines included."""
-        return (line for line in self.lines if isinstance(line, Entry))
 
     def get(self, key: str) -> str | None:
         """The value of ``key`` (last occurrence with a value), references unsubstituted; ``None`` if absent."""
@@ -214,9 +190,6 @@ class DotenvDocument:
                     raise ParseError.at(self.text, entry.value_start, exc.message, source=self.source) from None
         return result
 
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self._effective(key) is not None
-
     # -- editing -------------------------------------------------------------------------------
 
     def set(self, key: str, value: str) -> DotenvDocument:
@@ -232,68 +205,27 @@ class DotenvDocument:
         Setting the value a key already has, literally, returns this document unchanged.
         """
         _check_key(key)
-        _check_str("value", value)
+        check_str("value", value)
         entry = self._effective(key) or self._last_bare(key)
         if entry is not None:
             if entry.value == value and entry.literal:
                 return self
             splice = self._value_splice(entry, value)
         else:
-            splice = self._uncomment_splice(key, value) or self._insert_splice(key, value)
+            splice = self._uncomment_splice(key, value) or self._insertion(
+                key, key + self._separator() + quote_value(value)
+            )
         new = self._edited([splice], expect={**self.to_dict(), key: value})
         written = new._effective(key)
         if written is None or not written.literal:
             raise EditError(f"{self.source}: {key} would not read back literally")
         return new
 
-    def remove(self, key: str, *, comment_out: bool = False) -> DotenvDocument:
-        """A document without ``key``: every occurrence goes (bare ``KEY`` lines too).
-
-        A comment block directly above an occurrence (no blank line between) goes with it when it
-        describes that entry alone: not when another entry follows directly (the block heads a group),
-        and never a commented-out setting. With ``comment_out=True`` the lines are kept but prefixed
-        with ``#`` (each line of a multi-line value). Removing an absent key returns this document.
-        """
-        _check_str("key", key)
-        targets = [entry for entry in self.entries() if entry.key == key]
-        if not targets:
-            return self
-        if comment_out:
-            # After a BOM, not before it: compose skips a BOM only at the very start of the file.
-            bom = 1 if self.text.startswith(_BOM) else 0
-            splices = [
-                Splice(start or bom, start or bom, "#", f"comment out {key}")
-                for entry in targets
-                for start in _line_starts(self.text, entry.start, entry.end)
-            ]
-        else:
-            splices = [Splice(self._removal_start(entry), entry.end, "", f"remove {key}") for entry in targets]
-        expected = {k: v for k, v in self.to_dict().items() if k != key}
-        return self._edited(splices, expect=expected)
-
     # -- internals -----------------------------------------------------------------------------
-
-    def _effective(self, key: str) -> Entry | None:
-        found = None
-        for entry in self.entries():
-            if entry.key == key and entry.value is not None:
-                found = entry
-        return found
 
     def _last_bare(self, key: str) -> Entry | None:
         bare = [entry for entry in self.entries() if entry.key == key]
         return bare[-1] if bare else None
-
-    def _edited(self, splices: list[Splice], *, expect: dict[str, str]) -> DotenvDocument:
-        try:
-            new = parse(apply_splices(self.text, splices), source=self.source)
-        except ParseError as exc:
-            raise EditError(f"{self.source}: edit would not parse: {exc.message}") from None
-        got = new.to_dict()
-        if got != expect:
-            changed = sorted(k for k in expect.keys() | got.keys() if expect.get(k) != got.get(k))
-            raise EditError(f"{self.source}: edit would not read back as intended (keys {changed})")
-        return new
 
     def _value_splice(self, entry: Entry, value: str) -> Splice:
         if entry.value is None:
@@ -303,56 +235,32 @@ class DotenvDocument:
         return Splice(entry.value_start, entry.value_end, quote_value(value, prefer=entry.quote), f"set {entry.key}")
 
     def _uncomment_splice(self, key: str, value: str) -> Splice | None:
-        for line in reversed(self.lines):
-            if not isinstance(line, Comment):
-                continue
-            body = _commented_entry(self.text, line)
-            if body is None or body.key != key:
-                continue
-            new_line = (
-                self.text[line.start : line.marker]
-                + self.text[_skip(self.text, line.marker + 1, _SPACE) : body.value_start]
-                + quote_value(value, prefer=body.quote)
-            )
-            return Splice(line.start, body.value_end, new_line, f"uncomment {key}")
-        return None
+        example = self._commented_example(key)
+        if example is None:
+            return None
+        line, body = example
+        new_line = (
+            self.text[line.start : line.marker]
+            + self.text[_skip(self.text, line.marker + 1, _SPACE) : body.value_start]
+            + quote_value(value, prefer=body.quote)
+        )
+        return Splice(line.start, body.value_end, new_line, f"uncomment {key}")
 
-    def _insert_splice(self, key: str, value: str) -> Splice:
-        anchor = self._insertion_anchor(key)
-        newline = self.style.newline
-        line = key + self._separator() + quote_value(value)
-        at = anchor.end if anchor else len(self.text)
-        if at == len(self.text) and self.text and not self.text.endswith("\n"):
-            # Appending: a file without a final line break keeps not having one.
-            return Splice(at, at, newline + line, f"add {key}")
-        return Splice(at, at, line + newline, f"add {key}")
+    def _reparse(self, text: str) -> DotenvDocument:
+        return parse(text, source=self.source)
 
-    def _insertion_anchor(self, key: str) -> Entry | None:
-        segments = key.split("_")
-        best: Entry | None = None
-        best_shared = 0
-        for entry in self.entries():
-            shared = _shared_prefix(segments, entry.key.split("_"))
-            if shared and shared >= best_shared:
-                best, best_shared = entry, shared
-        return best
+    def _commented_entry(self, comment: Comment) -> Entry | None:
+        return _commented_entry(self.text, comment)
 
-    def _separator(self) -> str:
-        """The separator most entries use (``=``, `` = ``, ...), for new lines."""
-        seps = Counter(_separator_text(self.text, entry) for entry in self.entries() if entry.value is not None)
-        return seps.most_common(1)[0][0] if seps else _DEFAULT_SEPARATOR
+    def _meaning(self) -> dict[str, str]:
+        return self.to_dict()
 
-    def _removal_start(self, entry: Entry) -> int:
-        """Where removing ``entry`` starts: its line, or the comment block that describes it alone."""
-        index = self.lines.index(entry)
-        if index + 1 < len(self.lines) and isinstance(self.lines[index + 1], Entry):
-            return entry.start
-        start = entry.start
-        for line in reversed(self.lines[:index]):
-            if not isinstance(line, Comment) or _commented_entry(self.text, line) is not None:
-                break
-            start = line.start
-        return start
+    def _line_starts(self, entry: Entry) -> list[int]:
+        return _line_starts(self.text, entry.start, entry.end)
+
+    def _comment_out_at(self, line_start: int) -> int:
+        # After a BOM, not before it: compose skips a BOM only at the very start of the file.
+        return 1 if line_start == 0 and self.text.startswith(_BOM) else line_start
 
 
 # -- parsing ----------------------------------------------------------------------------------
@@ -556,10 +464,6 @@ def _commented_entry(text: str, comment: Comment) -> Entry | None:
     return entry
 
 
-def _separator_text(text: str, entry: Entry) -> str:
-    return text[entry.key_end : entry.value_start]
-
-
 def _line_starts(text: str, start: int, end: int) -> list[int]:
     """Where each line of ``text[start:end]`` begins."""
     starts = [start]
@@ -576,15 +480,6 @@ def _line_end(text: str, pos: int) -> int:
     return len(text) if newline < 0 else newline + 1
 
 
-def _shared_prefix(a: list[str], b: list[str]) -> int:
-    shared = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        shared += 1
-    return shared
-
-
 def _skip(text: str, pos: int, chars: str) -> int:
     while pos < len(text) and text[pos] in chars:
         pos += 1
@@ -592,12 +487,7 @@ def _skip(text: str, pos: int, chars: str) -> int:
 
 
 def _check_key(key: object) -> None:
-    _check_str("key", key)
+    check_str("key", key)
     assert isinstance(key, str)
     if not key or not all(_is_key_char(c) for c in key):
         raise EditError(f"{key!r} is not a key compose reads (letters, digits and _ . - [ ] only)")
-
-
-def _check_str(name: str, value: object) -> None:
-    if not isinstance(value, str):
-        raise EditError(f"a .env {name} must be a string, not {type(value).__name__}")

@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from jitsi_secure._core.splice import Splice, apply_splices
+from jitsi_secure._core.keyvalue import Blank, Comment, KeyValueDocument, check_str
+from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure._core.write import read_text
-from jitsi_secure.errors import EditError, ParseError
+from jitsi_secure.errors import ParseError
 
 __all__ = [
     "ENCODING",
@@ -51,7 +51,6 @@ _WHITESPACE = " \t\f"
 _BREAKS = "\r\n"
 _BREAK = re.compile("[\r\n]")
 _NAMED_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
-_DEFAULT_SEPARATOR = "="
 
 
 @dataclass(frozen=True)
@@ -74,31 +73,16 @@ class Entry:
     value: str
 
 
-@dataclass(frozen=True)
-class Comment:
-    """A ``#`` or ``!`` comment line; ``marker`` is the offset of the ``#``/``!``."""
-
-    start: int
-    end: int
-    marker: int
-
-
-@dataclass(frozen=True)
-class Blank:
-    """A line with nothing Java reads: only whitespace (or a lone continuation backslash)."""
-
-    start: int
-    end: int
-
-
 Line = Entry | Comment | Blank
 
 
 @dataclass(frozen=True)
-class PropertiesDocument:
+class PropertiesDocument(KeyValueDocument[Entry]):
     """An immutable, lossless ``.properties`` document.
 
     ``render()`` returns the text it was parsed from, byte for byte; edits return new documents.
+    ``remove(key, *, comment_out=False)`` takes every occurrence with its continuation lines (see
+    :class:`~jitsi_secure._core.keyvalue.KeyValueDocument` for the comment rule).
     """
 
     text: str
@@ -107,14 +91,6 @@ class PropertiesDocument:
     style: TextStyle = field(default_factory=TextStyle)
 
     # -- reading -------------------------------------------------------------------------------
-
-    def render(self) -> str:
-        """The document's text."""
-        return self.text
-
-    def entries(self) -> Iterator[Entry]:
-        """Every entry in file order, duplicates included."""
-        return (line for line in self.lines if isinstance(line, Entry))
 
     def get(self, key: str) -> str | None:
         """The value Java reads for ``key`` (its last occurrence), or ``None`` when absent."""
@@ -127,9 +103,6 @@ class PropertiesDocument:
         for entry in self.entries():
             result[entry.key] = entry.value
         return result
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self._effective(key) is not None
 
     # -- editing -------------------------------------------------------------------------------
 
@@ -145,56 +118,32 @@ class PropertiesDocument:
 
         Setting the value the key already has returns this document unchanged.
         """
-        _check_str("key", key)
-        _check_str("value", value)
+        check_str("key", key)
+        check_str("value", value)
         entry = self._effective(key)
         if entry is not None:
             if entry.value == value:
                 return self
             splice = self._value_splice(entry, value, f"set {key}")
         else:
-            splice = self._uncomment_splice(key, value) or self._insert_splice(key, value)
+            splice = self._uncomment_splice(key, value) or self._insertion(
+                key, escape_key(key) + self._separator() + escape_value(value)
+            )
         return self._edited([splice], expect={**self.to_dict(), key: value})
-
-    def remove(self, key: str, *, comment_out: bool = False) -> PropertiesDocument:
-        """A document without ``key``: every occurrence goes, continuation lines included.
-
-        A comment block directly above an occurrence (no blank line between) goes with it, unless
-        it is itself a commented-out setting. With ``comment_out=True`` the lines are kept but
-        prefixed with ``#`` (each physical line, so continuations stay inside the comment).
-        Removing an absent key returns this document unchanged.
-        """
-        _check_str("key", key)
-        targets = [entry for entry in self.entries() if entry.key == key]
-        if not targets:
-            return self
-        if comment_out:
-            splices = [
-                Splice(start, start, "#", f"comment out {key}")
-                for entry in targets
-                for start in _physical_line_starts(self.text, entry)
-            ]
-        else:
-            splices = [Splice(self._attached_comment_start(entry), entry.end, "", f"remove {key}") for entry in targets]
-        expected = {k: v for k, v in self.to_dict().items() if k != key}
-        return self._edited(splices, expect=expected)
 
     # -- internals -----------------------------------------------------------------------------
 
-    def _effective(self, key: str) -> Entry | None:
-        found = None
-        for entry in self.entries():
-            if entry.key == key:
-                found = entry
-        return found
+    def _reparse(self, text: str) -> PropertiesDocument:
+        return parse(text, source=self.source)
 
-    def _edited(self, splices: list[Splice], *, expect: dict[str, str]) -> PropertiesDocument:
-        new = parse(apply_splices(self.text, splices), source=self.source)
-        got = new.to_dict()
-        if got != expect:
-            changed = sorted(k for k in expect.keys() | got.keys() if expect.get(k) != got.get(k))
-            raise EditError(f"{self.source}: edit would not read back as intended (keys {changed})")
-        return new
+    def _commented_entry(self, comment: Comment) -> Entry | None:
+        return _commented_entry(self.text, comment)
+
+    def _meaning(self) -> dict[str, str]:
+        return self.to_dict()
+
+    def _line_starts(self, entry: Entry) -> list[int]:
+        return _physical_line_starts(self.text, entry)
 
     def _value_splice(self, entry: Entry, value: str, reason: str) -> Splice:
         escaped = escape_value(value)
@@ -204,69 +153,17 @@ class PropertiesDocument:
         return Splice(entry.value_start, entry.value_end, escaped, reason)
 
     def _uncomment_splice(self, key: str, value: str) -> Splice | None:
-        for line in reversed(self.lines):
-            if not isinstance(line, Comment):
-                continue
-            body = _commented_entry(self.text, line)
-            if body is None or body.key != key:
-                continue
-            new_line = self.text[line.start : line.marker] + _entry_text(
-                self.text[body.key_start : body.key_end],
-                self.text[body.key_end : body.value_start] or self._separator(),
-                escape_value(value),
-            )
-            return Splice(line.start, body.value_end, new_line, f"uncomment {key}")
-        return None
-
-    def _insert_splice(self, key: str, value: str) -> Splice:
-        anchor = self._insertion_anchor(key)
-        newline = self.style.newline
-        indent = self.text[anchor.start : anchor.key_start] if anchor else ""
-        line = indent + _entry_text(escape_key(key), self._separator(), escape_value(value))
-        at = anchor.end if anchor else len(self.text)
-        if at < len(self.text):
-            return Splice(at, at, line + newline, f"add {key}")
-        # Appending: a file without a final line break keeps not having one.
-        if self.text and self.text[-1] not in _BREAKS:
-            return Splice(at, at, newline + line, f"add {key}")
-        return Splice(at, at, line + newline, f"add {key}")
-
-    def _insertion_anchor(self, key: str) -> Entry | None:
-        segments = key.split(".")
-        best: Entry | None = None
-        best_shared = 0
-        for entry in self.entries():
-            shared = _shared_prefix(segments, entry.key.split("."))
-            if shared and shared >= best_shared:
-                best, best_shared = entry, shared
-        return best
-
-    def _separator(self) -> str:
-        """The separator most entries use (``=``, `` = ``, ``:``, ...), for new lines."""
-        seps = Counter(
-            self.text[e.key_end : e.value_start]
-            for e in self.entries()
-            if any(c in "=:" for c in self.text[e.key_end : e.value_start])
+        example = self._commented_example(key)
+        if example is None:
+            return None
+        line, body = example
+        new_line = (
+            self.text[line.start : line.marker]
+            + self.text[body.key_start : body.key_end]
+            + self.text[body.key_end : body.value_start]
+            + escape_value(value)
         )
-        return seps.most_common(1)[0][0] if seps else _DEFAULT_SEPARATOR
-
-    def _attached_comment_start(self, entry: Entry) -> int:
-        """Where removing ``entry`` starts: its line, or the comment block that describes it alone.
-
-        A comment block directly above an entry (no blank line between) describes that entry and
-        leaves with it, unless the entry is followed by another entry: then the block heads a group
-        and stays. Commented-out settings inside the block are never taken.
-        """
-        index = self.lines.index(entry)
-        following = self.lines[index + 1] if index + 1 < len(self.lines) else None
-        if isinstance(following, Entry):
-            return entry.start
-        start = entry.start
-        for line in reversed(self.lines[:index]):
-            if not isinstance(line, Comment) or _commented_entry(self.text, line) is not None:
-                break
-            start = line.start
-        return start
+        return Splice(line.start, body.value_end, new_line, f"uncomment {key}")
 
 
 # -- parsing ----------------------------------------------------------------------------------
@@ -487,10 +384,6 @@ def _utf16_units(c: str) -> list[int]:
 # -- small text helpers -----------------------------------------------------------------------
 
 
-def _entry_text(raw_key: str, separator: str, raw_value: str) -> str:
-    return raw_key + separator + raw_value
-
-
 def _commented_entry(text: str, comment: Comment) -> Entry | None:
     """The entry a comment line would be without its marker, if it looks like a setting.
 
@@ -525,15 +418,6 @@ def _physical_line_starts(text: str, entry: Entry) -> list[int]:
         starts.append(pos)
 
 
-def _shared_prefix(a: list[str], b: list[str]) -> int:
-    shared = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        shared += 1
-    return shared
-
-
 def _skip(text: str, pos: int, chars: str) -> int:
     while pos < len(text) and text[pos] in chars:
         pos += 1
@@ -560,8 +444,3 @@ def _count_trailing(text: str, start: int, end: int, char: str) -> int:
     while end - count > start and text[end - count - 1] == char:
         count += 1
     return count
-
-
-def _check_str(name: str, value: object) -> None:
-    if not isinstance(value, str):
-        raise EditError(f"a .properties {name} must be a string, not {type(value).__name__}")

@@ -85,61 +85,84 @@ class Run:
         (self.accounts / "var/lib/prosody").mkdir(parents=True)
         self.original = _tree(self.main)
         self.jwt_original = _tree(self.jwt)
+        self.ctl_tree = build_example_tree(_folder(base / "prosodyctl-tree"))
+        (self.ctl_tree / "var/lib/prosody").mkdir(parents=True)
+        self.hosts: list[str] = []
         self.account = account_file(self.accounts / "var/lib/prosody", "alice", EXAMPLE_DOMAIN)
+        self.prosodyctl = [str(base / "prosodyctl"), "--config", "/etc/prosody/prosody.cfg.lua"]
+        (base / "prosodyctl").write_text(
+            f'#!/bin/sh\necho "$*" >> {base}/prosodyctl.args\ncat >> {base}/prosodyctl.stdin\n'
+        )
+        (base / "prosodyctl").chmod(0o755)
         self.no_library = _folder(base / "no-library" / "jitsi_secure").parent
         (self.no_library / "jitsi_secure/__init__.py").write_text('raise ImportError("not installed here")\n')
         self.results: dict[str, Any] = {}
         self.stdout = ""
 
     def play(self) -> list[dict[str, Any]]:
+        """Four independent step lists, one per local "host", run side by side (``strategy: free``)."""
         jigasi = {"jigasi_user": f"jigasi@{EXAMPLE_DOMAIN}", "jigasi_password": JIGASI_PASSWORD}
         first, second = USER_PASSWORDS
-        steps: list[tuple[str, dict[str, Any]]] = [
-            ("check", {**_secure(self.main, **jigasi), "check_mode": True, "diff": True}),
-            ("", _copy(self.main, self.base / "after-check")),
-            ("apply", {**_secure(self.main, **jigasi), "diff": True}),
-            ("", _copy(self.main, self.base / "after-apply")),
-            ("again", _secure(self.main, **jigasi)),
-            ("revert", {**_secure(self.main, state="absent"), "diff": True}),
-            (
-                "jwt",
-                {
-                    **_secure(self.jwt, auth="jwt", app_id="my-app", app_secret=APP_SECRET),
-                    "check_mode": True,
-                    "diff": True,
-                },
-            ),
-            ("broken", {**_secure(self.broken), "ignore_errors": True}),
-            ("empty", {**_secure(self.empty), "ignore_errors": True}),
-            ("add", _user(self.accounts, user="Alice", password=first)),
-            ("add_file", _slurp(self.account)),
-            ("add_again", _user(self.accounts, user="alice", password=first)),
-            ("on_create", _user(self.accounts, user="alice", password=second, update_password="on_create")),
-            ("always_check", {**_user(self.accounts, user="alice", password=second), "check_mode": True}),
-            ("unchanged_file", _slurp(self.account)),
-            ("always", _user(self.accounts, user="alice", password=second)),
-            ("always_file", _slurp(self.account)),
-            ("always_again", _user(self.accounts, user="alice", password=second)),
-            ("remove_check", {**_user(self.accounts, user="alice", state="absent"), "check_mode": True}),
-            ("remove", _user(self.accounts, user="alice", state="absent")),
-            ("remove_again", _user(self.accounts, user="alice", state="absent")),
-            ("bad_user", {**_user(self.accounts, user="a b", password=first), "ignore_errors": True}),
-            # A host without the library: a jitsi_secure that cannot be imported shadows the installed one.
-            (
-                "no_library",
-                {**_secure(self.main), "environment": {"PYTHONPATH": str(self.no_library)}, "ignore_errors": True},
-            ),
+        jwt = _secure(self.jwt, auth="jwt", app_id="my-app", app_secret=APP_SECRET)
+        ctl = {"offline": False, "prosodyctl": self.prosodyctl}
+        hosts: dict[str, list[tuple[str, dict[str, Any]]]] = {
+            "secure": [
+                ("check", {**_secure(self.main, **jigasi), "check_mode": True, "diff": True}),
+                ("", _copy(self.main, self.base / "after-check")),
+                ("apply", {**_secure(self.main, **jigasi), "diff": True}),
+                ("", _copy(self.main, self.base / "after-apply")),
+                ("again", _secure(self.main, **jigasi)),
+                ("revert", {**_secure(self.main, state="absent"), "diff": True}),
+            ],
+            "failures": [
+                ("jwt", {**jwt, "check_mode": True, "diff": True}),
+                ("broken", {**_secure(self.broken), "ignore_errors": True}),
+                ("empty", {**_secure(self.empty), "ignore_errors": True}),
+                # A host without the library: a jitsi_secure that cannot be imported shadows the installed one.
+                (
+                    "no_library",
+                    {**_secure(self.jwt), "environment": {"PYTHONPATH": str(self.no_library)}, "ignore_errors": True},
+                ),
+            ],
+            "accounts": [
+                ("add", _user(self.accounts, user="Alice", password=first)),
+                ("add_file", _slurp(self.account)),
+                ("add_again", _user(self.accounts, user="alice", password=first)),
+                ("on_create", _user(self.accounts, user="alice", password=second, update_password="on_create")),
+                ("always_check", {**_user(self.accounts, user="alice", password=second), "check_mode": True}),
+                ("unchanged_file", _slurp(self.account)),
+                ("always", _user(self.accounts, user="alice", password=second)),
+                ("always_file", _slurp(self.account)),
+                ("always_again", _user(self.accounts, user="alice", password=second)),
+                ("remove_check", {**_user(self.accounts, user="alice", state="absent"), "check_mode": True}),
+                ("remove", _user(self.accounts, user="alice", state="absent")),
+                ("remove_again", _user(self.accounts, user="alice", state="absent")),
+                ("bad_user", {**_user(self.accounts, user="a b", password=first), "ignore_errors": True}),
+            ],
+            # Through prosodyctl (a stand-in that logs its arguments and input), deciding from the data folder.
+            "prosodyctl": [
+                ("ctl_add", _user(self.ctl_tree, **ctl, user="carol", password=first)),
+                ("ctl_absent", _user(self.ctl_tree, **ctl, user="carol", state="absent")),
+                ("dave", _user(self.ctl_tree, user="dave", password=first)),
+                ("ctl_same", _user(self.ctl_tree, **ctl, user="dave", password=first)),
+                ("ctl_passwd", _user(self.ctl_tree, **ctl, user="dave", password=second)),
+            ],
+        }
+        tasks = [
+            {**task, **({"register": name} if name else {}), "when": f"inventory_hostname == {host!r}"}
+            for host, steps in hosts.items()
+            for name, task in steps
         ]
-        tasks = [{**task, "register": name} if name else task for name, task in steps]
-        registered = {name: "{{ %s }}" % name for name, _ in steps if name}  # noqa: UP031 (Jinja, not Python)
-        results_file = self.base / "results.json"
-        tasks.append({"ansible.builtin.copy": {"content": "{{ results | to_json }}", "dest": str(results_file)}})
+        registered = {name: "{{ %s }}" % name for steps in hosts.values() for name, _ in steps if name}  # noqa: UP031 (Jinja)
+        dest = f"{self.base}/results-{{{{ inventory_hostname }}}}.json"
+        tasks.append({"ansible.builtin.copy": {"content": "{{ results | to_json }}", "dest": dest}})
+        self.hosts = list(hosts)
         return [
             {
-                "hosts": "localhost",
-                "connection": "local",
+                "hosts": "all",
+                "strategy": "free",
                 "gather_facts": False,
-                "vars": {"ansible_python_interpreter": sys.executable, "results": registered},
+                "vars": {"results": registered},
                 "tasks": tasks,
             }
         ]
@@ -147,6 +170,9 @@ class Run:
     def run(self, program: Path) -> None:
         playbook = self.base / "playbook.yml"
         playbook.write_text(json.dumps(self.play(), indent=2))  # JSON is YAML
+        local = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+        inventory = self.base / "inventory.json"
+        inventory.write_text(json.dumps({"all": {"hosts": dict.fromkeys(self.hosts, local)}}))
         env = {
             **os.environ,
             "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
@@ -163,7 +189,7 @@ class Run:
         }
         env.pop("JITSI_SECURE_DEBUG", None)
         completed = subprocess.run(
-            [str(program), "-i", "localhost,", str(playbook)],
+            [str(program), "-i", str(inventory), "--forks", str(len(self.hosts)), str(playbook)],
             cwd=self.base,
             env=env,
             capture_output=True,
@@ -173,7 +199,11 @@ class Run:
         )
         self.stdout = completed.stdout + completed.stderr
         assert completed.returncode == 0, self.stdout
-        self.results = json.loads((self.base / "results.json").read_text())
+        # Each host registered every name; a step's result is the one from the host that ran it.
+        for host in self.hosts:
+            for name, result in json.loads((self.base / f"results-{host}.json").read_text()).items():
+                if not result.get("skipped"):
+                    self.results[name] = result
 
 
 def _folder(path: Path) -> Path:
@@ -413,3 +443,17 @@ def test_a_host_without_the_library_fails_cleanly(run: Run) -> None:
     result = run.results["no_library"]
     assert result["failed"] is True
     assert result["msg"].startswith("Failed to import the required Python library (jitsi-secure)")
+
+
+def test_prosody_user_through_prosodyctl(run: Run) -> None:
+    """adduser and passwd get the password on standard input only; the data folder decides what runs."""
+    first, second = USER_PASSWORDS
+    assert run.results["ctl_add"]["action"] == "added"
+    assert run.results["ctl_add"]["method"] == "prosodyctl"
+    assert run.results["ctl_absent"]["changed"] is False, "no account file: nothing to remove"
+    assert run.results["ctl_same"]["changed"] is False, "the stored keys match: no passwd"
+    assert run.results["ctl_passwd"]["action"] == "password_updated"
+    calls = (run.base / "prosodyctl.args").read_text().splitlines()
+    config = "--config /etc/prosody/prosody.cfg.lua"
+    assert calls == [f"{config} adduser carol@{EXAMPLE_DOMAIN}", f"{config} passwd dave@{EXAMPLE_DOMAIN}"]
+    assert (run.base / "prosodyctl.stdin").read_text() == f"{first}\n{first}\n{second}\n{second}\n"

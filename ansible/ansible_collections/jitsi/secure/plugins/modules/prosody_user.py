@@ -211,7 +211,6 @@ def main():
         argument_spec=argument_spec(),
         supports_check_mode=True,
         required_if=[("state", "present", ("password",))],
-        mutually_exclusive=[("offline", "prosodyctl")],
     )
     if LIB_IMPORT_ERROR is not None:
         module.fail_json(msg=missing_required_lib("jitsi-secure"), exception=LIB_IMPORT_ERROR)
@@ -246,6 +245,9 @@ class _Target:
         self.node = accounts.validate_username(params["user"])
         self.data_path = _user_commands._resolve(self.root, params["data_path"], "data folder")
         self.offline = params["offline"]
+        # Checked here rather than with mutually_exclusive, which would also refuse an explicit offline: false.
+        if self.offline and params["prosodyctl"] is not None:
+            raise accounts.AccountError("give either prosodyctl or offline: true, not both")
         if self.offline and not self.data_path.is_dir():
             raise accounts.AccountError(
                 f"the Prosody data folder {self.data_path} does not exist (Debian: /var/lib/prosody)"

@@ -114,6 +114,13 @@ SCENARIOS = [
         jigasi="properties/ht21295_etc_jigasi_sip-communicator.properties",
     ),
     Scenario(
+        "docker-rendered-sphinx-stack",
+        "meet.jitsi",
+        "lua/sphinx-stack_docker-rendered_conf.d_jitsi-meet.cfg.lua",
+        "js/binauralmeet_docker-rendered_config_2021.js",
+        "hocon/sphinx-stack_docker-rendered_jicofo.conf",
+    ),
+    Scenario(
         "telkomdev",
         "meet.example.com",
         "lua/telkomdev_meet.example.com.cfg.lua",

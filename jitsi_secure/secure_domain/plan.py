@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from jitsi_secure import _verify
 from jitsi_secure._core.lock import locked
 from jitsi_secure._core.write import WriteResult, read_text, write_text
-from jitsi_secure.errors import VerificationError, WriteError
+from jitsi_secure.errors import JitsiSecureError, ParseError, VerificationError, WriteError
 from jitsi_secure.formats import dotenv, hocon, js, lua, properties
 from jitsi_secure.formats._lua_values import render_string
 from jitsi_secure.secure_domain import docker, jicofo, jigasi, meet, prosody
@@ -189,7 +189,12 @@ def build_plan(layout: Layout | DockerLayout, spec: SecureDomain, *, revert: boo
     """
     if isinstance(layout, Layout) and spec.jigasi is not None and layout.jigasi is None and not revert:
         raise WriteError("a Jigasi account was given but no Jigasi config was found; give --jigasi-config")
-    files = tuple(_plan_file(program, path, layout, spec, revert) for program, path in _files(layout))
+    try:
+        files = tuple(_plan_file(program, path, layout, spec, revert) for program, path in _files(layout))
+    except JitsiSecureError as error:
+        # A file may already hold a given secret on the line an error quotes (a re-run after a
+        # half-done manual edit), or another secret: the message is masked like every other output.
+        raise _masked_error(error, _spellings(set(spec.secrets))) from None
     known = {secret for f in files for secret in f.secrets} | set(spec.secrets)
     return Plan(layout, spec, revert, files, _spellings(known))
 
@@ -292,6 +297,37 @@ def _roll_back(plan: Plan, done: tuple[FileChange, ...], failed: FileChange, cau
     return ApplyError(
         message, failed=failed.display, restored=tuple(restored), still_new=tuple(still_new), untouched=untouched
     )
+
+
+def _masked_error(error: JitsiSecureError, spellings: tuple[str, ...]) -> JitsiSecureError:
+    """``error`` with every spelling of a secret masked in its message (the same error when none occurs)."""
+
+    def mask(text: str) -> str:
+        for secret in sorted(spellings, key=len, reverse=True):
+            text = text.replace(secret, MASK)
+        return text
+
+    if isinstance(error, ParseError):
+        # The quoted line may also hold a secret nobody gave (a broken ``JWT_APP_SECRET='...`` line):
+        # masked by its key's name, as in diffs.
+        excerpt = _mask_secret_looking(" " + mask(error.excerpt))[1:]
+        if excerpt == error.excerpt and mask(error.message) == error.message:
+            return error
+        head = error.excerpt[: error.column - 1]
+        column = len(mask(head)) + 1 if mask(head) != head else error.column
+        return ParseError(
+            mask(error.message),
+            source=error.source,
+            line=error.line,
+            column=min(column, len(excerpt) + 1),
+            excerpt=excerpt,
+        )
+    if not any(secret in str(error) for secret in spellings):
+        return error
+    try:
+        return type(error)(mask(str(error)))
+    except TypeError:  # an error class with another constructor: keep the kind, lose nothing secret
+        return JitsiSecureError(mask(str(error)))
 
 
 def _files(layout: Layout | DockerLayout) -> Iterator[tuple[_Program, Path]]:

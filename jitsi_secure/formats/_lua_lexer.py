@@ -10,6 +10,7 @@ error messages where it is practical.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 from jitsi_secure.errors import ParseError
@@ -80,10 +81,8 @@ class Token(NamedTuple):
 
 
 # Lua's whitespace set is " \f\n\r\t\v"; newlines get their own token so lines are easy to find.
-_SPACE = re.compile(r"[ \t\f\v]+")
 _NEWLINE = re.compile(r"\r\n|\n\r|\r|\n")
 _LINE_END = re.compile(r"[\r\n]")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LONG_OPEN = re.compile(r"\[(=*)\[")
 # Longest operators first, as llex.c reads them.
 _OPERATOR = re.compile(r"\.\.\.|\.\.|==|~=|<=|>=|<<|>>|//|::|[-+*/%^#&~|<>=(){}\[\];:,.]")
@@ -117,51 +116,75 @@ def tokenize(text: str, *, source: str = "<string>") -> list[Token]:
     return tokens
 
 
+# The common tokens in one match, tried first at every position: space, line breaks, names, line
+# comments, strings without escapes, plain decimal integers and the operators that cannot start
+# anything longer. What it does not take (long brackets and comments, strings with escapes or line
+# breaks, other numerals, ``.5``, errors) goes through the exact scanners below, so the tokens are the
+# same either way; only the common case is faster.
+_FAST = re.compile(
+    r"([ \t\f\v]+)"
+    r"|(\r\n|\n\r|\r|\n)"
+    r"|([A-Za-z_][A-Za-z0-9_]*)"
+    r"|(--(?!\[=*\[)[^\r\n]*)"
+    r"|(\"[^\"\\\r\n]*\"|'[^'\\\r\n]*')"
+    r"|([0-9]+(?![0-9A-Za-z_.]))"
+    r"|(\.\.\.|\.\.|==|~=|<=|>=|<<|>>|//|::|[+*/%^#&~|<>=(){}\];:,]|-(?!-)|\.(?![0-9])|\[(?![\[=]))"
+    r"|(.)",  # anything else: the exact scanners take over from here
+    re.DOTALL,
+)
+_FAST_KINDS = (None, SPACE, NEWLINE, NAME, COMMENT, STRING, NUMBER, OP, None)
+_new_token = tuple.__new__  # Token(...) without the Python-level __new__ of a NamedTuple
+
+
 def _scan(text: str, source: str, tokens: list[Token]) -> int:
     append = tokens.append
+    kinds = _FAST_KINDS
+    keywords = KEYWORDS
+    new = _new_token
     pos = 0
     n = len(text)
     while pos < n:
-        ch = text[pos]
-        if ch in " \t\f\v":
-            m = _SPACE.match(text, pos)
-            assert m is not None
-            append(Token(SPACE, m.group(), pos))
-            pos = m.end()
-        elif ch in "\r\n":
-            m = _NEWLINE.match(text, pos)
-            assert m is not None
-            append(Token(NEWLINE, m.group(), pos))
-            pos = m.end()
-        elif ch == "_" or (ch.isascii() and ch.isalpha()):
-            m = _NAME.match(text, pos)
-            assert m is not None
+        for m in _FAST.finditer(text, pos):
+            kind = kinds[m.lastindex]  # type: ignore[index]
+            if kind is None:
+                pos = m.start()
+                break
             word = m.group()
-            append(Token(KEYWORD if word in KEYWORDS else NAME, word, pos))
-            pos = m.end()
-        elif ch == "-" and text.startswith("--", pos):
-            end = _comment_end(text, pos, source)
-            append(Token(COMMENT, text[pos:end], pos))
-            pos = end
-        elif ch in "\"'":
-            end = _short_string_end(text, pos, source)
-            append(Token(STRING, text[pos:end], pos))
-            pos = end
-        elif (ch.isdigit() and ch.isascii()) or (ch == "." and pos + 1 < n and text[pos + 1] in "0123456789"):
-            end = _numeral_end(text, pos, source)
-            append(Token(NUMBER, text[pos:end], pos))
-            pos = end
-        elif ch == "[" and pos + 1 < n and text[pos + 1] in "[=":
-            end = _long_bracket_end(text, pos, source, "string")
-            append(Token(LONGSTRING, text[pos:end], pos))
-            pos = end
+            if kind is NAME and word in keywords:
+                kind = KEYWORD
+            append(new(Token, (kind, word, m.start())))
         else:
-            m = _OPERATOR.match(text, pos)
-            if m is None:
-                raise ParseError.at(text, pos, f"unexpected symbol near {_near(ch)}", source=source)
-            append(Token(OP, m.group(), pos))
-            pos = m.end()
+            return n
+        pos = _scan_exact(text, pos, source, append)
     return pos
+
+
+def _scan_exact(text: str, pos: int, source: str, append: Callable[[Token], None]) -> int:
+    """Scan the one token at ``pos`` that the fast pattern left to the exact scanners; return its end.
+
+    Space, line breaks and names never come here: the fast pattern takes all of them.
+    """
+    n = len(text)
+    ch = text[pos]
+    if ch == "-" and text.startswith("--", pos):
+        end = _comment_end(text, pos, source)
+        append(Token(COMMENT, text[pos:end], pos))
+    elif ch in "\"'":
+        end = _short_string_end(text, pos, source)
+        append(Token(STRING, text[pos:end], pos))
+    elif (ch.isdigit() and ch.isascii()) or (ch == "." and pos + 1 < n and text[pos + 1] in "0123456789"):
+        end = _numeral_end(text, pos, source)
+        append(Token(NUMBER, text[pos:end], pos))
+    elif ch == "[" and pos + 1 < n and text[pos + 1] in "[=":
+        end = _long_bracket_end(text, pos, source, "string")
+        append(Token(LONGSTRING, text[pos:end], pos))
+    else:
+        m = _OPERATOR.match(text, pos)
+        if m is None:
+            raise ParseError.at(text, pos, f"unexpected symbol near {_near(ch)}", source=source)
+        append(Token(OP, m.group(), pos))
+        end = m.end()
+    return end
 
 
 def _near(ch: str) -> str:

@@ -150,6 +150,8 @@ def _stack_depth() -> int:
 class _Parser:
     def __init__(self, tokens: list[Token], text: str, source: str) -> None:
         self.toks = [t for t in tokens if t.kind not in TRIVIA]
+        # What key() returns for each token, computed once: the grammar asks several times per token.
+        self.keys = [t.text if t.kind in (OP, KEYWORD) else ("<eof>" if t.kind == EOF else t.kind) for t in self.toks]
         self.text = text
         self.source = source
         self.i = 0
@@ -165,10 +167,7 @@ class _Parser:
 
     def key(self) -> str:
         """The current token as the grammar sees it: operators and keywords by text, else by kind."""
-        t = self.toks[self.i]
-        if t.kind in (OP, KEYWORD):
-            return t.text
-        return "<eof>" if t.kind == EOF else t.kind
+        return self.keys[self.i]
 
     def next(self) -> Token:
         t = self.toks[self.i]

@@ -196,7 +196,7 @@ def main() -> int:
     args = parser.parse_args()
     selected = [r for r in runs() if not args.only or r.name in args.only]
     header = machine()
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = dict(os.environ)
     for run in selected:
         print(f"running {run.name} ...", file=sys.stderr, flush=True)
         start = time.perf_counter()

@@ -22,7 +22,6 @@ change, or the edit raises :class:`~jitsi_secure.errors.EditError` and nothing c
 from __future__ import annotations
 
 import copy
-import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -205,13 +204,6 @@ def parse(text: str, *, source: str = "<string>", name: str = "config") -> Confi
     Raises:
         ParseError: the text is not a script esprima accepts (ES2017), with line and column.
     """
-    return _parse(text, source, name)
-
-
-# Documents are immutable, so the same text read twice (an edit's re-parse, then the verification that
-# reads the new text again) can share one: an esprima parse is the whole cost of a config.js step.
-@functools.lru_cache(maxsize=4)
-def _parse(text: str, source: str, name: str) -> ConfigJsDocument:
     program = parse_script(text, source=source)
     return ConfigJsDocument(text, source, name, detect_style(text), build_model(text, program, name))
 

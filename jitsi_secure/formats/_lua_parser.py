@@ -56,6 +56,19 @@ _BINARY = {
 _UNARY = frozenset({"not", "-", "#", "~"})
 _UNARY_PRIORITY = 12
 _BLOCK_END = frozenset({"end", "else", "elseif", "until", "<eof>"})
+# expr()'s fast path: the node kind of a token that is a whole expression when no operator follows.
+_SIMPLE_KINDS = {
+    NUMBER: "number",
+    STRING: "string",
+    LONGSTRING: "string",
+    NAME: "name",
+    "nil": "nil",
+    "true": "true",
+    "false": "false",
+}
+_VALUED = frozenset({"number", "string", "name"})
+_SUFFIX = frozenset({".", "[", ":", "(", "{"})
+_STRINGS = (STRING, LONGSTRING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,6 +538,17 @@ class _Parser:
     def expr(self) -> Node:
         """Operator-precedence parsing with explicit stacks (lparser.c's ``subexpr`` priorities), so long
         operator chains cost no Python recursion."""
+        # Most expressions in a config file are one literal or one name: the same node, built directly.
+        i = self.i
+        t = self.toks[i]
+        after = self.keys[i + 1] if t.kind != EOF else "<eof>"
+        if self.depth < MAX_DEPTH and after not in _BINARY:
+            kind = _SIMPLE_KINDS.get(t.kind) or _SIMPLE_KINDS.get(self.keys[i])
+            if kind is not None and (
+                kind != "name" or (after not in _SUFFIX and self.toks[i + 1].kind not in _STRINGS)
+            ):
+                self.i = i + 1
+                return Node(kind, t.start, t.start + len(t.text), t.text if kind in _VALUED else "")
         self.enter()
         operands: list[Node] = []
         # Each pending operator: (text, right priority, start offset, is_unary).

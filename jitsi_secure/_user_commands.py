@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import os
 import shlex
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from jitsi_secure.cli import EXIT_OK
@@ -24,7 +23,6 @@ __all__ = ["add_parser", "run"]
 
 #: Debian's Prosody ``data_path``.
 DEFAULT_DATA_PATH = "/var/lib/prosody"
-_PROSODY_HOST_FILES = (PurePosixPath("/etc/prosody/conf.avail"), PurePosixPath("/etc/prosody/conf.d"))
 
 _ACTIONS = {
     "add": "create an account (password: first line of standard input, or asked twice on a terminal)",
@@ -95,13 +93,12 @@ def run(args: argparse.Namespace, *, stdout: TextIO, stdin: TextIO) -> int:
     from jitsi_secure import accounts
     from jitsi_secure.secure_domain.spec import validate_domain
 
-    root = Path(args.root).resolve()
-    if not root.is_dir():
-        raise UserCommandError(f"the root {args.root} is not a folder")
-    domain = validate_domain(args.domain) if args.domain else _single_domain(root)
+    # Where things are: the rules shared with the Ansible module, in jitsi_secure.accounts.
+    root = accounts.deployment_root(args.root)
+    domain = validate_domain(args.domain) if args.domain else accounts.single_domain(root)
     action = args.user_action
     if action == "list":
-        data_path = _resolve(root, args.data_path or DEFAULT_DATA_PATH, "data folder")
+        data_path = accounts.path_under_root(root, args.data_path or DEFAULT_DATA_PATH, what="data folder")
         users = accounts.list_users(domain, offline_data_path=data_path)
         if args.json:
             _print_json(stdout, action=action, domain=domain, users=users, data_path=_display(root, data_path))
@@ -115,7 +112,11 @@ def run(args: argparse.Namespace, *, stdout: TextIO, stdin: TextIO) -> int:
     if action == "add":
         node = accounts.validate_username(args.user)  # before asking for a password that would be wasted
         password = _read_password(stdin, f"{node}@{domain}")
-        prosody_config = _host_file(args, root, domain) if offline is not None and not args.password_hash else None
+        prosody_config = (
+            accounts.prosody_host_file(root, domain, prosody_config=args.prosody_config)
+            if offline is not None and not args.password_hash
+            else None
+        )
         result = accounts.add_user(
             node,
             domain,
@@ -182,11 +183,13 @@ def _read_password(stdin: TextIO, jid: str) -> Secret:
 
 
 def _offline_data_path(args: argparse.Namespace, root: Path) -> Path | None:
+    from jitsi_secure.accounts import path_under_root
+
     if not args.offline:
         if args.data_path is not None:
             raise UserCommandError("--data-path goes with --offline (prosodyctl knows its own data folder)")
         return None
-    return _resolve(root, args.data_path or DEFAULT_DATA_PATH, "data folder")
+    return path_under_root(root, args.data_path or DEFAULT_DATA_PATH, what="data folder")
 
 
 def _prosodyctl(command: str | None) -> list[str] | None:
@@ -199,42 +202,6 @@ def _prosodyctl(command: str | None) -> list[str] | None:
     if not parts:
         raise UserCommandError("--prosodyctl is empty")
     return parts
-
-
-def _host_file(args: argparse.Namespace, root: Path, domain: str) -> Path | None:
-    """The host file whose ``password_hash`` the offline account follows; ``None`` if there is none."""
-    if args.prosody_config is not None:
-        path = _resolve(root, args.prosody_config, "Prosody config")
-        if not path.is_file():
-            raise UserCommandError(f"the Prosody config {args.prosody_config} does not exist")
-        return path
-    for folder in _PROSODY_HOST_FILES:
-        candidate = _resolve(root, str(folder / f"{domain}.cfg.lua"), "Prosody config")
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _single_domain(root: Path) -> str:
-    from jitsi_secure.secure_domain.layout import discover_domains
-    from jitsi_secure.secure_domain.spec import validate_domain
-
-    found = discover_domains(root)
-    if len(found) == 1:
-        return validate_domain(found[0])
-    where = f" under {root}" if root != Path("/") else ""
-    if not found:
-        raise UserCommandError(f"no Jitsi Meet host found{where} (no /etc/jitsi/meet/<host>-config.js); give --domain")
-    raise UserCommandError(f"several Jitsi Meet hosts found{where}: {', '.join(found)}; choose one with --domain")
-
-
-def _resolve(root: Path, path: str, what: str) -> Path:
-    # Like the other verbs: an absolute path is seen from inside the root, a relative one is the user's own.
-    candidate = root / PurePosixPath(path).relative_to("/") if os.path.isabs(path) else Path.cwd() / path
-    real = candidate.resolve()
-    if os.path.isabs(path) and real != root and root not in real.parents:
-        raise UserCommandError(f"the {what} {path} leads outside the root {root} (to {real}); refusing to use it")
-    return candidate
 
 
 def _display(root: Path, path: Path) -> str:

@@ -23,6 +23,8 @@ Example::
     add_user("alice", "meet.example.com", Secret("s3cret"))                 # prosodyctl adduser
     add_user("bob", "meet.example.com", Secret("pw"), offline_data_path="/img/var/lib/prosody")
     list_users("meet.example.com", offline_data_path="/var/lib/prosody")   # ['alice', 'bob']
+    check_password("bob", "meet.example.com", Secret("pw"), offline_data_path="/img/var/lib/prosody")  # True
+    set_password("alice", "meet.example.com", Secret("new"))                # prosodyctl passwd
 
 User names are checked with Prosody's rules (XMPP *nodeprep*: case-folded, no ``@ / " & ' : < >``,
 spaces or control characters, at most 1023 bytes) before anything runs; passwords with SASLprep
@@ -43,7 +45,7 @@ import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from jitsi_secure.errors import JitsiSecureError
@@ -57,18 +59,26 @@ __all__ = [
     "AccountExistsError",
     "AccountMissingError",
     "AccountResult",
+    "AccountUnreadableError",
     "PasswordHash",
     "ScramCredentials",
     "account_file",
     "add_user",
+    "check_password",
+    "deployment_root",
     "list_users",
     "password_hash_of",
     "path_decode",
     "path_encode",
+    "path_under_root",
+    "prosody_host_file",
     "remove_user",
     "saslprep",
     "scram_credentials",
     "serialize_account",
+    "set_password",
+    "single_domain",
+    "user_exists",
     "validate_password",
     "validate_username",
 ]
@@ -88,6 +98,13 @@ _NODE_PROHIBITED = frozenset("\"&'/:<>@")
 # prosodyctl's output decorations around its password prompts (ANSI "hidden"/"reset").
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _PROSODYCTL_TIMEOUT = 120.0
+# Where Debian keeps the Prosody host files, in the order they are looked for.
+_PROSODY_HOST_FOLDERS = (PurePosixPath("/etc/prosody/conf.avail"), PurePosixPath("/etc/prosody/conf.d"))
+# One entry of an account file as Prosody's util.serialization writes it: ["key"] = value;
+_ENTRY = re.compile(r'\s*\["([^"\\]+)"\]\s*=\s*(.*?);?\s*\Z')
+_SCRAM_KEYS = ("iteration_count", "salt", "server_key", "stored_key")
+# The hex length of a stored key tells the hash the account was made with.
+_HASH_BY_KEY_LENGTH: dict[int, PasswordHash] = {40: "SHA-1", 64: "SHA-256"}
 
 
 class AccountError(JitsiSecureError):
@@ -100,7 +117,12 @@ class AccountExistsError(AccountError):
 
 
 class AccountMissingError(AccountError):
-    """``remove_user`` for a user that has no account."""
+    """``remove_user``, ``check_password`` or ``set_password`` for a user that has no account."""
+
+
+class AccountUnreadableError(AccountError):
+    """Whether an account exists cannot be told from the data folder: it does not exist here or cannot
+    be read (not root, or the accounts live in a container's own volume)."""
 
 
 @dataclass(frozen=True)
@@ -337,6 +359,79 @@ def password_hash_of(prosody_config: str | os.PathLike[str], domain: str) -> Pas
     )
 
 
+# --------------------------------------------------------------------------- where the accounts are
+#
+# The rules ``jitsi-secure user`` and the Ansible module share for finding the deployment's domain, the
+# data folder and the host file under a root (an image, a test tree, or ``/``).
+
+
+def deployment_root(root: str | os.PathLike[str] = "/") -> Path:
+    """``root`` resolved (symlinks followed), the folder every other path is found under.
+
+    Raises :class:`AccountError` when it is not a folder.
+    """
+    base = Path(root).resolve()
+    if not base.is_dir():
+        raise AccountError(f"the root {root} is not a folder")
+    return base
+
+
+def single_domain(root: str | os.PathLike[str] = "/") -> str:
+    """The one Jitsi Meet host configured under ``root`` (``/etc/jitsi/meet/<host>-config.js``).
+
+    Raises :class:`AccountError` listing what was found when there is none or more than one; the
+    message tells the command line's user to give ``--domain``.
+    """
+    from jitsi_secure.secure_domain.layout import discover_domains
+
+    base = Path(root).resolve()
+    found = discover_domains(base)
+    if len(found) == 1:
+        return validate_domain(found[0])
+    where = f" under {base}" if base != Path("/") else ""
+    if not found:
+        raise AccountError(f"no Jitsi Meet host found{where} (no /etc/jitsi/meet/<host>-config.js); give --domain")
+    raise AccountError(f"several Jitsi Meet hosts found{where}: {', '.join(found)}; choose one with --domain")
+
+
+def path_under_root(root: str | os.PathLike[str], path: str | os.PathLike[str], *, what: str = "path") -> Path:
+    """``path`` as seen from inside ``root``: an absolute path is taken under the root, a relative one
+    from the current folder (it is the user's own, as on any command line).
+
+    An absolute path that leads out of the root (through a symlink or ``..``) raises
+    :class:`AccountError`, naming it as ``what`` (e.g. ``"data folder"``). The path need not exist.
+    """
+    base = Path(root).resolve()
+    text = os.fspath(path)
+    candidate = base / PurePosixPath(text).relative_to("/") if os.path.isabs(text) else Path.cwd() / text
+    real = candidate.resolve()
+    if os.path.isabs(text) and real != base and base not in real.parents:
+        raise AccountError(f"the {what} {text} leads outside the root {base} (to {real}); refusing to use it")
+    return candidate
+
+
+def prosody_host_file(
+    root: str | os.PathLike[str], domain: str, *, prosody_config: str | os.PathLike[str] | None = None
+) -> Path | None:
+    """The Prosody host file of ``domain`` under ``root``, whose ``password_hash`` an offline account
+    follows (pass it to :func:`add_user` or :func:`set_password` as ``prosody_config``).
+
+    ``prosody_config`` if given (seen from inside the root; it must exist, else :class:`AccountError`),
+    else ``/etc/prosody/conf.avail/<domain>.cfg.lua`` or ``/etc/prosody/conf.d/<domain>.cfg.lua`` when
+    one exists; ``None`` when there is none.
+    """
+    if prosody_config is not None:
+        path = path_under_root(root, prosody_config, what="Prosody config")
+        if not path.is_file():
+            raise AccountError(f"the Prosody config {os.fspath(prosody_config)} does not exist")
+        return path
+    for folder in _PROSODY_HOST_FOLDERS:
+        candidate = path_under_root(root, str(folder / f"{domain}.cfg.lua"), what="Prosody config")
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 # ------------------------------------------------------------------------------------ the operations
 
 
@@ -418,7 +513,154 @@ def list_users(domain: str, *, offline_data_path: str | os.PathLike[str]) -> lis
     return sorted(path_decode(name[: -len(".dat")]) for name in names)
 
 
+def user_exists(user: str, domain: str, *, offline_data_path: str | os.PathLike[str]) -> bool:
+    """Whether ``user@domain`` has an account, read from its account file under ``offline_data_path``.
+
+    Like :func:`list_users` this reads the data folder (Debian: ``/var/lib/prosody``), as prosodyctl
+    cannot tell. Raises :class:`AccountUnreadableError` when it cannot be told (the data folder does
+    not exist here or cannot be read), and :class:`AccountError` when the file is not an account file
+    as Prosody writes it.
+    """
+    node = validate_username(user)
+    host = validate_domain(domain)
+    return _read_entries(Path(offline_data_path), node, host) is not None
+
+
+def check_password(user: str, domain: str, password: Secret, *, offline_data_path: str | os.PathLike[str]) -> bool:
+    """Whether ``password`` is the one stored for ``user@domain`` under ``offline_data_path``.
+
+    The SCRAM keys are recomputed with the account's own salt, iteration count and hash (told by the
+    key length) and compared in constant time; the password itself is never stored or compared in
+    clear. ``False`` also for an account that is not stored as SCRAM keys (plain text, or keys this
+    module cannot read), so that setting the password stores it the hashed way.
+
+    Raises :class:`AccountMissingError` without an account, :class:`AccountUnreadableError` when the
+    data folder cannot be read.
+    """
+    node = validate_username(user)
+    host = validate_domain(domain)
+    validate_password(password)
+    data_path = Path(offline_data_path)
+    entries = _read_entries(data_path, node, host)
+    if entries is None:
+        raise AccountMissingError(f"user {node}@{host} does not exist (no {account_file(data_path, node, host)})")
+    if not all(key in entries for key in _SCRAM_KEYS):
+        return False  # an old plain-text or foreign account
+    stored_key = _lua_string(entries["stored_key"])
+    password_hash = _HASH_BY_KEY_LENGTH.get(len(stored_key or ""))
+    salt = _lua_string(entries["salt"])
+    iterations = _lua_count(entries["iteration_count"])
+    if stored_key is None or password_hash is None or salt is None or iterations is None:
+        return False
+    computed = scram_credentials(password, password_hash=password_hash, iteration_count=iterations, salt=salt)
+    server_key = _lua_string(entries["server_key"]) or ""
+    # Constant time (both keys always compared): the comparison says nothing about the stored keys.
+    same_stored = hmac.compare_digest(computed.stored_key.encode(), stored_key.encode())
+    same_server = hmac.compare_digest(computed.server_key.encode(), server_key.encode())
+    return same_stored and same_server
+
+
+def set_password(
+    user: str,
+    domain: str,
+    password: Secret,
+    *,
+    prosodyctl: Sequence[str] | None = None,
+    offline_data_path: str | os.PathLike[str] | None = None,
+    password_hash: PasswordHash | None = None,
+    prosody_config: str | os.PathLike[str] | None = None,
+    iteration_count: int = DEFAULT_ITERATION_COUNT,
+) -> AccountResult:
+    """Give the existing account ``user@domain`` the password ``password``.
+
+    Through ``prosodyctl passwd user@domain`` (default ``["prosodyctl"]``), with the password on its
+    standard input twice and never in its arguments, unless ``offline_data_path`` is given. Offline,
+    the account file is rewritten as Prosody's ``set_password`` does: new keys with a fresh salt, every
+    other entry of the account kept (a plain-text ``password`` is dropped, since it would still let the
+    old password in), the file's mode and owner kept, replaced atomically. The hash is
+    ``password_hash`` if given, else the one ``prosody_config`` sets, else the account's current one;
+    the iteration count is the account's, but at least ``iteration_count``.
+
+    A missing account raises :class:`AccountMissingError`; nothing is created.
+    """
+    node = validate_username(user)
+    host = validate_domain(domain)
+    validate_password(password)
+    if offline_data_path is not None:
+        if prosodyctl is not None:
+            raise AccountError("give either prosodyctl or offline_data_path, not both")
+        from jitsi_secure._core.write import write_text
+
+        data_path = _data_folder(Path(offline_data_path))
+        path = account_file(data_path, node, host)
+        entries = _read_entries(data_path, node, host)
+        if entries is None:
+            raise AccountMissingError(f"user {node}@{host} does not exist (no {path})")
+        old_key = _lua_string(entries.get("stored_key", "")) or ""
+        # The hash the host asks for (as Prosody does), else the one the account already has.
+        chosen: PasswordHash = (
+            password_hash
+            or (password_hash_of(prosody_config, host) if prosody_config is not None else None)
+            or _HASH_BY_KEY_LENGTH.get(len(old_key), "SHA-1")
+        )
+        iterations = max(_lua_count(entries.get("iteration_count", "")) or 0, iteration_count)
+        text = serialize_account(scram_credentials(password, password_hash=chosen, iteration_count=iterations))
+        kept = [f'\t["{key}"] = {value};\n' for key, value in entries.items() if key not in (*_SCRAM_KEYS, "password")]
+        # Same mode and owner, atomic replace: Prosody (another user) must still read it.
+        write_text(path, text[: -len("};\n")] + "".join(kept) + "};\n")
+        return AccountResult(node, host, "offline", path)
+    # prosodyctl asks twice ("Enter new password", "Retype new password") and reads one line each time.
+    secret = password.reveal()
+    output = _run_prosodyctl(prosodyctl, "passwd", f"{node}@{host}", stdin=f"{secret}\n{secret}\n", secret=secret)
+    return AccountResult(node, host, "prosodyctl", warnings=_warnings(output, host, adding=False))
+
+
 # ---------------------------------------------------------------------------------------- internals
+
+
+def _read_entries(data_path: Path, node: str, host: str) -> dict[str, str] | None:
+    """The entries of an account file as ``{key: raw Lua value}``; ``None`` when there is no account.
+
+    Raises :class:`AccountUnreadableError` when that cannot be told, :class:`AccountError` when the
+    file is not an account file as Prosody's ``util.serialization`` writes it.
+    """
+    path = account_file(data_path, node, host)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if data_path.is_dir() and os.access(data_path, os.R_OK | os.X_OK):
+            return None
+        if not data_path.is_dir():
+            raise AccountUnreadableError(
+                f"the Prosody data folder {data_path} does not exist (Debian: /var/lib/prosody)"
+            ) from None
+        raise AccountUnreadableError(f"cannot read the Prosody data folder {data_path}") from None
+    except PermissionError as exc:
+        raise AccountUnreadableError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AccountError(f"cannot read {path}: {exc}") from None
+    body = text.strip()
+    if not (body.startswith("return {") and body.endswith("};")):
+        raise AccountError(f"{path} is not an account file as Prosody writes it")
+    entries = {}
+    for line in body[len("return {") : -len("};")].splitlines():
+        if not line.strip():
+            continue
+        match = _ENTRY.match(line)
+        if match is None:
+            raise AccountError(f"{path}: cannot read the line {line.strip()[:40]!r} of the account file")
+        entries[match.group(1)] = match.group(2)
+    return entries
+
+
+def _lua_string(raw: str) -> str | None:
+    """The text of a plain Lua string literal ``"..."`` (no escapes), else ``None``."""
+    return raw[1:-1] if len(raw) >= 2 and raw[0] == raw[-1] == '"' and "\\" not in raw else None
+
+
+def _lua_count(raw: str) -> int | None:
+    """The value of a plain decimal Lua integer, else ``None``."""
+    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 def _data_folder(data_path: Path) -> Path:

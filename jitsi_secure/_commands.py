@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import shutil
-import subprocess
 import sys
 from typing import Any, TextIO
 
@@ -17,7 +14,14 @@ from jitsi_secure.formats import dotenv
 from jitsi_secure.secure_domain import docker
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 from jitsi_secure.secure_domain.plan import Plan, apply_plan, build_plan
-from jitsi_secure.secure_domain.spec import JigasiAccount, JwtAuth, Secret, SecureDomain, SpecError
+from jitsi_secure.secure_domain.spec import (
+    JigasiAccount,
+    JwtAuth,
+    Secret,
+    SecureDomain,
+    SpecError,
+    resolve_prosody_version,
+)
 
 __all__ = ["run"]
 
@@ -114,27 +118,14 @@ def _secret_file(path: str, what: str) -> Secret:
     return Secret(value[:-1] if value.endswith("\n") else value)
 
 
-_VERSION = re.compile(r"(\d+)\.(\d+)")
-
-
 def _prosody_version(args: argparse.Namespace) -> tuple[int, int] | None:
     """The Prosody version the host file is for: as given, else asked of the installed Prosody.
 
     Only a deployment at ``/`` can be asked; an image under ``--root`` says nothing about this machine.
+    The rule is :func:`~jitsi_secure.secure_domain.spec.resolve_prosody_version`, shared with the
+    Ansible module.
     """
-    if args.prosody_version is not None:
-        match = _VERSION.match(args.prosody_version)
-        if not match:
-            raise SpecError(f"--prosody-version {args.prosody_version!r} is not of the form X.Y (like 0.12 or 13.0)")
-        return int(match.group(1)), int(match.group(2))
-    if os.path.realpath(args.root) != "/" or args.auth != "internal" or shutil.which("prosodyctl") is None:
-        return None
-    try:
-        about = subprocess.run(["prosodyctl", "about"], capture_output=True, text=True, timeout=30, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    match = re.search(r"^Prosody (\d+)\.(\d+)", about.stdout, re.MULTILINE)
-    return (int(match.group(1)), int(match.group(2))) if match else None
+    return resolve_prosody_version(args.prosody_version, root=args.root, auth=args.auth)
 
 
 class _Report:

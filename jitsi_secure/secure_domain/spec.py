@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -16,6 +17,9 @@ __all__ = [
     "Secret",
     "SecureDomain",
     "SpecError",
+    "installed_prosody_version",
+    "parse_prosody_version",
+    "resolve_prosody_version",
     "validate_domain",
     "validate_jid",
 ]
@@ -30,6 +34,9 @@ _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 _NODE = re.compile(r"[^\s\"'&/:<>@\\]{1,1023}\Z")
 _APP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}\Z")
 _URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/+-]*)?\Z")
+_VERSION = re.compile(r"(\d+)\.(\d+)")
+# The first line of `prosodyctl about`'s output: "Prosody 0.12.4", "Prosody 13.0.1", ...
+_ABOUT_VERSION = re.compile(r"^Prosody (\d+)\.(\d+)", re.MULTILINE)
 
 
 class SpecError(JitsiSecureError):
@@ -185,3 +192,55 @@ class SecureDomain:
         """Every secret this spec will write into a file, for masking output."""
         secrets = [self.jigasi.password if self.jigasi else None, self.jwt.app_secret if self.jwt else None]
         return tuple(s.reveal() for s in secrets if s is not None)
+
+
+# ------------------------------------------------------------------------------------ Prosody version
+
+
+def parse_prosody_version(text: str) -> tuple[int, int]:
+    """``(major, minor)`` of a version given as ``X.Y`` (``"0.12"``, ``"13.0"``; ``"0.12.4"`` gives
+    ``(0, 12)``), the form :attr:`SecureDomain.prosody_version` takes.
+
+    Raises :class:`SpecError` otherwise; the message names the command line's ``--prosody-version``.
+    """
+    match = _VERSION.match(text)
+    if not match:
+        raise SpecError(f"--prosody-version {text!r} is not of the form X.Y (like 0.12 or 13.0)")
+    return int(match.group(1)), int(match.group(2))
+
+
+def installed_prosody_version(root: str | os.PathLike[str] = "/") -> tuple[int, int] | None:
+    """``(major, minor)`` of the Prosody installed on this machine, from ``prosodyctl about``.
+
+    ``None`` when it cannot be told: ``root`` is not ``/`` (an image under another root says nothing
+    about this machine's Prosody), ``prosodyctl`` is not on the ``PATH``, or it fails, takes more than
+    30 s or prints no version.
+    """
+    import shutil
+    import subprocess
+
+    if os.path.realpath(root) != "/" or shutil.which("prosodyctl") is None:
+        return None
+    try:
+        about = subprocess.run(["prosodyctl", "about"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = _ABOUT_VERSION.search(about.stdout)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def resolve_prosody_version(
+    given: str | None, *, root: str | os.PathLike[str] = "/", auth: AuthMode = "internal"
+) -> tuple[int, int] | None:
+    """The Prosody version a host file is written for, by the command line's rule (which the Ansible
+    module follows, so both write the same bytes).
+
+    ``given`` (``X.Y``, see :func:`parse_prosody_version`) if not ``None``; else, with ``auth``
+    ``"internal"`` (the one mode whose settings depend on it), :func:`installed_prosody_version`
+    under ``root``; else ``None``.
+    """
+    if given is not None:
+        return parse_prosody_version(given)
+    if auth != "internal":
+        return None
+    return installed_prosody_version(root)

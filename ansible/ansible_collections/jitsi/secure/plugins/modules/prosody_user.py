@@ -166,10 +166,7 @@ method:
   choices: [prosodyctl, offline]
 """
 
-import argparse
-import hmac
 import os
-import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -181,12 +178,6 @@ except ImportError:
     JitsiSecureError = Exception  # only so the except clause below is valid; never reached
 else:
     LIB_IMPORT_ERROR = None
-
-# One entry of an account file as Prosody's util.serialization writes it: ["key"] = value;
-_ENTRY = re.compile(r'\s*\["([^"\\]+)"\]\s*=\s*(.*?);?\s*\Z')
-_SCRAM_KEYS = ("iteration_count", "salt", "server_key", "stored_key")
-# The hex length of a stored key tells the hash the account was made with.
-_HASH_BY_KEY_LENGTH = {40: "SHA-1", 64: "SHA-256"}
 
 
 def argument_spec():
@@ -231,19 +222,16 @@ class _Target:
     """Where the account is and how to reach it, from the options (the command line's rules)."""
 
     def __init__(self, params):
-        from pathlib import Path
-
-        from jitsi_secure import _user_commands, accounts
+        from jitsi_secure import accounts
         from jitsi_secure.secure_domain.spec import validate_domain
 
         self.params = params
-        self.root = Path(params["root"]).resolve()
-        if not self.root.is_dir():
-            raise _user_commands.UserCommandError(f"the root {params['root']} is not a folder")
+        # The same public helpers `jitsi-secure user` uses, so paths and messages are the command line's.
+        self.root = accounts.deployment_root(params["root"])
         domain = params["domain"]
-        self.domain = validate_domain(domain) if domain else _user_commands._single_domain(self.root)
+        self.domain = validate_domain(domain) if domain else accounts.single_domain(self.root)
         self.node = accounts.validate_username(params["user"])
-        self.data_path = _user_commands._resolve(self.root, params["data_path"], "data folder")
+        self.data_path = accounts.path_under_root(self.root, params["data_path"], what="data folder")
         self.offline = params["offline"]
         # Checked here rather than with mutually_exclusive, which would also refuse an explicit offline: false.
         if self.offline and params["prosodyctl"] is not None:
@@ -252,7 +240,6 @@ class _Target:
             raise accounts.AccountError(
                 f"the Prosody data folder {self.data_path} does not exist (Debian: /var/lib/prosody)"
             )
-        self.account = accounts.account_file(self.data_path, self.node, self.domain)
         self.prosodyctl = params["prosodyctl"]
         self.jid = f"{self.node}@{self.domain}"
 
@@ -262,10 +249,9 @@ class _Target:
 
     def host_file(self):
         """The host file whose ``password_hash`` an offline account follows, if any."""
-        from jitsi_secure import _user_commands
+        from jitsi_secure import accounts
 
-        namespace = argparse.Namespace(prosody_config=self.params["prosody_config"])
-        return _user_commands._host_file(namespace, self.root, self.domain)
+        return accounts.prosody_host_file(self.root, self.domain, prosody_config=self.params["prosody_config"])
 
 
 def run(module):
@@ -277,19 +263,23 @@ def run(module):
     target = _Target(params)
     # Checked before anything is read, so a bad password fails the same way whatever the account's state.
     password = accounts.validate_password(Secret(params["password"])) if params["state"] == "present" else None
-    stored = _read_account(target.account)  # None: no account; _UNKNOWN: the folder cannot be read
-    if stored is _UNKNOWN:
+    try:
+        exists = accounts.user_exists(target.node, target.domain, offline_data_path=target.data_path)
+    except accounts.AccountUnreadableError:
+        exists = None  # the folder cannot be read (not root, or a container's own volume): not known
         module.warn(f"cannot read {target.data_path}: whether {target.jid} exists is not known beforehand")
     if params["state"] == "absent":
-        action = _remove(module, target, stored)
-    elif stored is None or stored is _UNKNOWN:
-        action = _add(module, target, stored, password)
-    elif params["update_password"] == "on_create" or _same_password(stored, password):
+        action = _remove(module, target, exists)
+    elif not exists:
+        action = _add(module, target, exists, password)
+    elif params["update_password"] == "on_create" or accounts.check_password(
+        target.node, target.domain, password, offline_data_path=target.data_path
+    ):
         action = "none"
     else:
         action = "password_updated"
         if not module.check_mode:
-            _set_password(target, stored, password)
+            _set_password(target, password)
     return dict(
         changed=action != "none",
         user=target.node,
@@ -300,10 +290,10 @@ def run(module):
     )
 
 
-def _remove(module, target, stored):
+def _remove(module, target, exists):
     from jitsi_secure import accounts
 
-    if stored is None:
+    if exists is False:
         return "none"
     if module.check_mode:
         return "removed"
@@ -316,7 +306,7 @@ def _remove(module, target, stored):
     return "removed"
 
 
-def _add(module, target, stored, password):
+def _add(module, target, exists, password):
     from jitsi_secure import accounts
 
     if module.check_mode:
@@ -332,115 +322,33 @@ def _add(module, target, stored, password):
             **target.ways(),
         )
     except accounts.AccountExistsError:
-        if stored is not _UNKNOWN:
+        if exists is not None:
             raise  # created by someone else since the data folder was read: say so
         if target.params["update_password"] == "on_create":
             return "none"
         # It exists after all and its password cannot be compared: set it, as "always" asks.
-        _set_password_prosodyctl(target, password)
+        accounts.set_password(target.node, target.domain, password, prosodyctl=target.prosodyctl)
         return "password_updated"
     _warn(module, done.warnings)
     return "added"
 
 
-def _set_password(target, stored, password):
-    if target.offline:
-        _set_password_offline(target, stored, password)
-    else:
-        _set_password_prosodyctl(target, password)
-
-
-class _Unknown:
-    """The account folder exists but cannot be read (not root, or a container's own volume)."""
-
-
-_UNKNOWN = _Unknown()
-
-
-def _read_account(path):
-    """The entries of an account file as ``{key: raw Lua value}``; ``None`` without an account."""
-    from jitsi_secure.accounts import AccountError
-
-    data_path = path.parent.parent.parent
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        # No data folder here: through prosodyctl the data may live elsewhere (a container), so unknown.
-        readable = data_path.is_dir() and os.access(data_path, os.R_OK | os.X_OK)
-        return None if readable else _UNKNOWN
-    except PermissionError:
-        return _UNKNOWN
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AccountError(f"cannot read {path}: {exc}") from None
-    body = text.strip()
-    if not (body.startswith("return {") and body.endswith("};")):
-        raise AccountError(f"{path} is not an account file as Prosody writes it")
-    entries = {}
-    for line in body[len("return {") : -len("};")].splitlines():
-        if not line.strip():
-            continue
-        match = _ENTRY.match(line)
-        if match is None:
-            raise AccountError(f"{path}: cannot read the line {line.strip()[:40]!r} of the account file")
-        entries[match.group(1)] = match.group(2)
-    return entries
-
-
-def _same_password(stored, password):
-    """Whether ``password`` gives the stored SCRAM keys with the stored salt and iteration count."""
-    from jitsi_secure.accounts import scram_credentials
-
-    if not all(key in stored for key in _SCRAM_KEYS):
-        return False  # an old plain-text or foreign account: set the password the hashed way
-    stored_key = _lua_string(stored["stored_key"])
-    password_hash = _HASH_BY_KEY_LENGTH.get(len(stored_key or ""))
-    salt = _lua_string(stored["salt"])
-    if password_hash is None or salt is None or not stored["iteration_count"].isdigit():
-        return False
-    computed = scram_credentials(
-        password, password_hash=password_hash, iteration_count=int(stored["iteration_count"]), salt=salt
-    )
-    # Constant time: the comparison says nothing about the stored keys.
-    return hmac.compare_digest(computed.stored_key, stored_key) and hmac.compare_digest(
-        computed.server_key, _lua_string(stored["server_key"]) or ""
-    )
-
-
-def _lua_string(raw):
-    return raw[1:-1] if len(raw) >= 2 and raw[0] == raw[-1] == '"' and "\\" not in raw else None
-
-
-def _set_password_offline(target, stored, password):
-    """Rewrite the account file with new keys, as Prosody's ``set_password`` does: a fresh salt, every
-    other entry of the account kept."""
-    from jitsi_secure._core.write import write_text
-    from jitsi_secure.accounts import DEFAULT_ITERATION_COUNT, password_hash_of, scram_credentials, serialize_account
-
-    old_key = _lua_string(stored.get("stored_key", "")) or ""
-    host_file = target.host_file()
-    # The hash the host asks for (as Prosody does), else the one the account already has.
-    password_hash = (
-        target.params["password_hash"]
-        or (password_hash_of(host_file, target.domain) if host_file is not None else None)
-        or _HASH_BY_KEY_LENGTH.get(len(old_key), "SHA-1")
-    )
-    count = stored.get("iteration_count", "")
-    iterations = max(int(count) if count.isdigit() else 0, DEFAULT_ITERATION_COUNT)
-    text = serialize_account(scram_credentials(password, password_hash=password_hash, iteration_count=iterations))
-    # A plain-text password left beside the new keys would still let the old one in: drop it.
-    kept = [f'\t["{key}"] = {value};\n' for key, value in stored.items() if key not in (*_SCRAM_KEYS, "password")]
-    # Same mode and owner, atomic replace: Prosody (another user) must still read it.
-    write_text(target.account, text[: -len("};\n")] + "".join(kept) + "};\n")
-
-
-def _set_password_prosodyctl(target, password):
-    """``prosodyctl passwd``: the password on its standard input twice (it asks twice), never in arguments."""
+def _set_password(target, password):
+    """``prosodyctl passwd`` (the password on its standard input only), or offline a rewritten account
+    file with a fresh salt and the account's other entries kept: both done by the library."""
     from jitsi_secure import accounts
 
-    secret = password.reveal()
-    # jitsi_secure.accounts has no public "set password" yet; its runner keeps the password out of
-    # arguments and out of the error text, which is what matters here.
-    accounts._run_prosodyctl(target.prosodyctl, "passwd", target.jid, stdin=f"{secret}\n{secret}\n", secret=secret)
+    if target.offline:
+        accounts.set_password(
+            target.node,
+            target.domain,
+            password,
+            offline_data_path=target.data_path,
+            password_hash=target.params["password_hash"],
+            prosody_config=target.host_file(),
+        )
+    else:
+        accounts.set_password(target.node, target.domain, password, prosodyctl=target.prosodyctl)
 
 
 def _warn(module, warnings):

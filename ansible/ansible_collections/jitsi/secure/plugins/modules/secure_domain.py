@@ -337,10 +337,14 @@ def run(module):
 
 def spec_from(params, domain):
     """The :class:`SecureDomain` the options describe, checked as the command line checks its flags."""
-    import argparse
-
-    from jitsi_secure._commands import _prosody_version
-    from jitsi_secure.secure_domain.spec import JigasiAccount, JwtAuth, Secret, SecureDomain, SpecError
+    from jitsi_secure.secure_domain.spec import (
+        JigasiAccount,
+        JwtAuth,
+        Secret,
+        SecureDomain,
+        SpecError,
+        resolve_prosody_version,
+    )
 
     jwt = None
     given = params["app_id"] or params["app_secret"] or params["asap_key_server"] or params["allow_empty_token"]
@@ -361,9 +365,7 @@ def spec_from(params, domain):
         jigasi = JigasiAccount(params["jigasi_user"], Secret(params["jigasi_password"]))
     # The command line's own rule for the Prosody version (given, else `prosodyctl about` at /), so the
     # module writes the same bytes the command line would.
-    version = _prosody_version(
-        argparse.Namespace(prosody_version=params["prosody_version"], root=params["root"], auth=params["auth"])
-    )
+    version = resolve_prosody_version(params["prosody_version"], root=params["root"], auth=params["auth"])
     return SecureDomain(
         domain=domain,
         guest_domain=params["guest_domain"],

@@ -28,25 +28,40 @@ from hypothesis import strategies as st
 
 from jitsi_secure import accounts
 from jitsi_secure.accounts import (
+    DEFAULT_ITERATION_COUNT,
     AccountError,
     AccountExistsError,
     AccountMissingError,
+    AccountUnreadableError,
     account_file,
     add_user,
+    check_password,
+    deployment_root,
     list_users,
     password_hash_of,
     path_decode,
     path_encode,
+    path_under_root,
+    prosody_host_file,
     remove_user,
     saslprep,
     scram_credentials,
     serialize_account,
+    set_password,
+    single_domain,
+    user_exists,
     validate_password,
     validate_username,
 )
 from jitsi_secure.cli import main
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
-from jitsi_secure.secure_domain.spec import Secret
+from jitsi_secure.secure_domain.spec import (
+    Secret,
+    SpecError,
+    installed_prosody_version,
+    parse_prosody_version,
+    resolve_prosody_version,
+)
 from tests.oracles import missing, require_program
 
 DOMAIN = "meet.example.com"
@@ -533,6 +548,288 @@ def test_prosodyctl_missing_program() -> None:
         add_user("alice", DOMAIN, Secret("pw"), prosodyctl=["/nonexistent/prosodyctl"])
     with pytest.raises(AccountError, match="empty"):
         add_user("alice", DOMAIN, Secret("pw"), prosodyctl=[])
+
+
+# --------------------------------------------- existing accounts: user_exists, check_password, set_password
+
+
+def _write_account_text(data_path: Path, user: str, body: str) -> Path:
+    path = account_file(data_path, user, DOMAIN)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("return {\n" + body + "};\n")
+    return path
+
+
+def test_user_exists_reads_the_data_folder(data_path: Path) -> None:
+    assert user_exists("alice", DOMAIN, offline_data_path=data_path) is False
+    add_user("alice", DOMAIN, Secret("pw"), offline_data_path=data_path)
+    assert user_exists("ALICE", DOMAIN, offline_data_path=data_path) is True
+    assert user_exists("bob", DOMAIN, offline_data_path=data_path) is False
+    assert user_exists("alice", "guest.meet.example.com", offline_data_path=data_path) is False
+
+
+def test_user_exists_says_when_it_cannot_tell(data_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No data folder here (prosodyctl's may be in a container): not known, which is not "no".
+    with pytest.raises(AccountUnreadableError, match="does not exist"):
+        user_exists("alice", DOMAIN, offline_data_path=tmp_path / "nope")
+    path = add_user("alice", DOMAIN, Secret("pw"), offline_data_path=data_path).path
+
+    def denied(self: Path, *args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    with monkeypatch.context() as patch:  # root reads everything: a refusal is simulated
+        patch.setattr(Path, "read_text", denied)
+        with pytest.raises(AccountUnreadableError, match=f"cannot read {re.escape(str(path))}: Permission denied"):
+            user_exists("alice", DOMAIN, offline_data_path=data_path)
+        with pytest.raises(AccountUnreadableError):
+            check_password("alice", DOMAIN, Secret("pw"), offline_data_path=data_path)
+    assert issubclass(AccountUnreadableError, AccountError)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{}\n", "is not an account file"),
+        ('return {\n\t["salt"] = "a";\n\tnonsense\n};\n', "cannot read the line 'nonsense'"),
+    ],
+)
+def test_a_file_prosody_did_not_write_is_an_error(data_path: Path, body: str, message: str) -> None:
+    path = account_file(data_path, "alice", DOMAIN)
+    path.parent.mkdir(parents=True)
+    path.write_text(body)
+    for call in (
+        lambda: user_exists("alice", DOMAIN, offline_data_path=data_path),
+        lambda: check_password("alice", DOMAIN, Secret("pw"), offline_data_path=data_path),
+        lambda: set_password("alice", DOMAIN, Secret("pw"), offline_data_path=data_path),
+    ):
+        with pytest.raises(AccountError, match=re.escape(message)):
+            call()
+    assert path.read_text() == body
+
+
+@pytest.mark.parametrize("password_hash", ["SHA-1", "SHA-256"])
+def test_check_password_recomputes_the_stored_keys(data_path: Path, password_hash: accounts.PasswordHash) -> None:
+    add_user("alice", DOMAIN, Secret(PASSWORD), offline_data_path=data_path, password_hash=password_hash)
+    assert check_password("Alice", DOMAIN, Secret(PASSWORD), offline_data_path=data_path) is True
+    assert check_password("alice", DOMAIN, Secret(PASSWORD + " "), offline_data_path=data_path) is False
+    assert check_password("alice", DOMAIN, Secret("s3cret"), offline_data_path=data_path) is False
+
+
+def test_check_password_on_the_verified_prosody_account(data_path: Path) -> None:
+    # The account prosodyctl wrote in the research notes (oracles.md 1d), with an entry of its own.
+    _write_account_text(
+        data_path,
+        "admin",
+        '\t["iteration_count"] = 10000;\n\t["salt"] = "516809c3-e694-42c7-81d3-307602ca0b23";\n'
+        '\t["server_key"] = "ed62a0535c0c4d82a81e9153e68a523d60881caf";\n'
+        '\t["stored_key"] = "1e64a49f9aa7ca34e00fc540c871bea4bd9ced0f";\n\t["roles"] = {};\n',
+    )
+    assert check_password("admin", DOMAIN, Secret("s3cret"), offline_data_path=data_path) is True
+    assert check_password("admin", DOMAIN, Secret("s3cret!"), offline_data_path=data_path) is False
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '\t["password"] = "pw";\n',  # plain-text storage (auth "internal_plain")
+        '\t["iteration_count"] = 10000;\n\t["salt"] = "s";\n\t["server_key"] = "ab";\n\t["stored_key"] = "ab";\n',
+        '\t["iteration_count"] = 1e4;\n\t["salt"] = "s";\n\t["server_key"] = "x";\n\t["stored_key"] = "'
+        + "a" * 40
+        + '";\n',
+        '\t["iteration_count"] = 10000;\n\t["salt"] = "s\\"";\n\t["server_key"] = "x";\n\t["stored_key"] = "'
+        + "a" * 40
+        + '";\n',
+        '\t["iteration_count"] = 10000;\n\t["salt"] = "s";\n\t["server_key"] = "é";\n\t["stored_key"] = "'
+        + "é" * 40
+        + '";\n',
+    ],
+    ids=["plain", "short-key", "lua-number", "escaped-salt", "not-hex"],
+)
+def test_check_password_is_false_for_what_it_cannot_compare(data_path: Path, body: str) -> None:
+    _write_account_text(data_path, "alice", body)
+    assert check_password("alice", DOMAIN, Secret("pw"), offline_data_path=data_path) is False
+
+
+def test_check_password_needs_an_account_and_a_good_password(data_path: Path) -> None:
+    with pytest.raises(AccountMissingError, match=f"user alice@{DOMAIN} does not exist"):
+        check_password("alice", DOMAIN, Secret("pw"), offline_data_path=data_path)
+    add_user("alice", DOMAIN, Secret("pw"), offline_data_path=data_path)
+    with pytest.raises(AccountError, match="line break"):
+        check_password("alice", DOMAIN, Secret("pw\n"), offline_data_path=data_path)
+
+
+def test_set_password_offline_rewrites_the_keys_and_keeps_the_rest(data_path: Path) -> None:
+    path = _write_account_text(
+        data_path,
+        "alice",
+        '\t["iteration_count"] = 20000;\n\t["salt"] = "old-salt";\n\t["server_key"] = "'
+        + "0" * 40
+        + '";\n\t["stored_key"] = "'
+        + "1" * 40
+        + '";\n\t["password"] = "the old one";\n\t["roles"] = { ["prosody:admin"] = true };\n',
+    )
+    path.chmod(0o600)
+    result = set_password("Alice", DOMAIN, Secret(PASSWORD), offline_data_path=data_path)
+    assert (result.method, result.path, result.jid, result.warnings) == ("offline", path, f"alice@{DOMAIN}", ())
+    text = path.read_text()
+    assert PASSWORD not in text and "the old one" not in text
+    assert text.endswith('\t["roles"] = { ["prosody:admin"] = true };\n};\n')
+    fields = _read_account(path)
+    assert fields["salt"] != "old-salt" and fields["iteration_count"] == 20000  # more than the default: kept
+    assert (fields["stored_key"], fields["server_key"]) == _recompute(PASSWORD, str(fields["salt"]), 20000, "sha1")
+    assert "password" not in fields
+    assert check_password("alice", DOMAIN, Secret(PASSWORD), offline_data_path=data_path) is True
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # the file's own mode, not a new one
+    assert [p.name for p in path.parent.iterdir()] == ["alice.dat"]
+
+
+def test_set_password_offline_hash_and_iterations(data_path: Path, tmp_path: Path) -> None:
+    add_user("alice", DOMAIN, Secret("one"), offline_data_path=data_path, password_hash="SHA-256", iteration_count=4096)
+    path = set_password("alice", DOMAIN, Secret("two"), offline_data_path=data_path).path
+    assert path is not None
+    fields = _read_account(path)
+    # The account's own hash stays; its iteration count is raised to the default.
+    assert fields["iteration_count"] == DEFAULT_ITERATION_COUNT
+    assert len(str(fields["stored_key"])) == 64
+    host_file = tmp_path / "host.cfg.lua"
+    host_file.write_text(f'VirtualHost "{DOMAIN}"\n  password_hash = "SHA-1"\n')
+    set_password("alice", DOMAIN, Secret("three"), offline_data_path=data_path, prosody_config=host_file)
+    assert len(str(_read_account(path)["stored_key"])) == 40  # the host's hash, as Prosody does
+    set_password("alice", DOMAIN, Secret("four"), offline_data_path=data_path, password_hash="SHA-256")
+    fields = _read_account(path)
+    assert (fields["stored_key"], fields["server_key"]) == _recompute("four", str(fields["salt"]), 10000, "sha256")
+    assert check_password("alice", DOMAIN, Secret("four"), offline_data_path=data_path)
+
+
+def test_set_password_offline_keeps_the_owner(data_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root gives files away")
+    path = add_user("alice", DOMAIN, Secret("one"), offline_data_path=data_path).path
+    assert path is not None
+    os.chown(path, 4321, 4322)
+    set_password("alice", DOMAIN, Secret("two"), offline_data_path=data_path)
+    assert (path.stat().st_uid, path.stat().st_gid) == (4321, 4322)
+
+
+def test_set_password_offline_never_creates_an_account(data_path: Path, tmp_path: Path) -> None:
+    with pytest.raises(AccountMissingError, match=f"user alice@{DOMAIN} does not exist"):
+        set_password("alice", DOMAIN, Secret("pw"), offline_data_path=data_path)
+    assert list(data_path.iterdir()) == []
+    with pytest.raises(AccountError, match=r"data folder .* does not exist"):
+        set_password("alice", DOMAIN, Secret("pw"), offline_data_path=tmp_path / "nope")
+    with pytest.raises(AccountError, match="not both"):
+        set_password("alice", DOMAIN, Secret("pw"), prosodyctl=["prosodyctl"], offline_data_path=data_path)
+
+
+def test_set_password_through_prosodyctl_passwd(
+    fake_prosodyctl: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script, record = fake_prosodyctl
+    result = set_password("Alice", DOMAIN, Secret(PASSWORD), prosodyctl=[str(script), "--config", "/x.cfg.lua"])
+    assert (result.method, result.jid, result.path, result.warnings) == ("prosodyctl", f"alice@{DOMAIN}", None, ())
+    [call] = _records(record)
+    assert call == {
+        "argv": [str(script), "--config", "/x.cfg.lua", "passwd", f"alice@{DOMAIN}"],
+        "stdin": f"{PASSWORD}\n{PASSWORD}\n",  # prosodyctl asks twice; never an argument
+    }
+    monkeypatch.setenv("FAKE_MODE", "missing")
+    with pytest.raises(AccountMissingError, match=f"user alice@{DOMAIN} does not exist"):
+        set_password("alice", DOMAIN, Secret("pw"), prosodyctl=[str(script)])
+    monkeypatch.setenv("FAKE_MODE", "echo")
+    with pytest.raises(AccountError) as caught:
+        set_password("alice", DOMAIN, Secret("hunter2"), prosodyctl=[str(script)])
+    assert "hunter2" not in str(caught.value) and "passwd" in str(caught.value)
+    monkeypatch.setenv("FAKE_MODE", "unknown-host")
+    result = set_password("alice", DOMAIN, Secret("pw"), prosodyctl=[str(script)])
+    assert result.warnings == (
+        f"prosodyctl does not know the host {DOMAIN} (not in its configuration, or not enabled)",
+    )
+
+
+# ------------------------------------------------------------------------- where the accounts are
+
+
+def test_deployment_root(tmp_path: Path) -> None:
+    (tmp_path / "link").symlink_to(tmp_path)
+    assert deployment_root(tmp_path / "link") == tmp_path.resolve()
+    with pytest.raises(AccountError, match=f"^the root {re.escape(str(tmp_path))}/nope is not a folder$"):
+        deployment_root(tmp_path / "nope")
+
+
+def test_single_domain(tmp_path: Path) -> None:
+    root = build_example_tree(tmp_path / "root")
+    assert single_domain(root) == EXAMPLE_DOMAIN
+    (root / "etc/jitsi/meet/other.example.com-config.js").write_text("var config = {};\n")
+    (root / "etc/prosody/conf.avail/other.example.com.cfg.lua").write_text('VirtualHost "other.example.com"\n')
+    with pytest.raises(AccountError, match=f"several Jitsi Meet hosts found under {re.escape(str(root))}: "):
+        single_domain(root)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(AccountError, match=r"no Jitsi Meet host found under .*; give --domain$"):
+        single_domain(tmp_path / "empty")
+
+
+def test_path_under_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "root"
+    (root / "var/lib").mkdir(parents=True)
+    assert path_under_root(root, "/var/lib/prosody", what="data folder") == root / "var/lib/prosody"
+    monkeypatch.chdir(tmp_path)
+    assert path_under_root(root, "here/data") == tmp_path / "here/data"  # relative: the user's own
+    (root / "var/lib/prosody").symlink_to("/etc")
+    with pytest.raises(AccountError, match=r"^the data folder /var/lib/prosody leads outside the root .* \(to /etc\)"):
+        path_under_root(root, "/var/lib/prosody", what="data folder")
+    with pytest.raises(AccountError, match="leads outside the root"):
+        path_under_root(root, "/../../etc")
+
+
+def test_prosody_host_file(tmp_path: Path) -> None:
+    root = build_example_tree(tmp_path / "root")
+    found = prosody_host_file(root, EXAMPLE_DOMAIN)
+    assert found is not None and found.is_file()
+    assert found.parent in (root / "etc/prosody/conf.avail", root / "etc/prosody/conf.d")
+    assert prosody_host_file(root, "other.example.com") is None
+    given = root / "srv/host.cfg.lua"
+    given.parent.mkdir()
+    given.write_text("")
+    assert prosody_host_file(root, EXAMPLE_DOMAIN, prosody_config="/srv/host.cfg.lua") == given
+    with pytest.raises(AccountError, match=r"^the Prosody config /srv/none\.cfg\.lua does not exist$"):
+        prosody_host_file(root, EXAMPLE_DOMAIN, prosody_config="/srv/none.cfg.lua")
+
+
+# ---------------------------------------------------------------- the Prosody version (for the CLI and Ansible)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("0.12", (0, 12)), ("13.0", (13, 0)), ("0.12.4", (0, 12))])
+def test_parse_prosody_version(text: str, expected: tuple[int, int]) -> None:
+    assert parse_prosody_version(text) == expected
+
+
+def test_parse_prosody_version_refuses_other_forms() -> None:
+    with pytest.raises(SpecError, match=r"^--prosody-version '13' is not of the form X.Y \(like 0.12 or 13.0\)$"):
+        parse_prosody_version("13")
+
+
+def test_installed_prosody_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls"
+    script = bin_dir / "prosodyctl"
+    script.write_text(
+        f"#!/bin/sh\necho \"$@\" >> '{calls}'\n"
+        "printf 'Prosody 13.0.2\\n\\n# Prosody directories\\nData directory: /var/lib/prosody\\n'\n"
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    assert installed_prosody_version("/") == (13, 0)
+    assert calls.read_text() == "about\n"
+    assert installed_prosody_version(tmp_path) is None  # an image under a root says nothing about this machine
+    assert resolve_prosody_version(None, root="/", auth="internal") == (13, 0)
+    assert resolve_prosody_version("0.12", root="/", auth="internal") == (0, 12)  # given: not asked
+    assert resolve_prosody_version(None, root="/", auth="jwt") is None  # only passwords depend on it
+    assert calls.read_text() == "about\nabout\n"
+    script.write_text("#!/bin/sh\necho 'no version here'\n")
+    assert installed_prosody_version("/") is None
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert installed_prosody_version("/") is None
 
 
 # ------------------------------------------------------------------------------- the command line

@@ -219,6 +219,7 @@ class _Scanner:
         # (start, end) spans of the original text that make up the logical line, without the
         # continuation backslashes, line breaks and the indentation of continued lines.
         segments: list[tuple[int, int]] = []
+        nothing_read = True  # every segment so far is empty (kept as a flag: a linear scan per line was quadratic)
         seg_start = content
         while True:
             eol = _end_of_line(text, seg_start)
@@ -228,6 +229,7 @@ class _Scanner:
                 end = eol + len(_line_break(text, eol))
                 break
             segments.append((seg_start, eol - 1))
+            nothing_read = nothing_read and seg_start == eol - 1
             if eol == len(text):
                 end = eol
                 break
@@ -240,7 +242,7 @@ class _Scanner:
                 break
             seg_start = _skip(text, after_break, _WHITESPACE)
             empty_next = _end_of_line(text, seg_start) == seg_start
-            if all(a == b for a, b in segments) and (empty_next or text[seg_start] in "#!"):
+            if nothing_read and (empty_next or text[seg_start] in "#!"):
                 # Nothing read yet: Java starts afresh, so an empty line or a comment that follows is
                 # just that, and the lone backslash line means nothing.
                 return Blank(start, after_break)

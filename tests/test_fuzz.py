@@ -22,14 +22,19 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
-from jitsi_secure.errors import ParseError
+from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
+from jitsi_secure.errors import JitsiSecureError, ParseError
 from jitsi_secure.formats import dotenv, hocon, js, lua, properties
+from jitsi_secure.secure_domain.layout import Layout
+from jitsi_secure.secure_domain.plan import build_plan
+from jitsi_secure.secure_domain.spec import SecureDomain
 from tests.oracles import SHARED, corpus_files
 
 #: ``make fuzz`` raises this; in CI each format gets its own small budget (the whole file < ~60 s).
@@ -287,3 +292,28 @@ def _huge_token_cases() -> list[Any]:
 def test_huge_tokens_parse_or_raise_parse_error(fmt: Format, token: str) -> None:
     for prefix in ("", "x = ", "a="):
         _check(fmt, prefix + token * HUGE + "\n", Counter())
+
+
+# -- end to end: the library's own readers (esprima, pyhocon, Lua) on deep nesting ---------------------
+
+_DEEP_FILES = {
+    "lua": (f"etc/prosody/conf.avail/{EXAMPLE_DOMAIN}.cfg.lua", lambda n: "deep = " + "{" * n + "}" * n),
+    "js": (f"etc/jitsi/meet/{EXAMPLE_DOMAIN}-config.js", lambda n: "config.deep = " + "[" * n + "]" * n + ";"),
+    "hocon-object": ("etc/jitsi/jicofo/jicofo.conf", lambda n: "deep " + "{ a " * n + "}" * n),
+    "hocon-array": ("etc/jitsi/jicofo/jicofo.conf", lambda n: "deep = " + "[" * n + "]" * n),
+}
+
+
+@pytest.mark.parametrize("depth", [150, 3_000])
+@pytest.mark.parametrize("kind", list(_DEEP_FILES))
+def test_deep_nesting_in_a_deployment_is_a_clean_error(tmp_path: Path, kind: str, depth: int) -> None:
+    # esprima and pyhocon recurse, with limits libraries-probe.md measured: their RecursionError
+    # must come out as our ParseError/VerificationError, never as a crash of `jitsi-secure check`.
+    root = build_example_tree(tmp_path / "root")
+    relative, make = _DEEP_FILES[kind]
+    path = root / relative
+    path.write_text(path.read_text() + "\n" + make(depth) + "\n")
+    try:
+        build_plan(Layout.debian(root=root), SecureDomain(EXAMPLE_DOMAIN))
+    except JitsiSecureError as error:
+        assert "deep" in str(error) or "recursion" in str(error) or "nest" in str(error), str(error)

@@ -4,9 +4,10 @@
 
 For each format (``properties``, ``hocon``, ``lua``, ``js``, and ``dotenv`` when present), times
 ``parse(text).render()`` on generated inputs of 1x, 10x and 100x the size of a typical file made from
-the bundled example deployment (best of several runs; the cyclic garbage collector is left on, as in
-real use), then feeds each parser a 10,000-level nesting and reports what happens: a parse, or a
-``ParseError`` at the format's documented nesting limit, never a ``RecursionError``.
+the bundled example deployment, in CPU time (``time.process_time``; on a shared machine wall time
+mostly measures the neighbours), with the cyclic garbage collector on as in real use. Then it feeds
+each parser a 10,000-level nesting and reports what happens: a parse, or a ``ParseError`` at the
+format's documented nesting limit, never a ``RecursionError``.
 
 The goal: 10x the input costs at most 11x the time. Prints a Markdown table.
 """
@@ -18,6 +19,7 @@ import time
 from collections.abc import Callable
 from importlib import import_module, resources
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -74,13 +76,21 @@ FORMATS: dict[str, tuple[str, Callable[[int], str], str, dict[str, str]]] = {
 }
 
 
-def best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def per_call(texts: list[str], parse: Callable[..., Any], kwargs: dict[str, str], rounds: int = 7) -> list[float]:
+    """CPU seconds per ``parse(text).render()`` for each text, best of ``rounds``.
+
+    Each round times every size in turn, the 1x text 100 times, the 10x text 10 times and the 100x
+    text once, so each sample is about as long and a burst of load on the machine hits all sizes alike.
+    """
+    loops = [100, 10, 1]
+    best = [float("inf")] * len(texts)
+    for _ in range(rounds):
+        for index, (text, count) in enumerate(zip(texts, loops, strict=True)):
+            start = time.process_time()
+            for _ in range(count):
+                parse(text, **kwargs).render()
+            best[index] = min(best[index], (time.process_time() - start) / count)
+    return best
 
 
 def deep(parse: Callable[..., object], text: str, kwargs: dict[str, str]) -> str:
@@ -106,10 +116,7 @@ def main(argv: list[str]) -> int:
         texts = [make(n) for n in (1, 10, 100)]
         for text in texts[:2]:  # warm up (esprima's first parse compiles its regexes)
             parse(text, **kwargs)
-        t = [
-            best(lambda text=text, parse=parse, kwargs=kwargs: parse(text, **kwargs).render(), repeat)  # type: ignore[misc]
-            for text, repeat in zip(texts, (9, 5, 3), strict=True)
-        ]
+        t = per_call(texts, parse, kwargs)
         worst = max(t[1] / t[0], t[2] / t[1])
         print(
             f"| {name} | {len(texts[0]) / 1024:.0f} | {t[0] * 1e3:.2f} | {t[1] * 1e3:.1f} | {t[2] * 1e3:.0f} "

@@ -2,7 +2,7 @@
 
 The docs are built with ``--strict``; a page listed in ``nav`` that is missing fails the build, and so
 does a page that exists but is left out of ``nav``. Pages owned elsewhere (docker-jitsi-meet, the
-dotenv format, Ansible) are therefore listed here and inserted only when their file is present.
+dotenv format, Ansible, safety) are therefore listed here and inserted only when their file is present.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ OPTIONAL = [
     (("How-to guides",), "docker-jitsi-meet", "docker.md"),
     (("How-to guides",), "Ansible", "ansible.md"),
     (("Reference", "Format documents"), ".env (docker-jitsi-meet)", "formats/dotenv.md"),
+    (("Explanation",), "How files are kept safe", "safety.md"),
 ]
 
 

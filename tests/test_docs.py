@@ -385,3 +385,10 @@ def _all_actions(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
                 yield from _all_actions(sub)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_is_in_the_navigation(page: str) -> None:
+    """MkDocs only logs a page left out of ``nav`` (``--strict`` lets it pass): list it there or in the hook."""
+    listed = (DOCS.parent / "mkdocs.yml").read_text() + (DOCS / "_hooks/optional_pages.py").read_text()
+    assert f" {page}" in listed or f'"{page}"' in listed, f"docs/{page} is in neither mkdocs.yml's nav nor the hook"

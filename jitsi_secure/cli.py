@@ -21,6 +21,8 @@ __all__ = ["EXIT_CHANGES_NEEDED", "EXIT_ERROR", "EXIT_OK", "build_parser", "main
 EXIT_OK = 0
 EXIT_CHANGES_NEEDED = 1
 EXIT_ERROR = 2
+#: What a shell reports for a program killed by SIGPIPE; Python handles the signal, so it says so itself.
+EXIT_BROKEN_PIPE = 128 + 13
 
 _VERBS = {
     "plan": "show the changes as unified diffs (secrets masked); write nothing",
@@ -122,6 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args, str(error))
     except KeyboardInterrupt:
         return _fail(args, "interrupted; nothing more was written")
+    except BrokenPipeError:
+        # The reader went away (`jitsi-secure check --json | head`): nothing left to say to it. Python
+        # would complain again when it flushes stdout at exit, so stdout is pointed at /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as error:  # a bug, but the user still deserves one clear line, not a traceback
         if os.environ.get("JITSI_SECURE_DEBUG"):
             raise

@@ -522,3 +522,19 @@ def test_load_picks_the_format_by_name_or_content(tmp_path: Path) -> None:
         shutil.copyfile(root / relative, anonymous)
         assert isinstance(load(anonymous), kind), relative
         assert not save(root / relative, document).changed
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(example: Path) -> None:
+    # `jitsi-secure plan --json | head -c 10`: the pipe closes while the CLI is still writing.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jitsi_secure.cli", "plan", "--root", str(example), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(10)
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr

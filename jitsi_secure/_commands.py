@@ -45,7 +45,8 @@ def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
         prosody_version=_prosody_version(args),
         jigasi=_jigasi_account(args),
     )
-    plan = build_plan(layout, spec, revert=args.verb == "revert")
+    # check only reads: the new texts it computes are never written, so they need no reading back.
+    plan = build_plan(layout, spec, revert=args.verb == "revert", verify=args.verb != "check")
     report = _Report(args.verb, plan, json_output=args.json, stream=stdout)
     if args.verb == "plan":
         return report.plan()

@@ -17,25 +17,25 @@ import datetime
 import io
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jitsi_secure.errors import VerificationError
+
+if TYPE_CHECKING:
+    from jitsi_secure.formats.js import ConfigJsDocument
+    from jitsi_secure.formats.lua import LuaDocument
 
 __all__ = ["read_dotenv", "read_hocon", "read_js", "read_lua", "read_properties"]
 
 
-def read_lua(text: str, source: str) -> dict[str, Any]:
-    """Prosody's view of a config: ``{"*": globals, host: options}``."""
-    from jitsi_secure.formats import lua
-
-    return dict(lua.parse(text, source=source).evaluate())
+def read_lua(document: LuaDocument) -> dict[str, Any]:
+    """Prosody's view of a config: ``{"*": globals, host: options}``, from running it in Lua."""
+    return dict(document.evaluate())
 
 
-def read_js(text: str, source: str) -> dict[str, Any]:
-    """The value of ``config`` after the file's statements, from esprima's tree."""
-    from jitsi_secure.formats import js
-
-    return dict(js.parse(text, source=source).to_dict())
+def read_js(document: ConfigJsDocument) -> dict[str, Any]:
+    """The value of ``config`` after the file's statements, from esprima's tree of the document."""
+    return dict(document.to_dict())
 
 
 def read_hocon(text: str, source: str) -> dict[str, Any]:

@@ -538,3 +538,15 @@ def test_a_reader_that_stops_early_gets_no_traceback(example: Path) -> None:
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == 141
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+def test_an_unverified_plan_cannot_be_applied(example: Path) -> None:
+    from jitsi_secure.errors import VerificationError
+    from jitsi_secure.secure_domain.plan import apply_plan
+
+    before = snapshot(example)
+    plan = build_plan(Layout.debian(root=example), SecureDomain(EXAMPLE_DOMAIN), verify=False)
+    assert plan.changes and not plan.verified
+    with pytest.raises(VerificationError, match="without verification"):
+        apply_plan(plan)
+    assert snapshot(example) == before

@@ -49,7 +49,8 @@ class _Program:
     title: str
     encoding: str
     parse: Callable[..., Any]
-    read: Callable[[str, str], dict[str, Any]]
+    #: The independent reader: given the document, its text and source name, the meaning as a dict.
+    read: Callable[[Any, str, str], dict[str, Any]]
     intent: Callable[..., Intent]
     apply: Callable[[Any, SecureDomain], Any]
     revert: Callable[[Any, SecureDomain], Any]
@@ -57,30 +58,40 @@ class _Program:
     warnings: Callable[..., list[str]] = lambda document, spec, file: []
 
 
+def _by_text(reader: Callable[[str, str], dict[str, Any]]) -> Callable[[Any, str, str], dict[str, Any]]:
+    """A reader that parses the text itself (pyhocon, jproperties, python-dotenv)."""
+    return lambda document, text, source: reader(text, source)
+
+
+def _by_document(reader: Callable[[Any], dict[str, Any]]) -> Callable[[Any, str, str], dict[str, Any]]:
+    """A reader of the document already parsed (lupa runs its text; esprima's tree gives config.js)."""
+    return lambda document, text, source: reader(document)
+
+
 _PROGRAMS = {
     "prosody": _Program(
-        "prosody", "Prosody host file", "utf-8", lua.parse, _verify.read_lua,
+        "prosody", "Prosody host file", "utf-8", lua.parse, _by_document(_verify.read_lua),
         prosody.intent, prosody.apply, prosody.revert, prosody.describe, prosody.warnings,
     ),
     "meet": _Program(
-        "meet", "jitsi-meet config.js", "utf-8", js.parse, _verify.read_js,
+        "meet", "jitsi-meet config.js", "utf-8", js.parse, _by_document(_verify.read_js),
         meet.intent, meet.apply, meet.revert, meet.describe,
     ),
     "jicofo": _Program(
-        "jicofo", "jicofo.conf", "utf-8", hocon.parse, _verify.read_hocon,
+        "jicofo", "jicofo.conf", "utf-8", hocon.parse, _by_text(_verify.read_hocon),
         jicofo.intent, jicofo.apply, jicofo.revert, jicofo.describe,
     ),
     "jicofo-legacy": _Program(
         "jicofo-legacy", "Jicofo legacy sip-communicator.properties", properties.ENCODING, properties.parse,
-        _verify.read_properties, jicofo.intent_legacy, jicofo.apply_legacy, jicofo.revert_legacy, jicofo.describe,
-        jicofo.legacy_warnings,
+        _by_text(_verify.read_properties), jicofo.intent_legacy, jicofo.apply_legacy, jicofo.revert_legacy,
+        jicofo.describe, jicofo.legacy_warnings,
     ),
     "jigasi": _Program(
         "jigasi", "Jigasi sip-communicator.properties", properties.ENCODING, properties.parse,
-        _verify.read_properties, jigasi.intent, jigasi.apply, jigasi.revert, jigasi.describe,
+        _by_text(_verify.read_properties), jigasi.intent, jigasi.apply, jigasi.revert, jigasi.describe,
     ),
     "docker-env": _Program(
-        "docker-env", "docker-jitsi-meet .env", "utf-8", dotenv.parse, _verify.read_dotenv,
+        "docker-env", "docker-jitsi-meet .env", "utf-8", dotenv.parse, _by_text(_verify.read_dotenv),
         docker.intent, docker.apply, docker.revert, docker.describe, docker.warnings,
     ),
 }  # fmt: skip
@@ -124,6 +135,8 @@ class Plan:
     revert: bool
     files: tuple[FileChange, ...]
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    #: Whether every new text was read back by the independent reader (``build_plan(verify=True)``).
+    verified: bool = True
 
     @property
     def changes(self) -> tuple[FileChange, ...]:
@@ -180,8 +193,11 @@ class Plan:
         return text
 
 
-def build_plan(layout: Layout | DockerLayout, spec: SecureDomain, *, revert: bool = False) -> Plan:
+def build_plan(layout: Layout | DockerLayout, spec: SecureDomain, *, revert: bool = False, verify: bool = True) -> Plan:
     """Read, change and verify every file of ``layout``; raise before anything could be written.
+
+    ``verify=False`` skips reading the new texts back (for an audit that writes nothing, such as
+    ``check``): the plan's texts are then unverified and :func:`apply_plan` refuses it.
 
     Raises :class:`~jitsi_secure.errors.ParseError` for a file that does not parse,
     :class:`~jitsi_secure.errors.EditError` for a change that cannot be made, and
@@ -190,13 +206,15 @@ def build_plan(layout: Layout | DockerLayout, spec: SecureDomain, *, revert: boo
     if isinstance(layout, Layout) and spec.jigasi is not None and layout.jigasi is None and not revert:
         raise WriteError("a Jigasi account was given but no Jigasi config was found; give --jigasi-config")
     try:
-        files = tuple(_plan_file(program, path, layout, spec, revert) for program, path in _files(layout))
+        files = tuple(
+            _plan_file(program, path, layout, spec, revert=revert, verify=verify) for program, path in _files(layout)
+        )
     except JitsiSecureError as error:
         # A file may already hold a given secret on the line an error quotes (a re-run after a
         # half-done manual edit), or another secret: the message is masked like every other output.
         raise _masked_error(error, _spellings(set(spec.secrets))) from None
     known = {secret for f in files for secret in f.secrets} | set(spec.secrets)
-    return Plan(layout, spec, revert, files, _spellings(known))
+    return Plan(layout, spec, revert, files, _spellings(known), verified=verify)
 
 
 def apply_plan(plan: Plan, *, backup_suffix: str | None = None, lock_timeout: float = 10.0) -> list[WriteResult]:
@@ -222,6 +240,8 @@ def apply_plan(plan: Plan, *, backup_suffix: str | None = None, lock_timeout: fl
     if not changes:
         return []
     folder = Path(os.path.realpath(plan.files[0].path)).parent
+    if not plan.verified:
+        raise VerificationError("this plan was built without verification (verify=False); it cannot be applied")
     with locked(folder, timeout=lock_timeout):
         for change in changes:
             if read_text(change.path, encoding=change.encoding) != change.before:
@@ -346,18 +366,21 @@ def _files(layout: Layout | DockerLayout) -> Iterator[tuple[_Program, Path]]:
 
 
 def _plan_file(
-    program: _Program, path: Path, layout: Layout | DockerLayout, spec: SecureDomain, revert: bool
+    program: _Program, path: Path, layout: Layout | DockerLayout, spec: SecureDomain, *, revert: bool, verify: bool
 ) -> FileChange:
     source = layout.display(path)
     text = read_text(path, encoding=program.encoding)
     document = program.parse(text, source=source)
-    before = flatten(program.read(text, source))
+    before = flatten(program.read(document, text, source))
     intent = program.intent(document, spec, revert=revert)
     findings = unmet(intent, before, program.describe, source)
     new_document = (program.revert if revert else program.apply)(document, spec)
     new_text: str = new_document.render()
-    after = before if new_text == text else flatten(program.read(new_text, source))
-    _verify_change(program, source, intent, before, after)
+    after = before
+    if verify and new_text != text:
+        after = flatten(program.read(new_document, new_text, source))
+    if verify:
+        _verify_change(program, source, intent, before, after)
     # The values at secret paths before and after (an old password a revert deletes, say) are masked too.
     secrets = tuple(
         value

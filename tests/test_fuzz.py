@@ -280,10 +280,6 @@ def _huge_token_cases() -> list[Any]:
     for fmt in FORMATS:
         for token in TOKENS:
             marks = []
-            if fmt.name == "hocon" and token == "9":
-                # Python refuses int() of more than 4,300 digits (CVE-2020-10735 limit): the HOCON
-                # module's number conversion lets that ValueError out. Reported to its owner.
-                marks.append(pytest.mark.xfail(raises=ValueError, reason="HOCON: int() of a huge number", strict=False))
             cases.append(pytest.param(fmt, token, id=f"{fmt.name}-{token!r}", marks=marks))
     return cases
 

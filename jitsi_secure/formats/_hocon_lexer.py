@@ -188,8 +188,22 @@ def decode_string(token_text: str) -> str:
 
 def _is_number(text: str) -> bool:
     if _LONG.fullmatch(text):
-        return _LONG_MIN <= int(text) <= _LONG_MAX
+        return _as_long(text) is not None
     return _DOUBLE.fullmatch(text) is not None
+
+
+def _as_long(text: str) -> int | None:
+    """``text`` (which matches ``_LONG``) as Java's ``Long.parseLong`` reads it, or ``None`` if it overflows.
+
+    The digits are counted before ``int()`` sees them: Python refuses to convert more than 4,300
+    digits, and nothing that long fits in a Long anyway (leading zeros aside).
+    """
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > 19:
+        return None
+    value = sign * int(digits)
+    return value if _LONG_MIN <= value <= _LONG_MAX else None
 
 
 def classify_word(text: str) -> bool | int | float | str | None:
@@ -205,10 +219,8 @@ def classify_word(text: str) -> bool | int | float | str | None:
         run = _NUMBER_RUN.match(text)
         if run is not None and run.end() == len(text):
             if _LONG.fullmatch(text):
-                value = int(text)
-                if _LONG_MIN <= value <= _LONG_MAX:
-                    return value
-                return text
+                value = _as_long(text)
+                return text if value is None else value
             if _DOUBLE.fullmatch(text):
                 return float(text)
     return text

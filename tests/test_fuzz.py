@@ -10,8 +10,9 @@ truncation, splices of other seeds, deep nesting, huge tokens, invalid UTF-8 (de
 * on success ``render()`` gives back the input exactly.
 
 Budgets: ``FUZZ_EXAMPLES`` (``make fuzz`` sets it high) overrides the small per-format CI budget. The
-number of examples each run tried is printed, recorded as a ``fuzz_examples`` property in the JUnit
-report, and visible with ``--hypothesis-show-statistics``.
+number of examples each run tried is printed (``-s``), recorded as ``fuzz_examples_<format>``
+properties of the JUnit report's test suite (``--junitxml``), and the outcomes are hypothesis events
+(``--hypothesis-show-statistics``).
 """
 
 from __future__ import annotations
@@ -208,7 +209,9 @@ def _check(fmt: Format, text: str, outcomes: Counter[str]) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=IDS)
-def test_mutated_files_parse_or_raise_parse_error(fmt: Format, record_property: Callable[[str, object], None]) -> None:
+def test_mutated_files_parse_or_raise_parse_error(
+    fmt: Format, record_testsuite_property: Callable[[str, object], None]
+) -> None:
     outcomes: Counter[str] = Counter()
 
     @settings(
@@ -222,7 +225,7 @@ def test_mutated_files_parse_or_raise_parse_error(fmt: Format, record_property: 
 
     fuzz()
     tried = sum(outcomes.values())
-    record_property("fuzz_examples", tried)
+    record_testsuite_property(f"fuzz_examples_{fmt.name}", tried)
     print(f"\nfuzz {fmt.name}: {tried} examples ({outcomes['parsed']} parsed, {outcomes['ParseError']} ParseError)")
     assert tried > 0
 

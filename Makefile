@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.installed-docs
 SITE ?= build/site
 
-.PHONY: demo test lint typecheck pytest docs docs-serve bench dist clean
+.PHONY: demo test lint typecheck pytest docs docs-serve bench fuzz dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,8 @@ demo: $(STAMP)
 test: lint typecheck pytest docs
 
 lint: $(STAMP)
-	$(BIN)/ruff check jitsi_secure tests benchmarks
-	$(BIN)/ruff format --check jitsi_secure tests benchmarks
+	$(BIN)/ruff check jitsi_secure tests benchmarks ansible
+	$(BIN)/ruff format --check jitsi_secure tests benchmarks ansible
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict jitsi_secure
@@ -44,6 +44,12 @@ docs-serve: $(DOCS_STAMP)
 # Every format's benchmark and the CLI's, each comparison in its own process; a Markdown report on stdout.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+# Long fuzzing of every parser: FUZZ_EXAMPLES mutated files per format, random seeds (CI runs a small fixed set).
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HYPOTHESIS_PROFILE=dev HYPOTHESIS_STORAGE_DIRECTORY=$(CURDIR)/.hypothesis \
+		$(BIN)/pytest -q -s -p no:cacheprovider tests/test_fuzz.py --hypothesis-show-statistics --junitxml=build/fuzz.xml
 
 # An sdist and a wheel in dist/.
 dist: $(STAMP)

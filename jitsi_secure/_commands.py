@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from jitsi_secure._core.write import WriteResult, read_text
 from jitsi_secure.cli import EXIT_CHANGES_NEEDED, EXIT_OK
+from jitsi_secure.errors import ParseError
 from jitsi_secure.formats import dotenv
 from jitsi_secure.secure_domain import docker
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
@@ -63,7 +64,12 @@ def _layout(args: argparse.Namespace) -> tuple[Layout | DockerLayout, str]:
         if not args.env_file or any(getattr(args, name) for name in debian_only):
             raise SpecError("--layout docker takes --env-file (and none of the per-file paths of the Debian layout)")
         docker_layout = DockerLayout.from_env_file(args.env_file, root=args.root)
-        domain = docker.xmpp_domain(dotenv.parse(read_text(docker_layout.env_file), source=args.env_file))
+        try:
+            domain = docker.xmpp_domain(dotenv.parse(read_text(docker_layout.env_file), source=args.env_file))
+        except ParseError:
+            # build_plan reads the file again and reports the error with every secret masked; the
+            # line it quotes may hold one, so it is not reported from here.
+            domain = docker.DEFAULT_XMPP_DOMAIN
         if args.domain and args.domain.lower() != domain:
             raise SpecError(f"--domain {args.domain} differs from the .env file's XMPP domain {domain}")
         return docker_layout, domain
@@ -109,14 +115,18 @@ def _jwt(args: argparse.Namespace) -> JwtAuth | None:
 
 
 def _secret_file(path: str, what: str) -> Secret:
-    """A secret read from a file: its content minus one trailing newline (what `echo` adds)."""
+    """A secret read from a file: its content minus one trailing line ending (what `echo` adds)."""
     try:
-        with open(path, encoding="utf-8") as handle:
+        # newline="": a carriage return inside a secret is part of it, not a line ending to translate.
+        with open(path, encoding="utf-8", newline="") as handle:
             value = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise SpecError(f"cannot read the {what} file {path}: {reason}") from None
-    return Secret(value[:-1] if value.endswith("\n") else value)
+    for ending in ("\r\n", "\n"):
+        if value.endswith(ending):
+            return Secret(value[: -len(ending)])
+    return Secret(value)
 
 
 def _prosody_version(args: argparse.Namespace) -> tuple[int, int] | None:

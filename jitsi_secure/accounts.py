@@ -284,7 +284,17 @@ def account_file(data_path: str | os.PathLike[str], user: str, domain: str) -> P
     """Where Prosody's ``internal`` storage keeps the account of ``user@domain`` under ``data_path``."""
     node = validate_username(user)
     host = validate_domain(domain)
-    return Path(data_path) / path_encode(host) / "accounts" / f"{path_encode(node)}.dat"
+    path = Path(data_path) / path_encode(host) / "accounts" / f"{path_encode(node)}.dat"
+    _check_inside(Path(data_path), path.parent)
+    return path
+
+
+def _check_inside(data_path: Path, folder: Path) -> None:
+    """Refuse an account folder that a symlink leads out of the data folder (and so out of --root)."""
+    real_data = data_path.resolve()
+    real = folder.resolve()
+    if real != real_data and real_data not in real.parents:
+        raise AccountError(f"{folder} leads outside the data folder {data_path} (to {real}); refusing to touch it")
 
 
 def scram_credentials(
@@ -676,6 +686,7 @@ def _write_account(data_path: Path, node: str, host: str, text: str) -> Path:
     accounts = host_dir / "accounts"
     for folder in (host_dir, accounts):
         _make_folder(folder, owner)
+    _check_inside(data_path, accounts)
     target = accounts / f"{path_encode(node)}.dat"
     if target.exists():
         raise AccountExistsError(f"user {node}@{host} already exists ({target})")

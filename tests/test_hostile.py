@@ -407,3 +407,54 @@ def test_the_cli_never_follows_an_include_out_of_the_host_file(root: Path, capsy
     status, out, err = cli(capsys, "plan", "--root", str(root))
     assert status == 0, err
     assert "root:" not in out + err
+
+
+def test_an_offline_account_folder_linked_outside_the_data_folder_is_refused(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = root / "var/lib/prosody"
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (data / "meet%2eexample%2ecom").mkdir(parents=True)
+    (data / "meet%2eexample%2ecom/accounts").symlink_to(outside)
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret\n"))
+    status, out, err = cli(capsys, "user", "add", "alice", "--root", str(root), "--offline")
+    refused(status, out, err, "leads outside the data folder")
+    assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x1f", "\x7f", "\t"])
+def test_control_characters_in_a_jid_are_refused(control: str) -> None:
+    with pytest.raises(SpecError):
+        JigasiAccount(f"jig{control}asi@meet.example.com", Secret("x"))
+
+
+def test_a_secret_file_keeps_inner_carriage_returns_and_loses_one_line_ending(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "password"
+    secret.write_bytes(b"a\rb\r\n")
+    status, _, err = cli(
+        capsys,
+        "apply",
+        "--root",
+        str(root),
+        "--jigasi-user",
+        f"jigasi@{EXAMPLE_DOMAIN}",
+        "--jigasi-password-file",
+        str(secret),
+    )
+    assert status == 0, err
+    [result] = java_properties([root / JIGASI])
+    assert result["properties"]["org.jitsi.jigasi.xmpp.acc.PASS"] == "a\rb"
+
+
+def test_a_broken_env_file_does_not_quote_a_given_secret(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    env = tmp_path / ".env"
+    env.write_text("OTHER='hunter2-secret\n")
+    secret = tmp_path / "secret"
+    secret.write_text("hunter2-secret\n")
+    argv = ["plan", "--layout", "docker", "--env-file", str(env), "--auth", "jwt", "--app-id", "a"]
+    status, out, err = cli(capsys, *argv, "--app-secret-file", str(secret))
+    refused(status, out, err, ".env")
+    assert "hunter2" not in out + err

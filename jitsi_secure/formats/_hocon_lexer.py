@@ -87,7 +87,9 @@ _PUNCT = {
 _SIMPLE_KINDS = {"ws": WS, "nl": NEWLINE, "comment": COMMENT, "tstring": TSTRING, "string": STRING, "subst": SUBST}
 _NUMBER_RUN = re.compile(r"[0-9-][0-9eE+.\-]*")
 _LONG = re.compile(r"-?[0-9]+")
-_DOUBLE = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# Each digit can belong to one place only: with ``[0-9]+\.?[0-9]*`` a long run of digits that fails
+# to match later split every way and took minutes to refuse.
+_DOUBLE = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 
 

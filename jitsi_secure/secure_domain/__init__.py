@@ -7,15 +7,22 @@ anything is written; :func:`apply_plan` writes them safely.
 
 from __future__ import annotations
 
-from jitsi_secure.secure_domain.layout import Layout, LayoutError, discover_domains
-from jitsi_secure.secure_domain.plan import FileChange, Plan, apply_plan, build_plan
-from jitsi_secure.secure_domain.spec import JigasiAccount, Secret, SecureDomain, SpecError
+from jitsi_secure._core.lock import LockError
+from jitsi_secure.secure_domain._intent import Finding
+from jitsi_secure.secure_domain.layout import DockerLayout, Layout, LayoutError, discover_domains
+from jitsi_secure.secure_domain.plan import ApplyError, FileChange, Plan, apply_plan, build_plan
+from jitsi_secure.secure_domain.spec import JigasiAccount, JwtAuth, Secret, SecureDomain, SpecError
 
 __all__ = [
+    "ApplyError",
+    "DockerLayout",
     "FileChange",
+    "Finding",
     "JigasiAccount",
+    "JwtAuth",
     "Layout",
     "LayoutError",
+    "LockError",
     "Plan",
     "Secret",
     "SecureDomain",

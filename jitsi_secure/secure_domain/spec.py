@@ -31,7 +31,7 @@ AuthMode = Literal["internal", "jwt", "ldap"]
 JicofoAuth = Literal["xmpp", "jwt", "off"]
 
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
-_NODE = re.compile(r"[^\s\"'&/:<>@\\]{1,1023}\Z")
+_NODE = re.compile(r"[^\s\x00-\x1f\x7f\"'&/:<>@\\]{1,1023}\Z")
 _APP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}\Z")
 _URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/+-]*)?\Z")
 _VERSION = re.compile(r"(\d+)\.(\d+)")

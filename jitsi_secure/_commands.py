@@ -46,8 +46,8 @@ def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
         prosody_version=_prosody_version(args),
         jigasi=_jigasi_account(args),
     )
-    # check only reads: the new texts it computes are never written, so they need no reading back.
-    plan = build_plan(layout, spec, revert=args.verb == "revert", verify=args.verb != "check")
+    # check only reads: its answer is the findings, so it computes no new texts.
+    plan = build_plan(layout, spec, revert=args.verb == "revert", audit_only=args.verb == "check")
     report = _Report(args.verb, plan, json_output=args.json, stream=stdout)
     if args.verb == "plan":
         return report.plan()
@@ -234,7 +234,7 @@ def _as_json(plan: Plan, verb: str, status: int, written: list[WriteResult] | No
             {
                 "role": f.role,
                 "path": f.display,
-                "changes_needed": f.changed,
+                "changes_needed": f.changed or bool(f.findings),
                 "written": f.path in changed_targets,
                 "diff": plan.diff(f) if f.changed else "",
             }

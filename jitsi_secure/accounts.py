@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from jitsi_secure._core.write import fsync_folder, write_text
 from jitsi_secure.errors import JitsiSecureError
 from jitsi_secure.secure_domain.spec import Secret, validate_domain
 
@@ -599,7 +600,6 @@ def set_password(
     if offline_data_path is not None:
         if prosodyctl is not None:
             raise AccountError("give either prosodyctl or offline_data_path, not both")
-        from jitsi_secure._core.write import write_text
 
         data_path = _data_folder(Path(offline_data_path))
         path = account_file(data_path, node, host)
@@ -711,7 +711,7 @@ def _write_account(data_path: Path, node: str, host: str, text: str) -> Path:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
-    _fsync_folder(accounts)
+    fsync_folder(accounts)
     return target
 
 
@@ -735,18 +735,6 @@ def _make_folder(folder: Path, owner: tuple[int, int] | None) -> None:
     os.chmod(folder, 0o750)  # mkdir's mode is cut by the umask
     if owner is not None:
         os.chown(folder, *owner)
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _purge(host_dir: Path, node: str) -> None:

@@ -540,13 +540,13 @@ def test_a_reader_that_stops_early_gets_no_traceback(example: Path) -> None:
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
 
 
-def test_an_unverified_plan_cannot_be_applied(example: Path) -> None:
+def test_an_audit_only_plan_cannot_be_applied(example: Path) -> None:
     from jitsi_secure.errors import VerificationError
     from jitsi_secure.secure_domain.plan import apply_plan
 
     before = snapshot(example)
-    plan = build_plan(Layout.debian(root=example), SecureDomain(EXAMPLE_DOMAIN), verify=False)
-    assert plan.changes and not plan.verified
-    with pytest.raises(VerificationError, match="without verification"):
+    plan = build_plan(Layout.debian(root=example), SecureDomain(EXAMPLE_DOMAIN), audit_only=True)
+    assert plan.audit_only and plan.findings and not plan.changes
+    with pytest.raises(VerificationError, match="audit"):
         apply_plan(plan)
     assert snapshot(example) == before

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from jitsi_secure.errors import WriteError
 
-__all__ = ["WriteResult", "read_text", "write_text"]
+__all__ = ["WriteResult", "fsync_folder", "read_text", "write_text"]
 
 #: Decoding that maps every byte sequence to a string and back, so a file that is not valid in its
 #: declared encoding still round-trips byte for byte.
@@ -137,7 +137,7 @@ def _replace_atomically(target: Path, data: bytes, *, like: os.stat_result | Non
         if not isinstance(exc, OSError):
             raise
         raise WriteError(f"{target}: cannot write: {exc.strerror or exc}") from None
-    _fsync_folder(folder)
+    fsync_folder(folder)
 
 
 def _copy_metadata(fd: int, existing: os.stat_result | None) -> None:
@@ -154,8 +154,8 @@ def _copy_metadata(fd: int, existing: os.stat_result | None) -> None:
             os.fchown(fd, existing.st_uid, existing.st_gid)
 
 
-def _fsync_folder(folder: Path) -> None:
-    # The rename is durable only once the folder entry is on disk; not every platform allows this.
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a new name in ``folder`` durable (best effort: not every platform allows it)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:

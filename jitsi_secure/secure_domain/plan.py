@@ -135,8 +135,8 @@ class Plan:
     revert: bool
     files: tuple[FileChange, ...]
     secrets: tuple[str, ...] = field(default=(), repr=False)
-    #: Whether every new text was read back by the independent reader (``build_plan(verify=True)``).
-    verified: bool = True
+    #: Built with ``build_plan(audit_only=True)``: findings only, no new texts, not applicable.
+    audit_only: bool = False
 
     @property
     def changes(self) -> tuple[FileChange, ...]:
@@ -193,11 +193,14 @@ class Plan:
         return text
 
 
-def build_plan(layout: Layout | DockerLayout, spec: SecureDomain, *, revert: bool = False, verify: bool = True) -> Plan:
+def build_plan(
+    layout: Layout | DockerLayout, spec: SecureDomain, *, revert: bool = False, audit_only: bool = False
+) -> Plan:
     """Read, change and verify every file of ``layout``; raise before anything could be written.
 
-    ``verify=False`` skips reading the new texts back (for an audit that writes nothing, such as
-    ``check``): the plan's texts are then unverified and :func:`apply_plan` refuses it.
+    ``audit_only=True`` reads and audits the files without computing their new texts (what ``check``
+    needs: the findings say whether changes are needed, since each edit makes exactly its intent
+    true); such a plan has no changes to show and :func:`apply_plan` refuses it.
 
     Raises :class:`~jitsi_secure.errors.ParseError` for a file that does not parse,
     :class:`~jitsi_secure.errors.EditError` for a change that cannot be made, and
@@ -207,14 +210,15 @@ def build_plan(layout: Layout | DockerLayout, spec: SecureDomain, *, revert: boo
         raise WriteError("a Jigasi account was given but no Jigasi config was found; give --jigasi-config")
     try:
         files = tuple(
-            _plan_file(program, path, layout, spec, revert=revert, verify=verify) for program, path in _files(layout)
+            _plan_file(program, path, layout, spec, revert=revert, audit_only=audit_only)
+            for program, path in _files(layout)
         )
     except JitsiSecureError as error:
         # A file may already hold a given secret on the line an error quotes (a re-run after a
         # half-done manual edit), or another secret: the message is masked like every other output.
         raise _masked_error(error, _spellings(set(spec.secrets))) from None
     known = {secret for f in files for secret in f.secrets} | set(spec.secrets)
-    return Plan(layout, spec, revert, files, _spellings(known), verified=verify)
+    return Plan(layout, spec, revert, files, _spellings(known), audit_only=audit_only)
 
 
 def apply_plan(plan: Plan, *, backup_suffix: str | None = None, lock_timeout: float = 10.0) -> list[WriteResult]:
@@ -236,12 +240,12 @@ def apply_plan(plan: Plan, *, backup_suffix: str | None = None, lock_timeout: fl
 
     Returns one :class:`~jitsi_secure._core.write.WriteResult` per changed file, in write order.
     """
+    if plan.audit_only:
+        raise VerificationError("this plan is an audit (audit_only=True) without new texts; it cannot be applied")
     changes = plan.changes
     if not changes:
         return []
     folder = Path(os.path.realpath(plan.files[0].path)).parent
-    if not plan.verified:
-        raise VerificationError("this plan was built without verification (verify=False); it cannot be applied")
     with locked(folder, timeout=lock_timeout):
         for change in changes:
             if read_text(change.path, encoding=change.encoding) != change.before:
@@ -366,7 +370,7 @@ def _files(layout: Layout | DockerLayout) -> Iterator[tuple[_Program, Path]]:
 
 
 def _plan_file(
-    program: _Program, path: Path, layout: Layout | DockerLayout, spec: SecureDomain, *, revert: bool, verify: bool
+    program: _Program, path: Path, layout: Layout | DockerLayout, spec: SecureDomain, *, revert: bool, audit_only: bool
 ) -> FileChange:
     source = layout.display(path)
     text = read_text(path, encoding=program.encoding)
@@ -374,13 +378,10 @@ def _plan_file(
     before = flatten(program.read(document, text, source))
     intent = program.intent(document, spec, revert=revert)
     findings = unmet(intent, before, program.describe, source)
-    new_document = (program.revert if revert else program.apply)(document, spec)
+    new_document = document if audit_only else (program.revert if revert else program.apply)(document, spec)
     new_text: str = new_document.render()
-    after = before
-    if verify and new_text != text:
-        after = flatten(program.read(new_document, new_text, source))
-    if verify:
-        _verify_change(program, source, intent, before, after)
+    after = before if new_text == text else flatten(program.read(new_document, new_text, source))
+    _verify_change(program, source, intent, before, after, audit_only=audit_only)
     # The values at secret paths before and after (an old password a revert deletes, say) are masked too.
     secrets = tuple(
         value
@@ -402,8 +403,16 @@ def _plan_file(
 
 
 def _verify_change(
-    program: _Program, source: str, intent: Intent, before: dict[SettingPath, Any], after: dict[SettingPath, Any]
+    program: _Program,
+    source: str,
+    intent: Intent,
+    before: dict[SettingPath, Any],
+    after: dict[SettingPath, Any],
+    *,
+    audit_only: bool,
 ) -> None:
+    if audit_only:
+        return
     missed = unmet(intent, after, program.describe, source)
     if missed:
         raise VerificationError(

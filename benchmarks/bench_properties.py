@@ -11,35 +11,18 @@ about 10x time).
 from __future__ import annotations
 
 import io
-import itertools
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import jproperties
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _timing import best_of, print_scaling
+
 from jitsi_secure.formats.properties import ENCODING, parse
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "properties"
-
-
-def best_of(func: Callable[[], object], *, repeat: int = 3, min_time: float = 0.05) -> float:
-    """Best time of ``repeat`` rounds, each looping until ``min_time`` has passed (seconds per call)."""
-    best = float("inf")
-    for _ in range(repeat):
-        calls = 0
-        start = time.perf_counter()
-        while True:
-            func()
-            calls += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= min_time:
-                break
-        best = min(best, elapsed / calls)
-    return best
 
 
 def jproperties_load(text: str) -> jproperties.Properties:
@@ -90,9 +73,7 @@ def main() -> None:
             f"| {ratio:.2f} | {t['ours set'] * 1e3:.2f} ms | {t['jproperties store'] * 1e3:.2f} ms |"
         )
     gen = [t for name, _, t in rows if name.startswith("generated")]
-    for label, key in (("parse+render", "ours parse+render"), ("set", "ours set")):
-        steps = " / ".join(f"{b[key] / a[key]:.1f}x" for a, b in itertools.pairwise(gen))
-        print(f"\nScaling of our {label} per 10x input: {steps} (linear is 10x)")
+    print_scaling(gen, {"parse+render": "ours parse+render", "set": "ours set"})
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from jitsi_secure._core.gc_pause import cyclic_gc_paused
 from jitsi_secure._core.keyvalue import Blank, Comment, KeyValueDocument, check_str
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
@@ -274,7 +275,9 @@ def parse(text: str, *, source: str = "<string>") -> DotenvDocument:
     """
     newline = "\r\n" if "\r\n" in text and text.index("\r\n") + 1 == text.find("\n") else "\n"
     style = dataclasses.replace(detect_style(text), newline=newline)
-    return DotenvDocument(text=text, lines=tuple(_lines(text, source)), source=source, style=style)
+    with cyclic_gc_paused():
+        lines = tuple(_lines(text, source))
+    return DotenvDocument(text=text, lines=lines, source=source, style=style)
 
 
 def load_file(path: str | os.PathLike[str]) -> DotenvDocument:

@@ -20,7 +20,6 @@ as the last member of the last object literal holding its longest existing prefi
 from __future__ import annotations
 
 import copy
-import gc
 import json
 import math
 import re
@@ -30,6 +29,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
+from jitsi_secure._core.gc_pause import cyclic_gc_paused
 from jitsi_secure._core.splice import Splice, apply_splices
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure.errors import EditError, ParseError
@@ -764,14 +764,7 @@ def _same(a: Any, b: Any) -> bool:
 
 def parse(text: str, *, source: str = "<string>") -> HoconDocument:
     """Parse HOCON ``text``; raises :class:`~jitsi_secure.errors.ParseError` (with line and column) if invalid."""
-    # Parsing allocates many small tuples and no reference cycles; on large files the cyclic collector's
-    # repeated passes over them made parsing grow faster than linearly, so it pauses for the parse.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with cyclic_gc_paused():
         syntax = parse_syntax(text, source=source)
         raw = build_raw(text, syntax.root, source)
-    finally:
-        if collecting:
-            gc.enable()
     return HoconDocument(text, source, detect_style(text), syntax, raw)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
-import gc
 import operator
 import os
 import re
@@ -35,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from encodings import idna
 from typing import Literal
 
+from jitsi_secure._core.gc_pause import cyclic_gc_paused
 from jitsi_secure._core.splice import Splice, apply_splices
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure.errors import EditError, JitsiSecureError, ParseError, line_and_column
@@ -772,15 +772,8 @@ def parse(text: str, *, source: str = "<string>") -> LuaDocument:
     Raises :class:`ParseError` with line, column and what was expected when ``text`` is not valid Lua
     5.4 (a leading ``#!`` line or BOM is invalid too, as in Prosody, which loads the text with ``load``).
     """
-    # Parsing allocates many small objects that all live on; the cyclic GC would rescan them again and
-    # again (about a quarter of the time on large files) and can find no garbage among them.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with cyclic_gc_paused():
         return _parse(text, source)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 def _parse(text: str, source: str) -> LuaDocument:

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from jitsi_secure._core.gc_pause import cyclic_gc_paused
 from jitsi_secure._core.keyvalue import Blank, Comment, KeyValueDocument, check_str
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
@@ -174,9 +175,9 @@ def parse(text: str, *, source: str = "<string>") -> PropertiesDocument:
 
     Raises :class:`~jitsi_secure.errors.ParseError` where Java would throw (a malformed ``\\uXXXX``).
     """
-    return PropertiesDocument(
-        text=text, lines=tuple(_Scanner(text, source).lines()), source=source, style=detect_style(text)
-    )
+    with cyclic_gc_paused():
+        lines = tuple(_Scanner(text, source).lines())
+    return PropertiesDocument(text=text, lines=lines, source=source, style=detect_style(text))
 
 
 def load_file(path: str | os.PathLike[str]) -> PropertiesDocument:

@@ -123,7 +123,10 @@ def test_ldap_sets_cyrus_and_says_what_it_cannot_do(root: Path, capsys: pytest.C
     assert main_host["allow_unencrypted_plain_auth"] is True
     assert main_host["modules_enabled"].count("auth_cyrus") == 1
     assert "saslauthd" in out and "warning:" in out
+    assert cli(capsys, "apply", "--root", str(root), "--auth", "ldap")[1].startswith("Nothing to change")
+    assert cli(capsys, "check", "--root", str(root), "--auth", "ldap")[0] == 0
     assert cli(capsys, "revert", "--root", str(root), "--auth", "ldap")[0] == 0
+    assert cli(capsys, "check", "--root", str(root), "--auth", "ldap")[0] == 1
     assert "auth_cyrus" not in prosody(root)[EXAMPLE_DOMAIN]["modules_enabled"]
 
 
@@ -131,8 +134,13 @@ def test_ldap_sets_cyrus_and_says_what_it_cannot_do(root: Path, capsys: pytest.C
 def test_prosody_13_disables_weak_mechanisms(
     root: Path, capsys: pytest.CaptureFixture[str], version: str, expected: list[str] | None
 ) -> None:
-    assert cli(capsys, "apply", "--root", str(root), "--prosody-version", version)[0] == 0
+    args = ["--root", str(root), "--prosody-version", version]
+    assert cli(capsys, "apply", *args)[0] == 0
     assert prosody(root)[EXAMPLE_DOMAIN].get("disable_sasl_mechanisms") == expected
+    assert cli(capsys, "apply", *args)[1].startswith("Nothing to change")
+    assert cli(capsys, "check", *args)[0] == 0
+    assert cli(capsys, "revert", *args)[0] == 0
+    assert "disable_sasl_mechanisms" not in prosody(root)[EXAMPLE_DOMAIN]
 
 
 @pytest.mark.parametrize(

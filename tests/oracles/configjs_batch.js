@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Batch variant of configjs_dump.js: evaluates many config.js texts in one node process.
+// Batch variant of the configjs_dump.js recipe (shared/docs/research/oracles): evaluates many config.js texts in one node process.
 //
 //   node configjs_batch.js < requests.jsonl
 //

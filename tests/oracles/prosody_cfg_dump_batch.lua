@@ -1,12 +1,12 @@
 #!/usr/bin/env lua5.4
--- Batch variant of prosody_cfg_dump.lua: parse several Prosody config files with Prosody's OWN parser
+-- Batch variant of the prosody_cfg_dump.lua recipe (shared/docs/research/oracles): parse several Prosody config files with Prosody's OWN parser
 -- (core.configmanager, as prosody/prosodyctl use it) in one lua5.4 process and print one JSON object
 -- per file, per line:
 --   {"ok":true,"config":{"*":{...},"<host>":{...}},"warnings":[...]}   or   {"ok":false,"error":"..."}
 -- Usage: lua5.4 prosody_cfg_dump_batch.lua [--no-include] FILE...
 -- --no-include replaces Include/include with a no-op (everything else is Prosody's code unchanged), for
 -- comparing files whose Include targets do not exist on this machine.
--- Encoding conventions are those of prosody_cfg_dump.lua: empty table as [], functions as "<function>".
+-- Encoding conventions are those of that recipe: empty table as [], functions as "<function>".
 package.path = "/usr/lib/prosody/?.lua;" .. package.path
 package.cpath = "/usr/lib/prosody/?.so;" .. package.cpath
 

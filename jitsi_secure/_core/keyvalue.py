@@ -72,7 +72,7 @@ class KeyValueDocument(Generic[EntryT]):
     """Reading and edit placement shared by the key=value documents.
 
     Subclasses are frozen dataclasses with ``text``, ``lines``, ``source`` and ``style``; they say how
-    to re-parse a text, how a comment reads as a commented-out entry and how to read the whole meaning.
+    to re-parse a text, how a comment reads as a commented-out entry and what ``to_dict()`` reads.
     """
 
     text: str
@@ -94,7 +94,8 @@ class KeyValueDocument(Generic[EntryT]):
         """The entry ``comment`` would be without its marker, if it is a commented-out setting."""
         raise NotImplementedError
 
-    def _meaning(self) -> Mapping[str, str]:
+    def to_dict(self) -> Mapping[str, str]:
+        """Every key with the value it is read as (each format says how)."""
         raise NotImplementedError
 
     def _line_starts(self, entry: EntryT) -> Sequence[int]:
@@ -148,7 +149,7 @@ class KeyValueDocument(Generic[EntryT]):
             ]
         else:
             splices = [Splice(self._removal_start(entry), entry.end, "", f"remove {key}") for entry in targets]
-        return self._edited(splices, expect={k: v for k, v in self._meaning().items() if k != key})
+        return self._edited(splices, expect={k: v for k, v in self.to_dict().items() if k != key})
 
     def _edited(self, splices: Sequence[Splice], *, expect: Mapping[str, str]) -> Self:
         """The document the splices make, provided it reads exactly as ``expect``."""
@@ -156,7 +157,7 @@ class KeyValueDocument(Generic[EntryT]):
             new = self._reparse(apply_splices(self.text, splices))
         except ParseError as exc:
             raise EditError(f"{self.source}: the edit would not parse: {exc.message}") from None
-        got = new._meaning()
+        got = new.to_dict()
         if got != expect:
             changed = sorted(k for k in expect.keys() | got.keys() if expect.get(k) != got.get(k))
             raise EditError(f"{self.source}: the edit would not read back as intended (keys {changed})")

@@ -253,9 +253,6 @@ class DotenvDocument(KeyValueDocument[Entry]):
     def _commented_entry(self, comment: Comment) -> Entry | None:
         return _commented_entry(self.text, comment)
 
-    def _meaning(self) -> dict[str, str]:
-        return self.to_dict()
-
     def _line_starts(self, entry: Entry) -> list[int]:
         return _line_starts(self.text, entry.start, entry.end)
 

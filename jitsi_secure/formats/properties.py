@@ -140,9 +140,6 @@ class PropertiesDocument(KeyValueDocument[Entry]):
     def _commented_entry(self, comment: Comment) -> Entry | None:
         return _commented_entry(self.text, comment)
 
-    def _meaning(self) -> dict[str, str]:
-        return self.to_dict()
-
     def _line_starts(self, entry: Entry) -> list[int]:
         return _physical_line_starts(self.text, entry)
 

@@ -36,6 +36,8 @@ def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
 
         return _user_commands.run(args, stdout=stdout, stdin=sys.stdin)
     layout, domain = _layout(args)
+    if args.verb == "policy":
+        return _policy(layout, args, stdout=stdout)
     spec = SecureDomain(
         domain=domain,
         guest_domain=args.guest_domain,
@@ -55,6 +57,27 @@ def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
         return report.check()
     written = apply_plan(plan, backup_suffix=_BACKUP_SUFFIX if args.backup else None)
     return report.applied(written)
+
+
+def _policy(layout: Layout | DockerLayout, args: argparse.Namespace, *, stdout: TextIO) -> int:
+    """``policy``: the access policy as a table (or JSON), each answer with the place that decides it."""
+    from jitsi_secure import policy
+    from jitsi_secure.deployment import read_deployment
+
+    deployment = read_deployment(layout, prosody_version=_prosody_version(args))
+    computed = policy.compute(deployment)
+    if args.json:
+        body = {"verb": "policy", "ok": True, "exit": EXIT_OK, **computed.to_json(), "notes": list(deployment.notes)}
+        print(json.dumps(body, indent=2), file=stdout)
+        return EXIT_OK
+    rows = [("question", "answer", "decided at"), *computed.rows()]
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    print(f"Access policy of {computed.domain}:", file=stdout)
+    for question, answer, where in rows:
+        print(f"  {question.ljust(widths[0])}  {answer.ljust(widths[1])}  {where}", file=stdout)
+    for note in deployment.notes:
+        print(f"note: {note}", file=stdout)
+    return EXIT_OK
 
 
 def _layout(args: argparse.Namespace) -> tuple[Layout | DockerLayout, str]:
@@ -165,15 +188,27 @@ class _Report:
         return EXIT_OK
 
     def check(self) -> int:
-        """``check``: 0 when everything is as wanted, else 1 and the list of what is not."""
-        status = EXIT_CHANGES_NEEDED if self.planned.changes or self.planned.findings else EXIT_OK
+        """``check``: 0 when the effective policy and every file are as wanted, else 1 and what is not.
+
+        The policy is read over every file the servers load (:mod:`jitsi_secure.policy`); the settings
+        are the lines ``apply`` would write. Both must hold.
+        """
+        planned = self.planned
+        needed = planned.changes or planned.findings or planned.policy_differences
+        status = EXIT_CHANGES_NEEDED if needed else EXIT_OK
         if self.json_output:
             return self._json(status)
         if status == EXIT_OK:
-            self._line(f"OK: {self.planned.spec.domain} is set up as a secure domain.")
+            self._line(f"OK: {planned.spec.domain} is set up as a secure domain.")
         else:
-            self._line(f"Changes needed for {self.planned.spec.domain}:")
-            for finding in self.planned.findings:
+            self._line(f"Changes needed for {planned.spec.domain}:")
+            if planned.policy_differences:
+                self._line("  what the servers will enforce:")
+                for difference in planned.policy_differences:
+                    self._line(f"  - {difference}")
+            if planned.findings:
+                self._line("  settings:")
+            for finding in planned.findings:
                 self._line(f"  - {finding.message}")
             self._line("Run `jitsi-secure plan` to see them, `jitsi-secure apply` to make them.")
         self._warnings()
@@ -244,6 +279,11 @@ def _as_json(plan: Plan, verb: str, status: int, written: list[WriteResult] | No
             {"file": x.file, "setting": x.setting, "current": x.current, "wanted": x.wanted, "message": x.message}
             for x in plan.findings
         ],
+        "policy": plan.policy.to_json() if plan.policy is not None else None,
+        "policy_differences": [
+            {"message": d.message, "decided_at": str(d.origin) if d.origin else None} for d in plan.policy_differences
+        ],
+        "notes": list(plan.notes),
         "warnings": list(plan.warnings),
         "restart": list(plan.services) if verb in ("apply", "revert") and changed_targets else [],
         "restart_command": plan.restart_command if verb in ("apply", "revert") and changed_targets else "",

@@ -1,4 +1,5 @@
-"""The ``jitsi-secure`` command line: ``plan``, ``apply``, ``check`` and ``revert``; ``user`` for accounts.
+"""The ``jitsi-secure`` command line: ``plan``, ``apply``, ``check`` and ``revert``; ``policy`` to read the
+access policy; ``user`` for accounts.
 
 Exit status: 0 done (``check``: everything as wanted), 1 (``check`` only) changes are needed,
 2 an error (one message naming the file and line; nothing written). Installers rely on this surface.
@@ -27,8 +28,10 @@ EXIT_BROKEN_PIPE = 128 + 13
 _VERBS = {
     "plan": "show the changes as unified diffs (secrets masked); write nothing",
     "apply": "make the changes, safely; applying again changes nothing",
-    "check": "exit 0 when every file is as wanted, 1 when changes are needed (listed), 2 on error",
+    "check": "exit 0 when the servers will enforce what is asked and every file is as wanted, 1 when not "
+    "(each difference listed with the file and line that decides it), 2 on error",
     "revert": "undo the change: anonymous main host, no guest host, Jicofo authentication off",
+    "policy": "print who may log in, create rooms and join, as the servers will enforce it (read-only)",
 }
 
 
@@ -49,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and written atomically.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    verbs = parser.add_subparsers(dest="verb", metavar="{plan,apply,check,revert,user}", required=True)
+    verbs = parser.add_subparsers(dest="verb", metavar="{plan,apply,check,revert,policy,user}", required=True)
     for verb, help_text in _VERBS.items():
         sub = verbs.add_parser(verb, help=help_text, description=help_text)
         _add_common_options(sub)

@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats._lua_values import table_value
 
-__all__ = ["evaluate"]
+__all__ = ["Evaluation", "evaluate", "run"]
 
 _SETUP = r"""
 local setmetatable, rawget, rawset, type, pairs, ipairs, error, load, tostring, pcall =
       setmetatable, rawget, rawset, type, pairs, ipairs, error, load, tostring, pcall
-local format, sethook = string.format, debug.sethook
+local format, sethook, getinfo = string.format, debug.sethook, debug.getinfo
 
 local SAFE = {
   string = string, table = table, math = math, utf8 = utf8,
@@ -44,15 +46,32 @@ end
 
 return function(main_text, main_name, getenv, nameprep, list_glob, read_file, follow, max_instructions)
   local config, hosts, keys = { ["*"] = {} }, { "*" }, { ["*"] = {} }
-  local function set(host, key, value)
+  -- Where each option was last set and where each section header ran: file and line, for callers
+  -- that point a user at the line that decides a value.
+  local origins, headers, files = { ["*"] = {} }, {}, {}
+  local function line_in(config_file)
+    for level = 3, 16 do
+      local info = getinfo(level, "Sl")
+      if not info then break end
+      if info.source == "@" .. config_file then return info.currentline end
+    end
+    return 0
+  end
+  local function set(host, key, value, config_file)
     local options = config[host]
     if not options then
-      options = {}; config[host] = options; hosts[#hosts + 1] = host; keys[host] = {}
+      options = {}; config[host] = options; hosts[#hosts + 1] = host; keys[host] = {}; origins[host] = {}
     end
     if rawget(options, key) == nil and value ~= nil then
       local list = keys[host]; list[#list + 1] = key
     end
     options[key] = value
+    if config_file then origins[host][key] = { config_file, line_in(config_file) } end
+  end
+  local function header(host, kind, config_file)
+    local list = headers[host]
+    if not list then list = {}; headers[host] = list end
+    list[#list + 1] = { config_file, line_in(config_file), kind }
   end
 
   SAFE.os = { getenv = function(name) return getenv(name) end }
@@ -66,7 +85,7 @@ return function(main_text, main_name, getenv, nameprep, list_glob, read_file, fo
         if type(k) == "string" and k:match("^ENV_") then return getenv(k:sub(5)) end
         return rawget(SAFE, k)
       end,
-      __newindex = function(_, k, v) set(rawget(env, "__currenthost") or "*", k, v) end,
+      __newindex = function(_, k, v) set(rawget(env, "__currenthost") or "*", k, v, config_file) end,
     })
     rawset(env, "__currenthost", "*")
 
@@ -82,6 +101,7 @@ return function(main_text, main_name, getenv, nameprep, list_glob, read_file, fo
       end
       rawset(env, "__currenthost", name)
       set(name, "defined", true)
+      header(name, "VirtualHost", config_file)
       return function(options)
         rawset(env, "__currenthost", "*")
         if type(options) == "string" then
@@ -90,7 +110,7 @@ return function(main_text, main_name, getenv, nameprep, list_glob, read_file, fo
         elseif type(options) ~= "table" then
           error("Invalid syntax following VirtualHost, expected options but received a " .. type(options), 2)
         end
-        for k, v in pairs(options) do set(name, k, v) end
+        for k, v in pairs(options) do set(name, k, v, config_file) end
       end
     end
     env.Host, env.host = env.VirtualHost, env.VirtualHost
@@ -107,10 +127,11 @@ return function(main_text, main_name, getenv, nameprep, list_glob, read_file, fo
       end
       set(name, "component_module", "component")
       set(name, "load_global_modules", false)
+      header(name, "Component", config_file)
       rawset(env, "__currenthost", name)
       local function handle(options)
         rawset(env, "__currenthost", "*")
-        for k, v in pairs(options) do set(name, k, v) end
+        for k, v in pairs(options) do set(name, k, v, config_file) end
       end
       return function(module)
         if type(module) == "string" then
@@ -145,6 +166,7 @@ return function(main_text, main_name, getenv, nameprep, list_glob, read_file, fo
   end
 
   function load_config(text, config_file)
+    files[#files + 1] = config_file
     local chunk, err = load(text, "@" .. config_file, "t", make_env(config_file))
     if not chunk then return nil, err end
     return pcall(chunk)
@@ -177,7 +199,7 @@ return function(main_text, main_name, getenv, nameprep, list_glob, read_file, fo
   end
   local plain_config = {}
   for host, options in next, config do plain_config[host] = plain(options, 0, {}) end
-  return { config = plain_config, hosts = hosts, keys = keys }, nil
+  return { config = plain_config, hosts = hosts, keys = keys, origins = origins, headers = headers, files = files }, nil
 end
 """
 
@@ -248,7 +270,35 @@ def _glob_regex(glob: str) -> re.Pattern[str]:
     return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob), re.DOTALL)
 
 
-def evaluate(
+@dataclass(frozen=True)
+class Evaluation:
+    """What running a config gave: the options per host, and where each came from.
+
+    Attributes:
+        config: ``{"*": globals, host: options}`` as :func:`evaluate` returns it.
+        origins: ``{host: {option: (file, line)}}``: the assignment that set each option last.
+        headers: ``{host: ((file, line, kind), ...)}``: every ``VirtualHost``/``Component`` line that
+            opened the host, in load order (a host defined in two files has two).
+        files: every file loaded, in load order (the main one first).
+    """
+
+    config: dict[str, dict[str, ConfigValue]]
+    origins: dict[str, dict[str, tuple[str, int]]]
+    headers: dict[str, tuple[tuple[str, int, str], ...]]
+    files: tuple[str, ...]
+
+
+def _read_real_file(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def evaluate(text: str, source: str, **options: Any) -> dict[str, dict[str, ConfigValue]]:
+    """See :meth:`jitsi_secure.formats.lua.LuaDocument.evaluate`; ``options`` are :func:`run`'s."""
+    return run(text, source, **options).config
+
+
+def run(
     text: str,
     source: str,
     *,
@@ -256,8 +306,12 @@ def evaluate(
     follow_includes: bool,
     max_instructions: int,
     max_memory: int,
-) -> dict[str, dict[str, ConfigValue]]:
-    """See :meth:`jitsi_secure.formats.lua.LuaDocument.evaluate`."""
+    read_file: Callable[[str], bytes] = _read_real_file,
+    list_folder: Callable[[str], list[str]] = os.listdir,
+) -> Evaluation:
+    """Run the config; ``read_file``/``list_folder`` give the text of an included file and the names in
+    a folder by the path Prosody would use (both raise ``OSError``), so a caller can map those paths
+    under another root."""
     import lupa.lua54 as lupa54  # pinned: plain ``lupa`` is Lua 5.5, which rejects code Prosody accepts
 
     from jitsi_secure.formats.lua import LuaEvaluationError
@@ -275,27 +329,26 @@ def evaluate(
         head, _, glob = file.rpartition("/")
         folder = _resolve(parent, head) if head else parent
         try:
-            names = sorted(os.listdir(folder or "."))
+            names = sorted(list_folder(folder or "."))
         except (OSError, ValueError) as error:  # ValueError: a NUL in the path
             return None, _raw(f"cannot open {folder}: {getattr(error, 'strerror', None) or error}")
         regex = _glob_regex(glob)
         found = [folder + "/" + n for n in names if not n.startswith(".") and regex.fullmatch(n)]
         return lua.table_from([_raw(p) for p in found])
 
-    def read_file(file: Any, config_file: Any) -> Any:
+    def read_include(file: Any, config_file: Any) -> Any:
         path = _resolve(_dirname(_text(config_file)), _text(file))
         try:
-            with open(path, "rb") as handle:
-                return _raw(path), handle.read()
+            return _raw(path), read_file(path)
         except (OSError, ValueError) as error:
             return _raw(f"{path}: {getattr(error, 'strerror', None) or error}"), None
 
     if max_instructions <= 0:
         raise ValueError("max_instructions must be positive")
     try:
-        run = lua.execute(_raw(_SETUP))
-        result, error = run(
-            _raw(text), _raw(source), getenv, _nameprep, list_glob, read_file, follow_includes, max_instructions
+        setup = lua.execute(_raw(_SETUP))
+        result, error = setup(
+            _raw(text), _raw(source), getenv, _nameprep, list_glob, read_include, follow_includes, max_instructions
         )
     except lupa54.LuaMemoryError:
         raise LuaEvaluationError(f"{source}: memory limit of {max_memory} bytes exceeded") from None
@@ -319,4 +372,13 @@ def evaluate(
                 name = _text(key) if isinstance(key, bytes) else str(key)
                 section[name] = converter.value(value)
         out[host_key] = section
-    return out
+    origins = {
+        _text(host): {_text(key): (_text(where[1]), int(where[2])) for key, where in options.items()}
+        for host, options in result[b"origins"].items()
+    }
+    headers = {
+        _text(host): tuple((_text(h[1]), int(h[2]), _text(h[3])) for h in opened.values())
+        for host, opened in result[b"headers"].items()
+    }
+    files = tuple(_text(f) for f in result[b"files"].values())
+    return Evaluation(out, origins, headers, files)

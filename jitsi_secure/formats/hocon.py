@@ -175,6 +175,13 @@ class HoconDocument:
         """Whether ``path`` has a value (``null`` counts as a value)."""
         return _lookup(self.to_dict(), _path(path)) is not _ABSENT
 
+    def line_of(self, path: str | tuple[str, ...]) -> int | None:
+        """The 1-based line of the last field that sets ``path`` (a path expression or its keys), or
+        ``None`` when no field of this document spells it (it may still come from an include)."""
+        elements = _path(path) if isinstance(path, str) else tuple(path)
+        starts = [site.field.start for site in self._sites() if site.full == elements]
+        return self.text.count("\n", 0, starts[-1]) + 1 if starts else None
+
     def includes(self) -> tuple[Include, ...]:
         """Every ``include`` in the document, in order, with the object path it is in."""
         found: list[Include] = []

@@ -79,21 +79,28 @@ def _legacy_url(spec: SecureDomain) -> str | None:
     return f"{'EXT_JWT' if spec.jicofo_auth == 'jwt' else 'XMPP'}:{spec.domain}"
 
 
-def intent_legacy(document: PropertiesDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
+def intent_legacy(
+    document: PropertiesDocument, spec: SecureDomain, *, revert: bool = False, authoritative: bool = False
+) -> Intent:
     """The legacy property, if the file has it, must agree with jicofo.conf (or be gone on revert).
 
     Any value there turns Jicofo's authentication on, so with Jicofo authentication off it must go.
+    ``authoritative``: the deployment has no jicofo.conf (an older Jicofo), so the property must be
+    there whenever Jicofo's authentication is wanted.
     """
     wanted = None if revert else _legacy_url(spec)
-    if wanted is not None and document.get(LEGACY_AUTH_URL) is None:
+    if wanted is not None and document.get(LEGACY_AUTH_URL) is None and not authoritative:
         return Intent()
     return Intent({(LEGACY_AUTH_URL,): ABSENT if wanted is None else wanted})
 
 
-def apply_legacy(document: PropertiesDocument, spec: SecureDomain) -> PropertiesDocument:
-    """The legacy file with a present ``org.jitsi.jicofo.auth.URL`` brought in line; an absent one stays absent."""
+def apply_legacy(
+    document: PropertiesDocument, spec: SecureDomain, *, authoritative: bool = False
+) -> PropertiesDocument:
+    """The legacy file with a present ``org.jitsi.jicofo.auth.URL`` brought in line; an absent one stays
+    absent unless the file is ``authoritative`` (no jicofo.conf), where it is added."""
     wanted = _legacy_url(spec)
-    if document.get(LEGACY_AUTH_URL) is None:
+    if document.get(LEGACY_AUTH_URL) is None and not (authoritative and wanted is not None):
         return document
     if wanted is None:
         return document.remove(LEGACY_AUTH_URL, comment_out=True)

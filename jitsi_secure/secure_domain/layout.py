@@ -11,12 +11,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from jitsi_secure.errors import JitsiSecureError
+from jitsi_secure._root import LayoutError, Root
 from jitsi_secure.secure_domain.spec import validate_domain
 
 __all__ = ["DockerLayout", "Layout", "LayoutError", "discover_domains"]
 
 _MEET_CONFIGS = PurePosixPath("/etc/jitsi/meet")
+_PROSODY_MAIN = PurePosixPath("/etc/prosody/prosody.cfg.lua")
 _PROSODY_AVAIL = PurePosixPath("/etc/prosody/conf.avail")
 _PROSODY_ENABLED = PurePosixPath("/etc/prosody/conf.d")
 _JICOFO_CONF = PurePosixPath("/etc/jitsi/jicofo/jicofo.conf")
@@ -24,24 +25,25 @@ _JICOFO_LEGACY = PurePosixPath("/etc/jitsi/jicofo/sip-communicator.properties")
 _JIGASI = PurePosixPath("/etc/jitsi/jigasi/sip-communicator.properties")
 
 
-class LayoutError(JitsiSecureError):
-    """A deployment whose files cannot be found, or a path that leaves the root."""
-
-
 @dataclass(frozen=True)
 class Layout:
     """The files of one Jitsi Meet deployment (absolute paths, already under the root).
 
-    ``jicofo_legacy`` and ``jigasi`` are ``None`` when the deployment has no such file.
+    Every path is the real file on disk: links (Debian's absolute ``conf.d`` links included) are
+    followed inside the root. ``prosody_main`` is Prosody's main config
+    (``/etc/prosody/prosody.cfg.lua``), ``None`` in a tree that has only the host file; ``prosody`` is
+    the main host's file. ``jicofo`` is ``None`` for an older Jicofo that has only its legacy
+    properties file; ``jicofo_legacy`` and ``jigasi`` are ``None`` when the deployment has no such file.
     """
 
     root: Path
     domain: str
     prosody: Path
     meet: Path
-    jicofo: Path
+    jicofo: Path | None
     jicofo_legacy: Path | None
     jigasi: Path | None
+    prosody_main: Path | None = None
 
     @classmethod
     def debian(
@@ -57,33 +59,48 @@ class Layout:
     ) -> Layout:
         """Find the files of a Debian-packaged deployment under ``root``.
 
-        Without ``domain``, the single Jitsi host found under the root is used; none or several is an
-        error that lists what was found. A path given explicitly must exist; the optional legacy Jicofo
-        and Jigasi files are used when present at their default place.
+        Without ``domain``, the domain that a given ``meet`` config.js names (``hosts.domain``) is used,
+        else the single Jitsi host found under the root; none or several is an error that lists what
+        was found. A path given explicitly must exist; Prosody's main config and the optional legacy
+        Jicofo and Jigasi files are used when present at their default place. A deployment needs
+        jicofo.conf or, for an older Jicofo, its legacy properties file.
         """
-        base = Path(root).resolve()
-        if not base.is_dir():
-            raise LayoutError(f"the root {root} is not a folder")
-        if domain is None:
-            domain = _single_domain(base)
-        domain = validate_domain(domain)
+        view = Root.at(root)
 
         def given(path: str | None, what: str) -> Path | None:
-            return _existing(base, path, what) if path is not None else None
+            return _existing(view, path, what) if path is not None else None
 
+        meet_file = given(meet, "config.js")
+        if domain is None:
+            domain = _domain_of_meet_config(meet_file) if meet_file is not None else None
+        if domain is None:
+            domain = _single_domain(view)
+        domain = validate_domain(domain)
+        legacy = given(jicofo_legacy, "Jicofo legacy config") or _optional(view, _JICOFO_LEGACY)
+        jicofo_file = given(jicofo, "jicofo.conf") or _optional(view, _JICOFO_CONF)
+        if jicofo_file is None and legacy is None:
+            raise LayoutError(
+                f"no jicofo.conf at {_JICOFO_CONF} and no legacy {_JICOFO_LEGACY}{view.suffix}; give --jicofo-config"
+            )
         return cls(
-            root=base,
+            root=view.path,
             domain=domain,
-            prosody=given(prosody, "Prosody config") or _prosody_default(base, domain),
-            meet=given(meet, "config.js") or _required(base, _MEET_CONFIGS / f"{domain}-config.js", "config.js"),
-            jicofo=given(jicofo, "jicofo.conf") or _required(base, _JICOFO_CONF, "jicofo.conf"),
-            jicofo_legacy=given(jicofo_legacy, "Jicofo legacy config") or _optional(base, _JICOFO_LEGACY),
-            jigasi=given(jigasi, "Jigasi config") or _optional(base, _JIGASI),
+            prosody=given(prosody, "Prosody config") or _prosody_default(view, domain),
+            meet=meet_file or _required(view, _MEET_CONFIGS / f"{domain}-config.js", "config.js"),
+            jicofo=jicofo_file,
+            jicofo_legacy=legacy,
+            jigasi=given(jigasi, "Jigasi config") or _optional(view, _JIGASI),
+            prosody_main=_optional(view, _PROSODY_MAIN),
         )
+
+    @property
+    def view(self) -> Root:
+        """The root these paths are under."""
+        return Root(self.root)
 
     def display(self, path: Path) -> str:
         """``path`` as the deployment sees it (``/etc/...``), for messages about an image under a root."""
-        return _display(self.root, path)
+        return Root(self.root).display(path)
 
 
 @dataclass(frozen=True)
@@ -100,95 +117,85 @@ class DockerLayout:
     @classmethod
     def from_env_file(cls, env_file: str | os.PathLike[str], *, root: str | os.PathLike[str] = "/") -> DockerLayout:
         """The deployment whose compose project uses ``env_file`` (resolved under ``root`` when absolute)."""
-        base = Path(root).resolve()
-        if not base.is_dir():
-            raise LayoutError(f"the root {root} is not a folder")
-        return cls(root=base, env_file=_existing(base, os.fspath(env_file), ".env file"))
+        view = Root.at(root)
+        return cls(root=view.path, env_file=_existing(view, os.fspath(env_file), ".env file"))
 
     def display(self, path: Path) -> str:
         """``path`` as the deployment sees it, for messages."""
-        return _display(self.root, path)
-
-
-def _display(root: Path, path: Path) -> str:
-    if root == Path("/"):
-        return str(path)
-    try:
-        return "/" + path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
+        return Root(self.root).display(path)
 
 
 def discover_domains(root: str | os.PathLike[str] = "/") -> list[str]:
     """The Jitsi hosts configured under ``root``: a ``<host>-config.js`` with a Prosody host file."""
-    base = Path(root)
-    meet = _under(base, _MEET_CONFIGS)
+    view = Root(Path(root).resolve())
+    meet = view.under(_MEET_CONFIGS)
     hosts = sorted(p.name[: -len("-config.js")] for p in meet.glob("*-config.js")) if meet.is_dir() else []
     with_prosody = [
-        h
-        for h in hosts
-        if any(_under(base, folder / f"{h}.cfg.lua").exists() for folder in (_PROSODY_AVAIL, _PROSODY_ENABLED))
+        h for h in hosts if any(_exists(view, folder / f"{h}.cfg.lua") for folder in (_PROSODY_AVAIL, _PROSODY_ENABLED))
     ]
     return with_prosody or hosts
 
 
-def _single_domain(base: Path) -> str:
-    found = discover_domains(base)
+def _exists(view: Root, path: PurePosixPath) -> bool:
+    """Whether ``path`` names a file, for discovery (a path leaving the root names none)."""
+    try:
+        return view.resolve(path).exists()
+    except LayoutError:
+        return False
+
+
+def _domain_of_meet_config(meet: Path) -> str | None:
+    """``hosts.domain`` of a config.js, when it is a plain string."""
+    from jitsi_secure.errors import JitsiSecureError
+    from jitsi_secure.formats import js
+
+    try:
+        domain = js.load_file(meet).get("hosts.domain")
+    except JitsiSecureError:
+        return None  # the plan reads the file again and reports its error with the file and line
+    return domain if isinstance(domain, str) and domain else None
+
+
+def _single_domain(view: Root) -> str:
+    found = discover_domains(view.path)
     if len(found) == 1:
         return found[0]
-    where = f" under {base}" if base != Path("/") else ""
+    where = view.suffix
     if not found:
         raise LayoutError(f"no Jitsi Meet host found{where} (no /etc/jitsi/meet/<host>-config.js); give --domain")
     raise LayoutError(f"several Jitsi Meet hosts found{where}: {', '.join(found)}; choose one with --domain")
 
 
-def _prosody_default(base: Path, domain: str) -> Path:
+def _prosody_default(view: Root, domain: str) -> Path:
     for folder in (_PROSODY_AVAIL, _PROSODY_ENABLED):
-        candidate = _under(base, folder / f"{domain}.cfg.lua")
-        if candidate.exists():
-            return _inside(base, candidate)
+        candidate = folder / f"{domain}.cfg.lua"
+        if view.resolve(candidate).exists():
+            return view.file(candidate, "Prosody host file")
     raise LayoutError(
         f"no Prosody host file for {domain}: looked for {_PROSODY_AVAIL}/{domain}.cfg.lua and "
-        f"{_PROSODY_ENABLED}/{domain}.cfg.lua{_under_root(base)}; give --prosody-config"
+        f"{_PROSODY_ENABLED}/{domain}.cfg.lua{view.suffix}; give --prosody-config"
     )
 
 
-def _required(base: Path, path: PurePosixPath, what: str) -> Path:
-    candidate = _under(base, path)
-    if not candidate.exists():
-        raise LayoutError(f"no {what} at {path}{_under_root(base)}; give its path")
-    return _inside(base, candidate)
+def _required(view: Root, path: PurePosixPath, what: str) -> Path:
+    if not view.resolve(path).exists():
+        raise LayoutError(f"no {what} at {path}{view.suffix}; give its path")
+    return view.file(path, what)
 
 
-def _optional(base: Path, path: PurePosixPath) -> Path | None:
-    candidate = _under(base, path)
-    return _inside(base, candidate) if candidate.exists() else None
+def _optional(view: Root, path: PurePosixPath) -> Path | None:
+    return view.file(path, str(path)) if view.resolve(path).exists() else None
 
 
-def _existing(base: Path, path: str, what: str) -> Path:
+def _existing(view: Root, path: str, what: str) -> Path:
     # An absolute path names the file as the deployment sees it; a relative one is the user's own.
-    candidate = _under(base, PurePosixPath(path)) if os.path.isabs(path) else Path.cwd() / path
-    if not candidate.exists():
-        raise LayoutError(f"the {what} {path} does not exist{_under_root(base)}")
-    return _inside(base, candidate)
-
-
-def _under(base: Path, path: PurePosixPath) -> Path:
-    """``path`` read as seen from inside the root: ``/etc/x`` under ``/img`` is ``/img/etc/x``."""
-    return base / path.relative_to("/")
-
-
-def _inside(base: Path, candidate: Path) -> Path:
-    # Symlinks are allowed (Debian links conf.d to conf.avail) as long as they stay inside the root.
-    real = candidate.resolve()
-    if real != base and base not in real.parents:
-        raise LayoutError(f"{candidate} leads outside the root {base} (to {real}); refusing to touch it")
-    # A FIFO, a device (a link to /dev/zero) or a folder is no configuration file: reading one could
-    # block or never end.
-    if not real.is_file():
-        raise LayoutError(f"{candidate} is not a regular file; refusing to touch it")
-    return candidate
-
-
-def _under_root(base: Path) -> str:
-    return "" if base == Path("/") else f" under {base}"
+    if os.path.isabs(path):
+        return view.file(PurePosixPath(path), what)
+    seen = view.inside(Path(os.path.abspath(path)))
+    if seen is None:
+        real = Path(path).resolve()
+        if view.inside(real) is None:
+            raise LayoutError(f"{path} leads outside the root {view.path} (to {real}); refusing to touch it")
+        seen = view.inside(real)
+        assert seen is not None
+    return view.file(seen, what)

@@ -10,20 +10,25 @@ writer, and puts the ones already written back if a later one fails (see ``docs/
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from jitsi_secure import _verify
+from jitsi_secure import policy as access
 from jitsi_secure._core.lock import locked
 from jitsi_secure._core.write import WriteResult, read_text, write_text
+from jitsi_secure._root import Root
+from jitsi_secure.deployment import Deployment, read_deployment
 from jitsi_secure.errors import JitsiSecureError, ParseError, VerificationError, WriteError
 from jitsi_secure.formats import dotenv, hocon, js, lua, properties
 from jitsi_secure.formats._lua_values import render_string
-from jitsi_secure.secure_domain import docker, jicofo, jigasi, meet, prosody
+from jitsi_secure.secure_domain import docker, jicofo, jigasi, meet
+from jitsi_secure.secure_domain import prosody as prosody_recipe
 from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, flatten, unintended_changes, unmet
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 from jitsi_secure.secure_domain.spec import SecureDomain
@@ -71,7 +76,8 @@ def _by_document(reader: Callable[[Any], dict[str, Any]]) -> Callable[[Any, str,
 _PROGRAMS = {
     "prosody": _Program(
         "prosody", "Prosody host file", "utf-8", lua.parse, _by_document(_verify.read_lua),
-        prosody.intent, prosody.apply, prosody.revert, prosody.describe, prosody.warnings,
+        prosody_recipe.intent, prosody_recipe.apply, prosody_recipe.revert, prosody_recipe.describe,
+        prosody_recipe.warnings,
     ),
     "meet": _Program(
         "meet", "jitsi-meet config.js", "utf-8", js.parse, _by_document(_verify.read_js),
@@ -137,6 +143,12 @@ class Plan:
     secrets: tuple[str, ...] = field(default=(), repr=False)
     #: Built with ``build_plan(audit_only=True)``: findings only, no new texts, not applicable.
     audit_only: bool = False
+    #: The access policy the servers enforce now, read over every file they load.
+    policy: access.AccessPolicy | None = None
+    #: How that policy differs from the one the spec asks for (each with the place that decides it).
+    policy_differences: tuple[access.Difference, ...] = ()
+    #: How the deployment was read (a tree without Prosody's main config, an unknown version...).
+    notes: tuple[str, ...] = ()
 
     @property
     def changes(self) -> tuple[FileChange, ...]:
@@ -209,16 +221,45 @@ def build_plan(
     if isinstance(layout, Layout) and spec.jigasi is not None and layout.jigasi is None and not revert:
         raise WriteError("a Jigasi account was given but no Jigasi config was found; give --jigasi-config")
     try:
+        deployment = read_deployment(layout, prosody_version=spec.prosody_version)
+        now = access.compute(deployment)
         files = tuple(
             _plan_file(program, path, layout, spec, revert=revert, audit_only=audit_only)
-            for program, path in _files(layout)
+            for program, path in _files(layout, deployment, now, spec, revert=revert)
         )
+        if not audit_only:
+            _verify_policy(layout, spec, files, revert=revert)
     except JitsiSecureError as error:
         # A file may already hold a given secret on the line an error quotes (a re-run after a
         # half-done manual edit), or another secret: the message is masked like every other output.
         raise _masked_error(error, _spellings(set(spec.secrets))) from None
     known = {secret for f in files for secret in f.secrets} | set(spec.secrets)
-    return Plan(layout, spec, revert, files, _spellings(known), audit_only=audit_only)
+    return Plan(
+        layout,
+        spec,
+        revert,
+        files,
+        _spellings(known),
+        audit_only=audit_only,
+        policy=now,
+        policy_differences=tuple(access.differences(now, spec, revert=revert)),
+        notes=deployment.notes,
+    )
+
+
+def _verify_policy(
+    layout: Layout | DockerLayout, spec: SecureDomain, files: tuple[FileChange, ...], *, revert: bool
+) -> None:
+    """Read the planned texts as the servers will, over every file they load: the policy must be the
+    one asked for."""
+    planned = {f.path: f.after for f in files if f.changed}
+    after = read_deployment(layout, prosody_version=spec.prosody_version, texts=planned)
+    missed = access.differences(access.compute(after), spec, revert=revert)
+    if missed:
+        raise VerificationError(
+            "the planned files would not give the access policy asked for (nothing was written): "
+            + "; ".join(str(m) for m in missed)
+        )
 
 
 def apply_plan(plan: Plan, *, backup_suffix: str | None = None, lock_timeout: float = 10.0) -> list[WriteResult]:
@@ -354,19 +395,93 @@ def _masked_error(error: JitsiSecureError, spellings: tuple[str, ...]) -> JitsiS
         return JitsiSecureError(mask(str(error)))
 
 
-def _files(layout: Layout | DockerLayout) -> Iterator[tuple[_Program, Path]]:
+def _files(
+    layout: Layout | DockerLayout,
+    deployment: Deployment,
+    now: access.AccessPolicy,
+    spec: SecureDomain,
+    *,
+    revert: bool,
+) -> Iterator[tuple[_Program, Path]]:
+    """Every file to plan, with its program; Prosody's files each told which hosts they hold."""
     if isinstance(layout, DockerLayout):
         yield _PROGRAMS["docker-env"], layout.env_file
         return
+    yield from _prosody_files(layout, deployment, now, spec, revert=revert)
     for role, path in (
-        ("prosody", layout.prosody),
         ("meet", layout.meet),
         ("jicofo", layout.jicofo),
         ("jicofo-legacy", layout.jicofo_legacy),
         ("jigasi", layout.jigasi),
     ):
-        if path is not None:
-            yield _PROGRAMS[role], path
+        if path is None:
+            continue
+        program = _PROGRAMS[role]
+        if role == "jicofo-legacy" and layout.jicofo is None:
+            # An older Jicofo with no jicofo.conf: the legacy file is where its authentication is set.
+            program = replace(
+                program,
+                intent=functools.partial(jicofo.intent_legacy, authoritative=True),
+                apply=functools.partial(jicofo.apply_legacy, authoritative=True),
+            )
+        yield program, path
+
+
+def _prosody_files(
+    layout: Layout, deployment: Deployment, now: access.AccessPolicy, spec: SecureDomain, *, revert: bool
+) -> Iterator[tuple[_Program, Path]]:
+    """The main host file, and every other loaded file that defines a host the change must touch.
+
+    The guest host is edited where it is defined, never defined a second time; with ``--no-guests``
+    every live host of the domain that lets anyone in goes, in whichever file defines it.
+    """
+    prosody = deployment.prosody
+    assert prosody is not None
+    root = Root(layout.root)
+    guest = prosody.host(spec.guest_domain) if spec.guest_domain else None
+    removals: dict[Path, list[str]] = {}
+    if not spec.guests and not revert:
+        for host in now.guests:
+            for file in prosody.hosts[host.name].files:
+                removals.setdefault(root.resolve(file), []).append(host.name)
+    guest_files = {root.resolve(file) for file in guest.files} if guest is not None else set()
+    module = _anonymous_module_of(deployment, spec)
+    main_placement = prosody_recipe.Placement(
+        main=True,
+        guest_elsewhere=bool(guest_files - {layout.prosody}),
+        removals=tuple(removals.get(layout.prosody, ())),
+        anonymous_module=module,
+    )
+    yield _placed(main_placement), layout.prosody
+    others = [root.resolve(f) for f in prosody.files]
+    for path in dict.fromkeys(p for p in others if p != layout.prosody):
+        if path in guest_files or path in removals:
+            placement = prosody_recipe.Placement(
+                main=False, removals=tuple(removals.get(path, ())), anonymous_module=module
+            )
+            yield _placed(placement), path
+
+
+def _placed(placement: prosody_recipe.Placement) -> _Program:
+    program = _PROGRAMS["prosody"]
+    return replace(
+        program,
+        intent=functools.partial(prosody_recipe.intent, placement=placement),
+        apply=functools.partial(prosody_recipe.apply, placement=placement),
+        revert=functools.partial(prosody_recipe.revert, placement=placement),
+        warnings=program.warnings if placement.main else (lambda document, spec, file: []),
+    )
+
+
+def _anonymous_module_of(deployment: Deployment, spec: SecureDomain) -> str | None:
+    """The anonymous module the deployment uses on its main or guest host, wherever they are defined."""
+    prosody = deployment.prosody
+    assert prosody is not None
+    for host in (spec.domain, spec.guest_domain):
+        setting = prosody.get(host, "authentication") if host and prosody.host(host) else None
+        if setting is not None and setting.value in prosody_recipe.ANONYMOUS_MODULES:
+            return str(setting.value)
+    return None
 
 
 def _plan_file(

@@ -21,6 +21,7 @@ guest host has.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from jitsi_secure.errors import EditError
@@ -28,7 +29,7 @@ from jitsi_secure.formats.lua import LuaDocument
 from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
 from jitsi_secure.secure_domain.spec import SecureDomain
 
-__all__ = ["ANONYMOUS_MODULES", "apply", "audit", "describe", "intent", "revert", "warnings"]
+__all__ = ["ANONYMOUS_MODULES", "Placement", "apply", "audit", "describe", "intent", "revert", "warnings"]
 
 ROLE = "prosody"
 #: The authentication modules that let anyone in without an account.
@@ -39,64 +40,110 @@ _PROSODY_13_SASL = ["DIGEST-MD5", "OAUTHBEARER"]
 _SECRET_OPTIONS = frozenset({"app_secret"})
 
 
-def intent(document: LuaDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
+@dataclass(frozen=True)
+class Placement:
+    """What one Prosody file holds of the deployment, so each host is edited where it is defined.
+
+    Attributes:
+        main: the main host's options are edited in this file (the main host file).
+        guest_elsewhere: the guest host is defined in another file Prosody loads: never add a second
+            definition here.
+        removals: live hosts of the domain defined in this file that let anyone in and must go
+            (``--no-guests``).
+        anonymous_module: the anonymous module the deployment uses (``jitsi-anonymous`` or ``anonymous``),
+            when another file than this one tells.
+    """
+
+    main: bool = True
+    guest_elsewhere: bool = False
+    removals: tuple[str, ...] = ()
+    anonymous_module: str | None = None
+
+
+_MAIN_FILE = Placement()
+
+
+def intent(
+    document: LuaDocument, spec: SecureDomain, *, revert: bool = False, placement: Placement = _MAIN_FILE
+) -> Intent:
     """The options the host file should have after applying (or reverting) ``spec``."""
-    domain = _main_host(document, spec)
-    guest = spec.guest_domain
+    guest = _guest_here(document, spec, placement)
     wanted: dict[SettingPath, Any] = {}
     created: frozenset[SettingPath] = frozenset()
-    if revert:
-        wanted[(domain, "authentication")] = _anonymous_module(document, spec)
+    domain = _main_host(document, spec) if placement.main else None
+    module = placement.anonymous_module or _anonymous_module(document, spec)
+    if domain is not None and revert:
+        wanted[(domain, "authentication")] = module
         wanted.update({(domain, option): ABSENT for option in _main_options(spec) if option != "authentication"})
-        if guest:
-            wanted[(guest,)] = ABSENT
-    else:
+    elif domain is not None:
         wanted.update({(domain, option): value for option, value in _main_options(spec).items()})
-        if guest:
-            wanted[(guest, "authentication")] = _anonymous_module(document, spec)
-            wanted[(guest, "c2s_require_encryption")] = False
-            if not _has_section(document, guest):
-                created = frozenset({(guest,)})
-    for section, module in _module_targets(document, spec, revert=revert):
-        wanted[(section, "modules_enabled")] = _with_module(document, section, module, present=not revert)
-    secret = frozenset((domain, option) for option in _SECRET_OPTIONS)
+    if guest and revert:
+        wanted[(guest,)] = ABSENT
+    elif guest:
+        wanted[(guest, "authentication")] = module
+        wanted[(guest, "c2s_require_encryption")] = False
+        if not _has_section(document, guest):
+            created = frozenset({(guest,)})
+    wanted.update({(host,): ABSENT for host in placement.removals})
+    for section, target in _module_targets(document, spec, revert=revert, placement=placement):
+        wanted[(section, "modules_enabled")] = _with_module(document, section, target, present=not revert)
+    secret = frozenset((domain, option) for option in _SECRET_OPTIONS) if domain else frozenset()
     return Intent(wanted, created, secret)
 
 
-def apply(document: LuaDocument, spec: SecureDomain) -> LuaDocument:
+def apply(document: LuaDocument, spec: SecureDomain, *, placement: Placement = _MAIN_FILE) -> LuaDocument:
     """The host file with the spec's authentication on the main host and the guest host in place."""
-    domain = _main_host(document, spec)
-    guest_module = _anonymous_module(document, spec)
-    for option, value in _main_options(spec).items():
-        document = document.set(domain, option, value)
-    for section, module in _module_targets(document, spec, revert=False):
+    guest_module = placement.anonymous_module or _anonymous_module(document, spec)
+    for host in placement.removals:
+        document = document.remove_section(host)
+    if placement.main:
+        domain = _main_host(document, spec)
+        for option, value in _main_options(spec).items():
+            document = document.set(domain, option, value)
+    for section, module in _module_targets(document, spec, revert=False, placement=placement):
         document = document.set(section, "modules_enabled", _with_module(document, section, module, present=True))
-    guest = spec.guest_domain
+    guest = _guest_here(document, spec, placement)
     if guest is None:
         return document
     options: dict[str, Any] = {"authentication": guest_module, "c2s_require_encryption": False}
     if not _has_section(document, guest):
-        return document.add_section("VirtualHost", guest, options, after=domain)
+        return document.add_section("VirtualHost", guest, options, after=spec.domain)
     for option, value in options.items():
         document = document.set(guest, option, value)
     return document
 
 
-def revert(document: LuaDocument, spec: SecureDomain) -> LuaDocument:
+def revert(document: LuaDocument, spec: SecureDomain, *, placement: Placement = _MAIN_FILE) -> LuaDocument:
     """The host file as before: the main host anonymous again without the settings ``apply`` adds for
-    the spec's mode, and no guest host. (Settings of another mode are left alone: revert a token setup
-    with the token mode's spec.)"""
-    domain = _main_host(document, spec)
-    document = document.set(domain, "authentication", _anonymous_module(document, spec))
-    for option in _main_options(spec):
-        if option != "authentication":
-            document = document.remove(domain, option)
-    for section, module in _module_targets(document, spec, revert=True):
-        document = document.set(section, "modules_enabled", _with_module(document, section, module, present=False))
+    the spec's mode, and no guest host, wherever it is defined. (Settings of another mode are left
+    alone: revert a token setup with the token mode's spec.)"""
+    module = placement.anonymous_module or _anonymous_module(document, spec)
+    if placement.main:
+        domain = _main_host(document, spec)
+        document = document.set(domain, "authentication", module)
+        for option in _main_options(spec):
+            if option != "authentication":
+                document = document.remove(domain, option)
+    for section, target in _module_targets(document, spec, revert=True, placement=placement):
+        document = document.set(section, "modules_enabled", _with_module(document, section, target, present=False))
     guest = spec.guest_domain
     if guest and _has_section(document, guest):
         document = document.remove_section(guest)
+    for host in placement.removals:
+        if _has_section(document, host):
+            document = document.remove_section(host)
     return document
+
+
+def _guest_here(document: LuaDocument, spec: SecureDomain, placement: Placement) -> str | None:
+    """The guest host this file's edit deals with: the spec's, unless another file defines it (then
+    only that file does) or this is not the main host file and does not define it."""
+    guest = spec.guest_domain
+    if guest is None:
+        return None
+    if _has_section(document, guest):
+        return guest
+    return guest if placement.main and not placement.guest_elsewhere else None
 
 
 def audit(document: LuaDocument, spec: SecureDomain, *, file: str) -> list[Finding]:
@@ -148,10 +195,12 @@ def _main_options(spec: SecureDomain) -> dict[str, Any]:
     return options
 
 
-def _module_targets(document: LuaDocument, spec: SecureDomain, *, revert: bool) -> list[tuple[str, str]]:
+def _module_targets(
+    document: LuaDocument, spec: SecureDomain, *, revert: bool, placement: Placement = _MAIN_FILE
+) -> list[tuple[str, str]]:
     """The (section, module) pairs the spec's mode adds to a ``modules_enabled`` list (revert: takes out)."""
     targets = []
-    if spec.auth in _HOST_MODULES:
+    if spec.auth in _HOST_MODULES and placement.main:
         targets.append((spec.domain, _HOST_MODULES[spec.auth]))
     component = _conference_component(document, spec)
     if spec.auth in _COMPONENT_MODULES and component is not None:

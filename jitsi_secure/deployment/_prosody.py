@@ -1,0 +1,143 @@
+"""Prosody's configuration as its loader reads it: the main config, then every ``Include``, in order.
+
+The files run in the sandboxed loader (:mod:`jitsi_secure.formats._lua_eval`) with Prosody's rules:
+``Include`` globs relative to the including file, hosts merged when defined twice, options falling back
+to the global section. Every path the loader asks for is a path as the deployment sees it, mapped under
+the root by :class:`~jitsi_secure._root.Root` (so Debian's absolute ``conf.d`` links stay inside an
+image), and a planned text can stand in for a file's text on disk, so a plan's result is judged before
+anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from jitsi_secure._root import LayoutError, Root
+from jitsi_secure.deployment._model import Origin, ProsodyConfig, ProsodyHost
+from jitsi_secure.formats.lua import LuaEvaluationError
+
+__all__ = ["read_prosody"]
+
+_SYNTHETIC_MAIN = "<host files>"
+_MAX_INSTRUCTIONS = 10_000_000
+_MAX_MEMORY = 64 * 1024 * 1024
+_BOOKKEEPING = frozenset({"defined", "component_module", "load_global_modules"})
+
+
+def read_prosody(
+    root: Root,
+    *,
+    main: Path | None,
+    host_files: Sequence[Path],
+    version: tuple[int, int],
+    texts: Mapping[Path, str],
+) -> ProsodyConfig:
+    """Run Prosody's configuration under ``root``.
+
+    ``main`` is the main config on disk, or ``None`` to read ``host_files`` alone, in order, as if a
+    main config included them. ``texts`` maps files on disk to a text that stands in for their content.
+    """
+    from jitsi_secure.formats import _lua_eval
+    from jitsi_secure.formats._lua_values import render_string
+
+    read_file = _reader(root, texts)
+    notes: list[str] = []
+    if main is not None:
+        source = root.display(main)
+        text = read_file(source).decode("utf-8", "surrogateescape")
+    else:
+        source = _SYNTHETIC_MAIN
+        text = "".join(f"Include {render_string(root.display(path), chr(34))}\n" for path in host_files)
+        names = ", ".join(root.display(p) for p in host_files)
+        notes.append(
+            f"no Prosody main config (/etc/prosody/prosody.cfg.lua) under the root: read the host files alone ({names})"
+        )
+    try:
+        run = _lua_eval.run(
+            text,
+            source,
+            env={},
+            follow_includes=True,
+            max_instructions=_MAX_INSTRUCTIONS,
+            max_memory=_MAX_MEMORY,
+            read_file=read_file,
+            list_folder=_lister(root),
+        )
+    except LuaEvaluationError as error:
+        _raise_syntax_error(str(error), read_file)
+        raise
+    hosts = {
+        name: _host(name, options, run.origins.get(name, {}), run.headers.get(name, ()))
+        for name, options in run.config.items()
+        if name != "*"
+    }
+    global_origins = {key: Origin(*where) for key, where in run.origins.get("*", {}).items()}
+    return ProsodyConfig(
+        main=None if main is None else source,
+        files=tuple(f for f in run.files if f != _SYNTHETIC_MAIN),
+        globals=dict(run.config.get("*", {})),
+        global_origins=global_origins,
+        hosts=hosts,
+        version=version,
+        notes=tuple(notes),
+    )
+
+
+def _inside(root: Root, path: str) -> Path:
+    """The file on disk for a path Prosody asks for; a path leaving the root reads as unreadable."""
+    if not path.startswith("/"):
+        raise FileNotFoundError(2, "not an absolute path", path)
+    try:
+        return root.resolve(PurePosixPath(path))
+    except LayoutError as error:
+        raise PermissionError(1, str(error), path) from None
+
+
+def _lister(root: Root) -> Callable[[str], list[str]]:
+    return lambda folder: os.listdir(_inside(root, folder))
+
+
+def _raise_syntax_error(message: str, read_file: Callable[[str], bytes]) -> None:
+    """Lua's own message for a file that does not parse is terse; our parser's names the line and
+    column, quotes it (with secrets masked by the caller), and says what was expected."""
+    from jitsi_secure.formats import lua
+
+    path = message.split(":", 1)[0]
+    if not path.startswith("/"):
+        return
+    try:
+        text = read_file(path).decode("utf-8", "surrogateescape")
+    except OSError:
+        return
+    lua.parse(text, source=path)  # raises ParseError when that file does not parse
+
+
+def _reader(root: Root, texts: Mapping[Path, str]) -> Callable[[str], bytes]:
+    def read(path: str) -> bytes:
+        real = _inside(root, path)
+        if real in texts:
+            return texts[real].encode("utf-8", "surrogateescape")
+        with open(real, "rb") as handle:
+            return handle.read()
+
+    return read
+
+
+def _host(
+    name: str,
+    options: Mapping[str, Any],
+    origins: Mapping[str, tuple[str, int]],
+    headers: Sequence[tuple[str, int, str]],
+) -> ProsodyHost:
+    module = options.get("component_module")
+    return ProsodyHost(
+        name=name,
+        kind="Component" if module is not None else "VirtualHost",
+        module=str(module) if module is not None else None,
+        options={k: v for k, v in options.items() if k not in _BOOKKEEPING},
+        origins={k: Origin(*where) for k, where in origins.items()},
+        defined_at=tuple(Origin(file, line) for file, line, _ in headers),
+    )

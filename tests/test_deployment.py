@@ -1,0 +1,277 @@
+"""The deployment as its programs read it, and the access policy `check` judges.
+
+Each tree is laid out the way real deployments are: Debian's main ``prosody.cfg.lua`` ending in
+``Include "conf.d/*.cfg.lua"``, ``conf.d`` holding absolute links into ``conf.avail`` (as Debian's
+postinst makes them), a guest host in a file of its own (as some installers write it), an older
+Jicofo with only its legacy properties.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jitsi_secure import policy
+from jitsi_secure.cli import main as cli_main
+from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
+from jitsi_secure.deployment import read_deployment
+from jitsi_secure.secure_domain.layout import Layout
+from tests.oracles.lua import as_prosody_json, prosody_configs
+
+HOST = f"etc/prosody/conf.avail/{EXAMPLE_DOMAIN}.cfg.lua"
+GUEST = f"guest.{EXAMPLE_DOMAIN}"
+# Debian's main config, shortened: global options, a localhost host, then the Include its postinst keeps.
+MAIN_CONFIG = """\
+-- Prosody configuration file (Debian)
+admins = { }
+modules_enabled = {
+    "roster"; "saslauth"; "tls"; "disco"; "posix";
+}
+c2s_require_encryption = true
+authentication = "internal_hashed"
+log = { info = "/var/log/prosody/prosody.log"; }
+
+VirtualHost "localhost"
+
+------ Additional config files ------
+Include "conf.d/*.cfg.lua"
+"""
+GUEST_FILE = f"""\
+-- written by an installer: the guest host in a file of its own
+VirtualHost "{GUEST}"
+    authentication = "jitsi-anonymous"
+    c2s_require_encryption = false
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = cli_main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def debian_tree(root: Path, *, absolute_links: bool = True, guest_file: bool = False) -> Path:
+    """The example deployment with Debian's main config and ``conf.d`` links (absolute, as Debian makes them)."""
+    build_example_tree(root)
+    prosody = root / "etc/prosody"
+    (prosody / "prosody.cfg.lua").write_text(MAIN_CONFIG)
+    link = prosody / f"conf.d/{EXAMPLE_DOMAIN}.cfg.lua"
+    link.unlink()
+    link.symlink_to(f"/{HOST}" if absolute_links else f"../conf.avail/{EXAMPLE_DOMAIN}.cfg.lua")
+    if guest_file:
+        (prosody / "conf.avail/guest.cfg.lua").write_text(GUEST_FILE)
+        guest_link = prosody / "conf.d/guest.cfg.lua"
+        guest_link.symlink_to(
+            "/etc/prosody/conf.avail/guest.cfg.lua" if absolute_links else "../conf.avail/guest.cfg.lua"
+        )
+    return root
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()
+    }
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def test_the_reader_follows_includes_through_absolute_links_inside_the_root(tmp_path: Path) -> None:
+    root = debian_tree(tmp_path / "root", guest_file=True)
+    deployment = read_deployment(Layout.debian(root=root))
+    prosody = deployment.prosody
+    assert prosody is not None
+    assert prosody.main == "/etc/prosody/prosody.cfg.lua"
+    assert prosody.files == (
+        "/etc/prosody/prosody.cfg.lua",
+        "/etc/prosody/conf.d/guest.cfg.lua",
+        f"/etc/prosody/conf.d/{EXAMPLE_DOMAIN}.cfg.lua",
+    )
+    guest = prosody.host(GUEST)
+    assert guest is not None and guest.files == ("/etc/prosody/conf.d/guest.cfg.lua",)
+    setting = prosody.get(GUEST, "authentication")
+    assert setting is not None and setting.value == "jitsi-anonymous"
+    assert setting.origin is not None and (setting.origin.file, setting.origin.line) == (
+        "/etc/prosody/conf.d/guest.cfg.lua",
+        3,
+    )
+    # A host option falls back to the global section, as configmanager does.
+    encryption = prosody.get("localhost", "c2s_require_encryption")
+    assert encryption is not None and encryption.value is True
+    assert encryption.origin is not None and encryption.origin.file == "/etc/prosody/prosody.cfg.lua"
+
+
+def test_a_tree_without_the_main_config_reads_the_host_file_and_says_so(tmp_path: Path) -> None:
+    deployment = read_deployment(Layout.debian(root=build_example_tree(tmp_path / "root")))
+    assert deployment.prosody is not None and deployment.prosody.main is None
+    assert any("no Prosody main config" in note for note in deployment.notes)
+
+
+def test_the_reader_agrees_with_prosodys_own_loader_on_a_multi_file_tree(tmp_path: Path) -> None:
+    # Relative links, so Prosody's loader (which knows no root) reads the same files.
+    root = debian_tree(tmp_path / "root", absolute_links=False, guest_file=True)
+    (root / "etc/prosody/conf.avail/extra.cfg.lua").write_text(
+        f'VirtualHost "{EXAMPLE_DOMAIN}"\n    muc_lobby_whitelist = {{ "recorder.{EXAMPLE_DOMAIN}" }}\n'
+        'VirtualHost "off.example.com"\n    enabled = false\n'
+    )
+    (root / "etc/prosody/conf.d/zz-extra.cfg.lua").symlink_to("../conf.avail/extra.cfg.lua")
+    [oracle] = prosody_configs([root / "etc/prosody/prosody.cfg.lua"], no_include=False, copy=False)
+    assert oracle["ok"], oracle
+    prosody = read_deployment(Layout.debian(root=root)).prosody
+    assert prosody is not None
+    expected = oracle["config"]
+    assert set(prosody.hosts) | {"*"} == set(expected)
+    assert as_prosody_json(dict(prosody.globals)) == expected["*"]
+    for name, host in prosody.hosts.items():
+        ours: dict[str, Any] = dict(host.options)
+        theirs = {
+            k: v for k, v in expected[name].items() if k not in ("defined", "component_module", "load_global_modules")
+        }
+        assert (as_prosody_json(ours) if ours else {}) == theirs, name
+    assert prosody.host("off.example.com") is not None and not prosody.host("off.example.com").enabled  # type: ignore[union-attr]
+
+
+# -- check and apply judge the policy -----------------------------------------------------------------
+
+
+def test_a_guest_host_in_its_own_file_is_seen_and_never_defined_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = debian_tree(tmp_path / "root", guest_file=True)
+    status, out, _ = run(capsys, "check", "--root", str(root))
+    assert status == 1
+    assert "no live anonymous guest host" not in out
+    status, out, err = run(capsys, "apply", "--root", str(root))
+    assert status == 0, err
+    host_text = (root / HOST).read_text()
+    assert f'VirtualHost "{GUEST}"' not in host_text
+    assert (root / "etc/prosody/conf.avail/guest.cfg.lua").read_text() == GUEST_FILE  # already as wanted
+    assert (root / f"etc/prosody/conf.d/{EXAMPLE_DOMAIN}.cfg.lua").is_symlink()
+    status, out, _ = run(capsys, "check", "--root", str(root))
+    assert status == 0, out
+    # revert takes the guest host away where it is defined.
+    status, out, err = run(capsys, "revert", "--root", str(root))
+    assert status == 0, err
+    assert "VirtualHost" not in (root / "etc/prosody/conf.avail/guest.cfg.lua").read_text()
+    deployment = read_deployment(Layout.debian(root=root))
+    assert deployment.prosody is not None and deployment.prosody.host(GUEST) is None
+
+
+@pytest.mark.parametrize(
+    "guest_options",
+    ['    authentication = "anonymous"\n', '    authentication = "token"\n    allow_empty_token = true\n'],
+    ids=["anonymous", "empty-token"],
+)
+def test_no_guests_removes_a_live_guest_host_that_lets_anyone_in(
+    guest_options: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = build_example_tree(tmp_path / "root")
+    host = root / HOST
+    host.write_text(host.read_text() + f'\nVirtualHost "{GUEST}"\n{guest_options}')
+    status, out, _ = run(capsys, "apply", "--root", str(root))
+    assert status == 0
+    status, out, _ = run(capsys, "check", "--root", str(root), "--no-guests")
+    assert status == 1
+    assert f"{GUEST} lets anyone in" in out
+    status, out, err = run(capsys, "apply", "--root", str(root), "--no-guests")
+    assert status == 0, err
+    status, out, _ = run(capsys, "check", "--root", str(root), "--no-guests")
+    assert status == 0, out
+    computed = policy.compute(read_deployment(Layout.debian(root=root)))
+    assert computed.guests == ()
+    assert computed.announced_guest.value is None
+
+
+def test_a_shell_file_given_as_jicofo_conf_is_refused_and_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = build_example_tree(tmp_path / "root")
+    rc = root / "usr/local/etc/rc.conf.d/jicofo"
+    rc.parent.mkdir(parents=True)
+    rc.write_text('JICOFO_FLAGS="--host=localhost"\nJICOFO_MAXMEM=3G\n')
+    before = snapshot(root)
+    for verb in ("check", "apply"):
+        status, _out, err = run(capsys, verb, "--root", str(root), "--jicofo-config", "/usr/local/etc/rc.conf.d/jicofo")
+        assert status == 2
+        assert "not a jicofo.conf" in err and "shell" in err and "Traceback" not in err
+    assert snapshot(root) == before
+
+
+def test_an_older_jicofo_with_only_the_legacy_file_is_secured_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = build_example_tree(tmp_path / "root")
+    (root / "etc/jitsi/jicofo/jicofo.conf").unlink()
+    legacy = root / "etc/jitsi/jicofo/sip-communicator.properties"
+    legacy.write_text("org.jitsi.jicofo.BRIDGE_MUC=JvbBrewery@internal.auth.meet.example.com\n")
+    status, out, err = run(capsys, "apply", "--root", str(root))
+    assert status == 0, err
+    assert f"org.jitsi.jicofo.auth.URL=XMPP:{EXAMPLE_DOMAIN}" in legacy.read_text()
+    status, out, _ = run(capsys, "check", "--root", str(root))
+    assert status == 0, out
+    status, out, err = run(capsys, "revert", "--root", str(root))
+    assert status == 0, err
+    computed = policy.compute(read_deployment(Layout.debian(root=root)))
+    assert computed.jicofo_enabled.value is False
+
+
+def test_jicofo_includes_are_followed_and_the_later_value_wins(tmp_path: Path) -> None:
+    root = build_example_tree(tmp_path / "root", jicofo_legacy=False)
+    conf = root / "etc/jitsi/jicofo/jicofo.conf"
+    conf.write_text(conf.read_text() + '\ninclude "custom-jicofo.conf"\n')
+    (root / "etc/jitsi/jicofo/custom-jicofo.conf").write_text(
+        "jicofo.authentication {\n  enabled = true\n  type = XMPP\n  login-url = meet.example.com\n}\n"
+    )
+    jicofo = read_deployment(Layout.debian(root=root)).jicofo
+    assert jicofo is not None
+    assert jicofo.enabled.value is True
+    assert jicofo.enabled.origin is not None and jicofo.enabled.origin.file == "/etc/jitsi/jicofo/custom-jicofo.conf"
+    assert jicofo.files == ("/etc/jitsi/jicofo/jicofo.conf", "/etc/jitsi/jicofo/custom-jicofo.conf")
+
+
+def test_the_domain_comes_from_the_given_config_js(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = build_example_tree(tmp_path / "root")
+    # A second host makes discovery ambiguous; the config.js given names the one meant.
+    other = root / "etc/jitsi/meet/other.example.org-config.js"
+    other.write_text("var config = { hosts: { domain: 'other.example.org' } };\n")
+    (root / "etc/prosody/conf.avail/other.example.org.cfg.lua").write_text('VirtualHost "other.example.org"\n')
+    status, _, err = run(capsys, "check", "--root", str(root))
+    assert status == 2 and "several Jitsi Meet hosts" in err
+    meet = f"/etc/jitsi/meet/{EXAMPLE_DOMAIN}-config.js"
+    status, out, err = run(capsys, "check", "--root", str(root), "--meet-config", meet, "--json")
+    assert status == 1, err
+    assert json.loads(out)["domain"] == EXAMPLE_DOMAIN
+
+
+def test_the_policy_verb_answers_with_the_deciding_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = debian_tree(tmp_path / "root", guest_file=True)
+    status, out, _ = run(capsys, "policy", "--root", str(root), "--json")
+    assert status == 0
+    body = json.loads(out)
+    assert body["main_host"]["login"] == "anonymous"
+    assert body["main_host"]["decided_at"] == f"/etc/prosody/conf.d/{EXAMPLE_DOMAIN}.cfg.lua:48"
+    assert body["guest_hosts"] == [
+        {"name": GUEST, "login": "anonymous", "decided_at": "/etc/prosody/conf.d/guest.cfg.lua:3"}
+    ]
+    status, out, _ = run(capsys, "policy", "--root", str(root))
+    assert status == 0 and "who logs in to the main host" in out and "anyone (anonymous)" in out
+
+
+def test_a_plan_whose_result_is_not_the_policy_asked_for_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Another loaded file sets the main host back to anonymous after the host file: the host file's
+    # edit alone cannot secure it, and the final verification sees that.
+    root = debian_tree(tmp_path / "root")
+    (root / "etc/prosody/conf.avail/zz-override.cfg.lua").write_text(
+        f'VirtualHost "{EXAMPLE_DOMAIN}"\n    authentication = "anonymous"\n'
+    )
+    (root / "etc/prosody/conf.d/zz-override.cfg.lua").symlink_to("/etc/prosody/conf.avail/zz-override.cfg.lua")
+    before = snapshot(root)
+    status, _out, err = run(capsys, "apply", "--root", str(root))
+    assert status == 2
+    assert "access policy" in err and "zz-override.cfg.lua:2" in err
+    assert snapshot(root) == before

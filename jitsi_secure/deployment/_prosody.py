@@ -67,7 +67,13 @@ def read_prosody(
             list_folder=_lister(root),
         )
     except LuaEvaluationError as error:
-        _raise_syntax_error(str(error), read_file)
+        # Lua's own message is terse ("C stack overflow" has no place at all); our parser names the
+        # line and column, quotes it (the caller masks secrets) and says what was expected.
+        from jitsi_secure.formats import lua
+
+        suspects = [str(error).split(":", 1)[0], *(root.display(p) for p in ([main] if main else host_files))]
+        for path in dict.fromkeys(s for s in suspects if s.startswith("/")):
+            lua.parse(_text_of(read_file, path), source=path)
         raise
     hosts = {
         name: _host(name, options, run.origins.get(name, {}), run.headers.get(name, ()))
@@ -100,19 +106,11 @@ def _lister(root: Root) -> Callable[[str], list[str]]:
     return lambda folder: os.listdir(_inside(root, folder))
 
 
-def _raise_syntax_error(message: str, read_file: Callable[[str], bytes]) -> None:
-    """Lua's own message for a file that does not parse is terse; our parser's names the line and
-    column, quotes it (with secrets masked by the caller), and says what was expected."""
-    from jitsi_secure.formats import lua
-
-    path = message.split(":", 1)[0]
-    if not path.startswith("/"):
-        return
+def _text_of(read_file: Callable[[str], bytes], path: str) -> str:
     try:
-        text = read_file(path).decode("utf-8", "surrogateescape")
+        return read_file(path).decode("utf-8", "surrogateescape")
     except OSError:
-        return
-    lua.parse(text, source=path)  # raises ParseError when that file does not parse
+        return ""
 
 
 def _reader(root: Root, texts: Mapping[Path, str]) -> Callable[[str], bytes]:

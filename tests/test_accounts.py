@@ -798,14 +798,20 @@ def test_prosody_host_file(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the Prosody version (for the CLI and Ansible)
 
 
-@pytest.mark.parametrize(("text", "expected"), [("0.12", (0, 12)), ("13.0", (13, 0)), ("0.12.4", (0, 12))])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("0.12", (0, 12)), ("13.0", (13, 0)), ("0.12.4", (0, 12)), ("13", (13, 0)), ("13.0.1", (13, 0)), ("14", (14, 0))],
+)
 def test_parse_prosody_version(text: str, expected: tuple[int, int]) -> None:
     assert parse_prosody_version(text) == expected
 
 
-def test_parse_prosody_version_refuses_other_forms() -> None:
-    with pytest.raises(SpecError, match=r"^--prosody-version '13' is not of the form X.Y \(like 0.12 or 13.0\)$"):
-        parse_prosody_version("13")
+@pytest.mark.parametrize("text", ["0", "13abc", "13.x", "v13", "", "0.", "1 3"])
+def test_parse_prosody_version_refuses_other_forms(text: str) -> None:
+    # A bare 0 is refused: the 0.x series differ by their minor.
+    message = rf"^--prosody-version {re.escape(repr(text))} is not of the form X.Y or X \(like 0.12, 13.0 or 13\)$"
+    with pytest.raises(SpecError, match=message):
+        parse_prosody_version(text)
 
 
 def test_installed_prosody_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,9 @@ Two ways to reach the accounts:
   password goes to prosodyctl on its standard input, twice (it asks twice), never in its arguments,
   so it cannot be read from the process list. ``prosodyctl`` can be replaced by any command prefix,
   e.g. ``["docker", "compose", "exec", "-T", "prosody", "prosodyctl", "--config", "/config/prosody.cfg.lua"]``.
+  Prosody 0.12's prosodyctl writes the account itself; 13's ``adduser``/``passwd``/``deluser`` ask the
+  running server through its admin shell (``mod_admin_shell``), so Prosody must be running: when it is
+  not, the error says so (use the offline way then, which writes what 13's ``prosodyctl register`` does).
 * **offline**, for installers that build an image without a running Prosody: the account file that
   Prosody's ``internal_hashed`` backend reads is written directly, as Prosody itself writes it::
 
@@ -784,10 +787,18 @@ def _run_prosodyctl(prosodyctl: Sequence[str] | None, command: str, jid: str, *,
     if completed.returncode == 0:
         return output
     lowered = output.lower()
-    if "already exists" in lowered:
+    # Prosody 0.12 words first, then 13's admin shell ("Error: User exists", "Error: No such user").
+    if "already exists" in lowered or "error: user exists" in lowered:
         raise AccountExistsError(f"user {jid} already exists")
-    if "does not exist" in lowered:
+    if "does not exist" in lowered or "error: no such user" in lowered:
         raise AccountMissingError(f"user {jid} does not exist")
+    if "error: no such host" in lowered:
+        raise AccountError(f"prosodyctl does not know the host of {jid} (not in its configuration, or not enabled)")
+    if "unable to connect to server" in lowered:
+        raise AccountError(
+            f"{' '.join(prefix)} {command} needs the running Prosody: Prosody 13 changes accounts through the "
+            "server's admin shell (mod_admin_shell). Start Prosody, or write the account file with --offline"
+        )
     detail = " / ".join(_meaningful_lines(output, secret)[-6:]) or "no output"
     raise AccountError(f"{' '.join(prefix)} {command} {jid} failed (exit {completed.returncode}): {detail}")
 

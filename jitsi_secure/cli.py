@@ -104,7 +104,8 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
     what.add_argument(
         "--prosody-version",
         metavar="X.Y",
-        help="the Prosody version the file is for (default: `prosodyctl about` when --root is /, else 0.12); "
+        help="the Prosody version the file is for, X.Y or a bare major like 13 (default: `prosodyctl about` when "
+        "--root is /, else 0.12); "
         "13 and newer also disable DIGEST-MD5 and OAUTHBEARER on a password host",
     )
     what.add_argument("--jigasi-user", metavar="JID", help="the account Jigasi logs in with (user@D)")

@@ -464,6 +464,16 @@ if mode == "echo":
     print("I got " + data.splitlines()[0] + " and I do not like it"); print("Something broke"); sys.exit(3)
 if mode == "unknown-host":
     print("The host 'x' is not listed in the configuration file (or is not enabled).")
+# Prosody 13's prosodyctl, through the admin shell of the running server (its words, verified).
+if mode == "exists13":
+    print("Error: User exists"); sys.exit(1)
+if mode == "missing13":
+    print("Error: No such user"); sys.exit(1)
+if mode == "unknown-host13":
+    print("Error: No such host: meet.example.com"); sys.exit(1)
+if mode == "stopped13":
+    print("** Unable to connect to server - is it running? Is mod_admin_shell enabled?")
+    print("** Connection error: No such file or directory"); sys.exit(1)
 print("Enter new password: \\x1b[08m\\x1b[00m")
 print("Retype new password: \\x1b[08m\\x1b[00m")
 """
@@ -503,6 +513,19 @@ def test_prosodyctl_remove_sends_nothing(fake_prosodyctl: tuple[Path, Path]) -> 
     [
         ("exists", AccountExistsError, f"user alice@{DOMAIN} already exists"),
         ("missing", AccountMissingError, f"user alice@{DOMAIN} does not exist"),
+        ("exists13", AccountExistsError, f"user alice@{DOMAIN} already exists"),
+        ("missing13", AccountMissingError, f"user alice@{DOMAIN} does not exist"),
+        (
+            "unknown-host13",
+            AccountError,
+            f"prosodyctl does not know the host of alice@{DOMAIN} (not in its configuration, or not enabled)",
+        ),
+        (
+            "stopped13",
+            AccountError,
+            "FAKE needs the running Prosody: Prosody 13 changes accounts through the "
+            "server's admin shell (mod_admin_shell). Start Prosody, or write the account file with --offline",
+        ),
     ],
 )
 def test_prosodyctl_answers_become_clear_errors(
@@ -510,8 +533,9 @@ def test_prosodyctl_answers_become_clear_errors(
 ) -> None:
     script, _ = fake_prosodyctl
     monkeypatch.setenv("FAKE_MODE", mode)
+    message = message.replace("FAKE", f"{script} {'adduser' if mode.startswith(('exists', 'unknown')) else 'deluser'}")
     with pytest.raises(error) as caught:
-        if mode == "exists":
+        if mode.startswith(("exists", "unknown")):
             add_user("alice", DOMAIN, Secret("x"), prosodyctl=[str(script)])
         else:
             remove_user("alice", DOMAIN, prosodyctl=[str(script)])
@@ -798,14 +822,20 @@ def test_prosody_host_file(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the Prosody version (for the CLI and Ansible)
 
 
-@pytest.mark.parametrize(("text", "expected"), [("0.12", (0, 12)), ("13.0", (13, 0)), ("0.12.4", (0, 12))])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("0.12", (0, 12)), ("13.0", (13, 0)), ("0.12.4", (0, 12)), ("13", (13, 0)), ("13.0.1", (13, 0)), ("14", (14, 0))],
+)
 def test_parse_prosody_version(text: str, expected: tuple[int, int]) -> None:
     assert parse_prosody_version(text) == expected
 
 
-def test_parse_prosody_version_refuses_other_forms() -> None:
-    with pytest.raises(SpecError, match=r"^--prosody-version '13' is not of the form X.Y \(like 0.12 or 13.0\)$"):
-        parse_prosody_version("13")
+@pytest.mark.parametrize("text", ["0", "13abc", "13.x", "v13", "", "0.", "1 3"])
+def test_parse_prosody_version_refuses_other_forms(text: str) -> None:
+    # A bare 0 is refused: the 0.x series differ by their minor.
+    message = rf"^--prosody-version {re.escape(repr(text))} is not of the form X.Y or X \(like 0.12, 13.0 or 13\)$"
+    with pytest.raises(SpecError, match=message):
+        parse_prosody_version(text)
 
 
 def test_installed_prosody_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -130,7 +130,10 @@ def test_ldap_sets_cyrus_and_says_what_it_cannot_do(root: Path, capsys: pytest.C
     assert "auth_cyrus" not in prosody(root)[EXAMPLE_DOMAIN]["modules_enabled"]
 
 
-@pytest.mark.parametrize(("version", "expected"), [("13.0", ["DIGEST-MD5", "OAUTHBEARER"]), ("0.12", None)])
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [("13.0", ["DIGEST-MD5", "OAUTHBEARER"]), ("13", ["DIGEST-MD5", "OAUTHBEARER"]), ("0.12", None)],
+)
 def test_prosody_13_disables_weak_mechanisms(
     root: Path, capsys: pytest.CaptureFixture[str], version: str, expected: list[str] | None
 ) -> None:

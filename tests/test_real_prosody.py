@@ -1,12 +1,19 @@
 """Proof on a real server: a Debian Prosody running the host file ``jitsi-secure apply`` produced.
 
-For each way of creating an account (``prosodyctl adduser`` and the offline account file, the latter
-with SCRAM-SHA-1 and with SHA-256), a Debian template from the corpus is secured with the CLI, a real
-Prosody 0.12 is started on 127.0.0.1 from a temporary folder, and real XMPP logins (slixmpp) show:
+For each Prosody major (0.12 from Debian, 13 unpacked from bookworm-backports, see ``tests/oracles/lua.py``)
+and each way of creating an account (``prosodyctl adduser`` and the offline account file, the latter
+with SCRAM-SHA-1 and with SHA-256), a Debian template from the corpus is secured with the CLI
+(``--prosody-version`` given as the major), a real Prosody is started on 127.0.0.1 from a temporary
+folder, and real XMPP logins (slixmpp) show:
 
 * the registered user logs in on the main domain with the right password (SCRAM), a wrong one is refused;
 * an anonymous login on the guest domain succeeds, on the main domain it is refused;
+* on 13, the main domain does not offer OAUTHBEARER or DIGEST-MD5 (which 13 offers by default: without
+  the ``disable_sasl_mechanisms`` line ``apply`` writes, the same server offers OAUTHBEARER again);
 * after ``jitsi-secure revert``, an anonymous login on the main domain works again.
+
+Prosody 13's ``prosodyctl adduser``/``deluser`` go through the running server's admin shell, so the
+server runs (with ``admin_shell``) before accounts are made, for both majors.
 
 ``prosodyctl check config`` runs before ``apply``, after it and after ``revert``: exit code and output
 must be the same each time (Jitsi's template has known findings, so "no new problem" is the bar).
@@ -31,10 +38,12 @@ from pathlib import Path
 
 import pytest
 
-from jitsi_secure.accounts import path_encode
+from jitsi_secure.accounts import path_encode, set_password
 from jitsi_secure.cli import main as cli
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
-from tests.oracles import corpus_dir, require_program
+from jitsi_secure.secure_domain.spec import Secret
+from tests.oracles import corpus_dir
+from tests.oracles.lua import ProsodyInstall
 from tests.xmpp_client import login
 
 DOMAIN = EXAMPLE_DOMAIN
@@ -57,9 +66,10 @@ def _free_port() -> int:
 class ProsodyServer:
     """One sandboxed Prosody: its top config includes the deployment's host file from the tree."""
 
-    def __init__(self, base: Path, root: Path) -> None:
+    def __init__(self, base: Path, root: Path, install: ProsodyInstall) -> None:
         self.base = base
         self.root = root
+        self.install = install
         self.port = _free_port()
         self.config = base / "prosody.cfg.lua"
         self.log = base / "prosody.log"
@@ -80,7 +90,7 @@ s2s_ports = {{ }}
 component_ports = {{ }}
 http_ports = {{ }}
 https_ports = {{ }}
-modules_enabled = {{ "roster"; "saslauth"; "tls"; "disco"; "ping"; "posix" }}
+modules_enabled = {{ "roster"; "saslauth"; "tls"; "disco"; "ping"; "posix"; "admin_shell" }}
 modules_disabled = {{ "s2s" }}
 log = {{ info = "{self.log}" }}
 storage = "internal"
@@ -93,20 +103,21 @@ Include "{root}/etc/prosody/conf.d/*.cfg.lua"
 
     def prosodyctl(self) -> list[str]:
         """The command prefix that runs prosodyctl on this config (global options before the command)."""
-        return [require_program("prosodyctl"), "--config", str(self.config)]
+        return [*self.install.prosodyctl, "--config", str(self.config)]
 
     def check_config(self) -> tuple[int, str]:
-        """``prosodyctl check config``: exit code and output."""
+        """``prosodyctl check config``: exit code and output, its lines sorted (13 lists some findings in
+        the order of a Lua hash table, which changes from run to run)."""
         done = subprocess.run(
             [*self.prosodyctl(), "check", "config"], capture_output=True, text=True, timeout=60, check=False
         )
-        return done.returncode, done.stdout + done.stderr
+        return done.returncode, "\n".join(sorted((done.stdout + done.stderr).splitlines()))
 
     def start(self) -> None:
         assert self.process is None
-        prosody = require_program("prosody")
+        command = [*self.install.prosody, "--config", str(self.config), "-F"]
         with open(self.base / "stdout.log", "ab") as out:
-            self.process = subprocess.Popen([prosody, "--config", str(self.config), "-F"], stdout=out, stderr=out)
+            self.process = subprocess.Popen(command, stdout=out, stderr=out)
         deadline = time.monotonic() + 20
         while True:
             try:
@@ -140,15 +151,14 @@ Include "{root}/etc/prosody/conf.d/*.cfg.lua"
 
 
 @pytest.fixture
-def deployment(tmp_path: Path) -> Iterator[tuple[Path, ProsodyServer]]:
-    """A Debian tree whose Prosody host file is the 2021 Debian template, and a (stopped) server for it."""
-    require_program("prosody")
-    require_program("prosodyctl")
+def deployment(tmp_path: Path, prosody: ProsodyInstall) -> Iterator[tuple[Path, ProsodyServer]]:
+    """A Debian tree whose Prosody host file is the 2021 Debian template, and a (stopped) server of the
+    test's Prosody major for it."""
     template = corpus_dir("lua") / TEMPLATE
     root = build_example_tree(tmp_path / "root")
     host_file = root / f"etc/prosody/conf.avail/{DOMAIN}.cfg.lua"
     host_file.write_text(template.read_text(encoding="utf-8").replace(TEMPLATE_DOMAIN, DOMAIN), encoding="utf-8")
-    server = ProsodyServer(tmp_path, root)
+    server = ProsodyServer(tmp_path, root, prosody)
     try:
         yield root, server
     finally:
@@ -183,6 +193,7 @@ def test_secured_domain_on_a_real_prosody(
     deployment: tuple[Path, ProsodyServer], method: str, password_hash: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root, server = deployment
+    version = ["--prosody-version", server.install.major]  # "13": the bare major the CLI accepts
     host_file = root / f"etc/prosody/conf.avail/{DOMAIN}.cfg.lua"
     if password_hash != "SHA-1":
         # The offline writer must follow the host's password_hash, as Prosody will when checking it.
@@ -194,9 +205,10 @@ def test_secured_domain_on_a_real_prosody(
     before = server.check_config()
     assert before[0] != 1, before[1]  # it parses (Jitsi's template has known findings: exit 2)
 
-    assert cli(["apply", "--root", str(root)]) == 0
+    assert cli(["apply", "--root", str(root), *version]) == 0
     assert server.check_config() == before, "apply introduced a new prosodyctl check finding"
 
+    server.start()  # 13's prosodyctl adduser asks the running server
     if method == "prosodyctl":
         prefix = " ".join(server.prosodyctl())
         added = _jitsi_secure("user", "add", USER, "--root", str(root), "--prosodyctl", prefix, stdin=PASSWORD + "\n")
@@ -214,12 +226,14 @@ def test_secured_domain_on_a_real_prosody(
     assert cli(["user", "list", "--root", str(root)]) == 0
     assert capsys.readouterr().out == f"{USER}\n"
 
-    server.start()
     mech = f"SCRAM-{password_hash}"
     right = login(f"{USER}@{DOMAIN}", PASSWORD, port=server.port)
     _assert_login(right, True, "the registered user with the right password", server)
     assert right.mech_used == mech, right
     assert right.bound_jid and right.bound_jid.startswith(f"{USER}@{DOMAIN}/")
+    if server.install.version >= (13, 0):
+        assert mech in right.mechanisms_offered
+        assert not {"OAUTHBEARER", "DIGEST-MD5"} & set(right.mechanisms_offered), right.mechanisms_offered
     _assert_login(login(f"{USER}@{DOMAIN}", PASSWORD + "x", port=server.port), False, "a wrong password", server)
     guest = login(GUEST, mech="ANONYMOUS", port=server.port)
     _assert_login(guest, True, "anonymous on the guest domain", server)
@@ -228,7 +242,18 @@ def test_secured_domain_on_a_real_prosody(
     _assert_login(main_anonymous, False, "anonymous on the main domain", server)
     assert "ANONYMOUS" not in main_anonymous.mechanisms_offered
 
-    assert cli(["revert", "--root", str(root)]) == 0
+    if server.install.version >= (13, 0):
+        # The control: it is apply's line that hides OAUTHBEARER, 13 offers it otherwise.
+        secured = host_file.read_text(encoding="utf-8")
+        without = re.sub(r"^[ \t]*disable_sasl_mechanisms = .*\n", "", secured, count=1, flags=re.MULTILINE)
+        assert without != secured
+        host_file.write_text(without, encoding="utf-8")
+        server.restart()
+        offered = login(f"{USER}@{DOMAIN}", PASSWORD, port=server.port).mechanisms_offered
+        assert "OAUTHBEARER" in offered, offered
+        host_file.write_text(secured, encoding="utf-8")
+
+    assert cli(["revert", "--root", str(root), *version]) == 0
     assert server.check_config() == before, "revert left a prosodyctl check finding behind"
     server.restart()
     reverted = login(DOMAIN, mech="ANONYMOUS", port=server.port)
@@ -239,9 +264,10 @@ def test_secured_domain_on_a_real_prosody(
 def test_duplicate_and_missing_accounts_through_prosodyctl(
     deployment: tuple[Path, ProsodyServer], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """prosodyctl's own answers become clear errors (exit 2, one line, no password)."""
+    """prosodyctl's own answers become clear errors (exit 2, one line, no password); the password change
+    goes through prosodyctl too and the new password logs in."""
     root, server = deployment
-    assert cli(["apply", "--root", str(root)]) == 0
+    assert cli(["apply", "--root", str(root), "--prosody-version", server.install.major]) == 0
     prefix = ["--root", str(root), "--prosodyctl", " ".join(server.prosodyctl())]
 
     def user(*argv: str, stdin: str = "") -> tuple[int, str]:
@@ -250,7 +276,14 @@ def test_duplicate_and_missing_accounts_through_prosodyctl(
         status = cli(["user", *argv, *prefix])
         return status, capsys.readouterr().err
 
+    if server.install.version >= (13, 0):
+        # 13's prosodyctl adduser needs the running server: a clear error, not prosodyctl's.
+        status, err = user("add", "bob", stdin="pw one\n")
+        assert status == 2 and "needs the running Prosody" in err and "--offline" in err, err
+    server.start()
     assert user("add", "Bob", stdin="pw one\n") == (0, "")
     assert user("add", "bob", stdin="pw one\n") == (2, f"jitsi-secure: error: user bob@{DOMAIN} already exists\n")
+    set_password("bob", DOMAIN, Secret("pw two"), prosodyctl=server.prosodyctl())  # the library's passwd
+    _assert_login(login(f"bob@{DOMAIN}", "pw two", port=server.port), True, "bob with the new password", server)
     assert user("remove", "BOB") == (0, "")
     assert user("remove", "bob") == (2, f"jitsi-secure: error: user bob@{DOMAIN} does not exist\n")

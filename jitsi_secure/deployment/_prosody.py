@@ -17,7 +17,7 @@ from typing import Any
 
 from jitsi_secure._root import LayoutError, Root
 from jitsi_secure.deployment._model import Origin, ProsodyConfig, ProsodyHost
-from jitsi_secure.formats.lua import LuaEvaluationError
+from jitsi_secure.formats.lua import LuaEvaluationError, LuaLocation
 
 __all__ = ["read_prosody"]
 
@@ -56,13 +56,14 @@ def read_prosody(
             f"no Prosody main config (/etc/prosody/prosody.cfg.lua) under the root: read the host files alone ({names})"
         )
     try:
-        run = _lua_eval.run(
+        run = _lua_eval.evaluate(
             text,
             source,
             env={},
             follow_includes=True,
             max_instructions=_MAX_INSTRUCTIONS,
             max_memory=_MAX_MEMORY,
+            prosody_version=version,
             read_file=read_file,
             list_folder=_lister(root),
         )
@@ -80,7 +81,7 @@ def read_prosody(
         for name, options in run.config.items()
         if name != "*"
     }
-    global_origins = {key: Origin(*where) for key, where in run.origins.get("*", {}).items()}
+    global_origins = {key: _origin(where) for key, where in run.origins.get("*", {}).items()}
     return ProsodyConfig(
         main=None if main is None else source,
         files=tuple(f for f in run.files if f != _SYNTHETIC_MAIN),
@@ -124,11 +125,15 @@ def _reader(root: Root, texts: Mapping[Path, str]) -> Callable[[str], bytes]:
     return read
 
 
+def _origin(location: LuaLocation) -> Origin:
+    return Origin(location.file, location.line or 0)
+
+
 def _host(
     name: str,
     options: Mapping[str, Any],
-    origins: Mapping[str, tuple[str, int]],
-    headers: Sequence[tuple[str, int, str]],
+    origins: Mapping[str, LuaLocation],
+    headers: Sequence[LuaLocation],
 ) -> ProsodyHost:
     module = options.get("component_module")
     return ProsodyHost(
@@ -136,6 +141,6 @@ def _host(
         kind="Component" if module is not None else "VirtualHost",
         module=str(module) if module is not None else None,
         options={k: v for k, v in options.items() if k not in _BOOKKEEPING},
-        origins={k: Origin(*where) for k, where in origins.items()},
-        defined_at=tuple(Origin(file, line) for file, line, _ in headers),
+        origins={k: _origin(where) for k, where in origins.items()},
+        defined_at=tuple(_origin(where) for where in headers),
     )

@@ -32,13 +32,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from encodings import idna
-from typing import Literal
+from typing import Literal, Unpack
 
 from jitsi_secure._core.gc_pause import cyclic_gc_paused
 from jitsi_secure._core.splice import Splice, apply_splices
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure.errors import EditError, JitsiSecureError, ParseError, line_and_column
 from jitsi_secure.formats import ConfigValue
+from jitsi_secure.formats._lua_eval import LuaEvaluateOptions, LuaEvaluation, LuaLocation, LuaWarning
 from jitsi_secure.formats._lua_lexer import (
     COMMENT,
     EOF,
@@ -64,8 +65,12 @@ from jitsi_secure.formats._lua_values import (
 
 __all__ = [
     "LuaDocument",
+    "LuaEvaluateOptions",
+    "LuaEvaluation",
     "LuaEvaluationError",
     "LuaExpression",
+    "LuaLocation",
+    "LuaWarning",
     "Option",
     "Section",
     "SectionKind",
@@ -205,38 +210,42 @@ class LuaDocument:
         """The arguments of top-level ``Include`` calls, in file order."""
         return list(self._model.includes)
 
-    def evaluate(
-        self,
-        *,
-        env: Mapping[str, str] | None = None,
-        follow_includes: bool = False,
-        max_instructions: int = 10_000_000,
-        max_memory: int = 64 * 1024 * 1024,
-    ) -> dict[str, dict[str, ConfigValue]]:
+    def evaluate(self, **options: Unpack[LuaEvaluateOptions]) -> dict[str, dict[str, ConfigValue]]:
         """Run the config as Prosody's config loader would and return ``{"*": globals, host: options}``.
 
-        The text runs in a sandboxed Lua 5.4 (lupa) with Prosody 0.12's config API: ``VirtualHost``,
-        ``Component``, ``Include``, ``ENV_*`` and the standard library minus ``io``, ``require``, ``load``,
-        ``dofile``, ``debug`` and every ``os`` function but ``os.getenv``. ``env`` is the environment
-        ``ENV_X``/``os.getenv`` read (empty by default: nothing leaks from the calling process).
-        Includes are followed relative to ``source`` only when ``follow_includes`` is true, with Prosody's
-        rules (a missing file or folder is an error, a glob matching nothing is not); otherwise they are
+        The text runs in a sandboxed Lua 5.4 (lupa) with the config API of ``prosody_version`` (0.12's
+        below 13.0, else 13's): ``VirtualHost``, ``Component``, ``Include``, ``ENV_*`` and the standard
+        library minus ``io``, ``require``, ``load``, ``dofile``, ``debug`` and every ``os`` function but
+        ``os.getenv``. ``env`` is the environment ``ENV_X``/``os.getenv`` read (empty by default: nothing
+        leaks from the calling process). Includes are followed relative to ``source`` only when
+        ``follow_includes`` is true, with Prosody's rules (a missing file or folder is an error, a glob
+        matching nothing is not, a glob's files come in the folder's order, unsorted); otherwise they are
         skipped. Host names are nameprep'd, hosts get ``defined = true``, components ``component_module``
         and ``load_global_modules = false``, as in Prosody. Tables come back as lists when their keys are
         1..n (``{}`` included), else dicts with string keys; functions as ``"<function>"``.
 
-        Raises :class:`LuaEvaluationError` when the config fails to run or hits a sandbox limit.
+        Prosody 13 also has ``Lua.x`` (the standard library), option references (``b = a`` reads option
+        ``a`` of the current host; a table option reads as a proxy, which comes back as
+        ``"<option a>"``), appends (``modules_enabled:append { "x" }`` and ``modules_enabled { "x" }``)
+        and the file readers ``FileContents``/``FileLine``/``FileLines`` (relative to the file) and
+        ``Credential`` (relative to ``env["CREDENTIALS_DIRECTORY"]``). Those read files only when
+        ``follow_includes`` is true (else they give ``"<FileContents>"`` etc.); a missing file is an error,
+        as in Prosody. Without ``CREDENTIALS_DIRECTORY``, ``credential_fallback="warn"`` reads the option
+        as unset with a warning, as ``prosodyctl`` does; ``"error"`` fails, as the server does.
+
+        The options and their defaults are those of :class:`LuaEvaluateOptions`. Raises
+        :class:`LuaEvaluationError` when the config fails to run or hits a sandbox limit. See
+        :meth:`evaluate_with_warnings` for the loader's warnings, the files loaded and where each option
+        was set.
         """
+        return self.evaluate_with_warnings(**options).config
+
+    def evaluate_with_warnings(self, **options: Unpack[LuaEvaluateOptions]) -> LuaEvaluation:
+        """:meth:`evaluate`, with the loader's warnings (``str(w)`` is Prosody's
+        ``file:line: Duplicate option 'x'``), the files it loaded and the place each option was set."""
         from jitsi_secure.formats._lua_eval import evaluate
 
-        return evaluate(
-            self.text,
-            self.source,
-            env=dict(env or {}),
-            follow_includes=follow_includes,
-            max_instructions=max_instructions,
-            max_memory=max_memory,
-        )
+        return evaluate(self.text, self.source, **options)
 
     # ------------------------------------------------------------------ editing
 

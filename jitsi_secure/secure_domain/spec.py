@@ -34,7 +34,8 @@ _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 _NODE = re.compile(r"[^\s\x00-\x1f\x7f\"'&/:<>@\\]{1,1023}\Z")
 _APP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}\Z")
 _URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/+-]*)?\Z")
-_VERSION = re.compile(r"(\d+)\.(\d+)")
+# X.Y with anything after the minor (0.12.4, 13.0.1), or a bare major (13; not 0, whose minors differ).
+_VERSION = re.compile(r"(?:(\d+)\.(\d+)\S*|([1-9]\d*))$")
 # The first line of `prosodyctl about`'s output: "Prosody 0.12.4", "Prosody 13.0.1", ...
 _ABOUT_VERSION = re.compile(r"^Prosody (\d+)\.(\d+)", re.MULTILINE)
 
@@ -199,13 +200,16 @@ class SecureDomain:
 
 def parse_prosody_version(text: str) -> tuple[int, int]:
     """``(major, minor)`` of a version given as ``X.Y`` (``"0.12"``, ``"13.0"``; ``"0.12.4"`` gives
-    ``(0, 12)``), the form :attr:`SecureDomain.prosody_version` takes.
+    ``(0, 12)``) or as a bare major (``"13"`` is ``(13, 0)``), the form :attr:`SecureDomain.prosody_version`
+    takes.
 
     Raises :class:`SpecError` otherwise; the message names the command line's ``--prosody-version``.
     """
-    match = _VERSION.match(text)
+    match = _VERSION.match(text.strip())
     if not match:
-        raise SpecError(f"--prosody-version {text!r} is not of the form X.Y (like 0.12 or 13.0)")
+        raise SpecError(f"--prosody-version {text!r} is not of the form X.Y or X (like 0.12, 13.0 or 13)")
+    if match.group(3) is not None:
+        return int(match.group(3)), 0
     return int(match.group(1)), int(match.group(2))
 
 

@@ -95,8 +95,8 @@ options:
     choices: [jwt, "off"]
   prosody_version:
     description:
-      - The Prosody version the host file is for, as V(X.Y), for example V(0.12) or V(13.0). Version 13 and
-        newer also get C(disable_sasl_mechanisms) on a password host.
+      - The Prosody version the host file is for, as V(X.Y) or a bare major, for example V(0.12), V(13.0)
+        or V(13). Version 13 and newer also get C(disable_sasl_mechanisms) on a password host.
       - By default asked of C(prosodyctl about) when O(root=/), as the command line does.
     type: str
   jigasi_user:

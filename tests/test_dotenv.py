@@ -28,6 +28,7 @@ from dotenv import dotenv_values
 from dotenv.parser import parse_stream
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from jitsi_secure.formats import Computed
 
 from jitsi_secure import EditError, ParseError
 from jitsi_secure.formats import dotenv

@@ -68,4 +68,3 @@ def read_source(path: str | os.PathLike[str], *, encoding: str = "utf-8", strict
         shown = _UNDECODED.sub("\ufffd", text)
         raise ParseError.at(shown, exc.start, f"this is not valid {encoding} text", source=name) from None
     return text
-

@@ -207,7 +207,8 @@ class KeyValueDocument(Generic[EntryT]):
             changed = sorted(k for k in expect.keys() | got.keys() if expect.get(k) != got.get(k))
             return f"keys {changed}"
 
-        return verified_edit(self.text, splices, source=self.source, reparse=self._reparse, problem=problem)
+        # mypy cannot solve the type variable from ``Self`` in a nested function; the call is sound.
+        return verified_edit(self.text, splices, source=self.source, reparse=self._reparse, problem=problem)  # type: ignore[arg-type]
 
     def _removal_splices(self, key: str, comment_out: bool) -> list[Splice]:
         targets = [entry for entry in self.entries() if entry.key == key]
@@ -245,7 +246,12 @@ class KeyValueDocument(Generic[EntryT]):
         while key_start < body.key_start and self.text[key_start] in " \t\f":
             key_start += 1
         return uncomment_splice(
-            self.text, line.marker, key_start, body.value_start, body.value_end, rendered(body), f"uncomment {key}"
+            self.text,
+            line.marker,
+            key_start,
+            (body.value_start, body.value_end),
+            rendered(body),
+            reason=f"uncomment {key}",
         )
 
     def _commented_example(self, key: str) -> tuple[Comment, EntryT] | None:

@@ -125,9 +125,10 @@ def comment_out_splices(
 
 
 def uncomment_splice(
-    text: str, marker_start: int, key_start: int, value_start: int, value_end: int, value: str, reason: str
+    text: str, marker_start: int, key_start: int, old_value: tuple[int, int], value: str, *, reason: str
 ) -> Splice:
     """The splice that turns a commented-out example into the setting: the marker and the blanks after
     it (``text[marker_start:key_start]``) go, the key spelling and separator stay, and the example's
-    value (``text[value_start:value_end]``) becomes ``value``."""
+    value (``text[old_value[0]:old_value[1]]``) becomes ``value``."""
+    value_start, value_end = old_value
     return Splice(marker_start, value_end, text[key_start:value_start] + value, reason)

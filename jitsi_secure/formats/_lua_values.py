@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from jitsi_secure._core.document import Computed
 from jitsi_secure.errors import EditError
 from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats._lua_lexer import KEYWORDS, decode_short_string
-from jitsi_secure._core.document import Computed
 from jitsi_secure.formats._lua_parser import Node
 
 __all__ = [

@@ -61,8 +61,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from jitsi_secure._core.gc_pause import cyclic_gc_paused
 from jitsi_secure._core.document import Computed
+from jitsi_secure._core.gc_pause import cyclic_gc_paused
 from jitsi_secure._core.keyvalue import Blank, Comment, KeyValueDocument, check_str
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
@@ -156,9 +156,7 @@ class DotenvDocument(KeyValueDocument[Entry]):
 
     # -- reading -------------------------------------------------------------------------------
 
-    def to_dict(
-        self, *, resolve: bool = False, environ: Mapping[str, str] | None = None
-    ) -> dict[str, str | Computed]:
+    def to_dict(self, *, resolve: bool = False, environ: Mapping[str, str] | None = None) -> dict[str, str | Computed]:
         """Every key with its value, in order of first appearance.
 
         By default nothing is substituted: a value holding a reference (``https://${HOST}:${PORT}``) is a

@@ -549,7 +549,7 @@ class HoconDocument:
             quote = m.group("value").startswith('"') or (habits.quote and not m.group("value"))
             rendered = _render_value(value, quote, "", self.style, habits, inline=True)
             found = uncomment_splice(
-                self.text, m.start("marker"), m.start("key"), m.start("value"), m.end("value"), rendered, reason
+                self.text, m.start("marker"), m.start("key"), m.span("value"), rendered, reason=reason
             )
         return found
 

@@ -68,9 +68,9 @@ def apply(document: LuaDocument, spec: SecureDomain) -> LuaDocument:
     domain = _main_host(document, spec)
     guest_module = _anonymous_module(document, spec)
     for option, value in _main_options(spec).items():
-        document = document.set(domain, option, value)
+        document = document.set((domain, option), value)
     for section, module in _module_targets(document, spec, revert=False):
-        document = document.set(section, "modules_enabled", _with_module(document, section, module, present=True))
+        document = document.set((section, "modules_enabled"), _with_module(document, section, module, present=True))
     guest = spec.guest_domain
     if guest is None:
         return document
@@ -78,7 +78,7 @@ def apply(document: LuaDocument, spec: SecureDomain) -> LuaDocument:
     if not _has_section(document, guest):
         return document.add_section("VirtualHost", guest, options, after=domain)
     for option, value in options.items():
-        document = document.set(guest, option, value)
+        document = document.set((guest, option), value)
     return document
 
 
@@ -87,12 +87,12 @@ def revert(document: LuaDocument, spec: SecureDomain) -> LuaDocument:
     the spec's mode, and no guest host. (Settings of another mode are left alone: revert a token setup
     with the token mode's spec.)"""
     domain = _main_host(document, spec)
-    document = document.set(domain, "authentication", _anonymous_module(document, spec))
+    document = document.set((domain, "authentication"), _anonymous_module(document, spec))
     for option in _main_options(spec):
         if option != "authentication":
-            document = document.remove(domain, option)
+            document = document.remove((domain, option))
     for section, module in _module_targets(document, spec, revert=True):
-        document = document.set(section, "modules_enabled", _with_module(document, section, module, present=False))
+        document = document.set((section, "modules_enabled"), _with_module(document, section, module, present=False))
     guest = spec.guest_domain
     if guest and _has_section(document, guest):
         document = document.remove_section(guest)
@@ -161,7 +161,7 @@ def _module_targets(document: LuaDocument, spec: SecureDomain, *, revert: bool) 
 
 
 def _modules(document: LuaDocument, section: str) -> list[Any]:
-    current = document.get(section, "modules_enabled") if _defines(document, section, "modules_enabled") else []
+    current = document.get((section, "modules_enabled")) if _defines(document, section, "modules_enabled") else []
     if not isinstance(current, list):
         raise EditError(f'{document.source}: "{section}": modules_enabled is not a plain list; edit it by hand')
     return current
@@ -205,7 +205,7 @@ def _anonymous_module(document: LuaDocument, spec: SecureDomain) -> str:
     """Which anonymous module this deployment uses: the main host's, else the guest host's."""
     for host in (spec.domain, spec.guest_domain):
         if host and _has_section(document, host):
-            module = document.get(host, "authentication")
+            module = document.get((host, "authentication"))
             if module in ANONYMOUS_MODULES:
                 return str(module)
     return "anonymous"

@@ -243,6 +243,7 @@ class HoconDocument:
         removed: list[tuple[str, ...]] = []
         splices: list[Splice] = []
         inserting: dict[int, list[_Insertion]] = {}
+        gone: set[int] = set()  # fields this batch removes: new ones must not be anchored on them
         for path, value in changes.items():
             elements = _path(path)
             shown = path if isinstance(path, str) else ".".join(_render_key(k) for k in elements)
@@ -252,6 +253,7 @@ class HoconDocument:
                 reason = f"{'comment out' if comment_out else 'remove'} {shown}"
                 sites = [s for s in self._sites() if s.full[: len(elements)] == elements]
                 splices.extend(self._removal_splices(sites, reason, comment_out=comment_out))
+                gone.update(id(s.field) for s in sites)
                 _delete(expected, elements)
                 removed.append(elements)
                 continue
@@ -263,7 +265,7 @@ class HoconDocument:
             if insertion is not None:
                 inserting.setdefault(id(insertion.container), []).append(insertion)
         for group in inserting.values():
-            removed_ids = frozenset().union(*(i.removed for i in group))
+            removed_ids = frozenset(gone).union(*(i.removed for i in group))
             items = [(i.rest, i.value) for i in group]
             reasons = ", ".join(i.reason for i in group)
             splices.extend(self._insert_splices(group[0].container, items, removed_ids, reasons))

@@ -20,6 +20,7 @@ as the last member of the last object literal holding its longest existing prefi
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
 import os
@@ -334,6 +335,11 @@ class HoconDocument:
         return splices, insertion
 
     def _sites(self) -> Iterator[_Site]:
+        return iter(self._all_sites)
+
+    @functools.cached_property
+    def _all_sites(self) -> tuple[_Site, ...]:
+        """Every field with its full path, in text order (computed once: the document never changes)."""
         stack: list[tuple[Obj, tuple[str, ...]]] = [(self._syntax.root, ())]
         found: list[_Site] = []
         while stack:
@@ -346,7 +352,7 @@ class HoconDocument:
                 # `a = { x = 1 } { y = 2 }` is one object: every part holds fields of `a`.
                 stack.extend((part, full) for part in _object_parts(member))
         found.sort(key=lambda s: s.field.start)
-        return iter(found)
+        return tuple(found)
 
     # -- splices -------------------------------------------------------------------------------------
 
@@ -493,9 +499,13 @@ class HoconDocument:
         stripped = line.lstrip(" \t")
         return line[: len(line) - len(stripped)]
 
+    @functools.cached_property
+    def _whole_habits(self) -> _PartialHabits:
+        return _collect_habits(self.text, [s.field for s in self._sites()])
+
     def _habits(self, container: Obj) -> _Habits:
         local = _collect_habits(self.text, [m for m in container.members if isinstance(m, Field)])
-        whole = _collect_habits(self.text, [s.field for s in self._sites()])
+        whole = self._whole_habits
         return _Habits(
             scalar_sep=local.scalar_sep or whole.scalar_sep or " = ",
             object_sep=local.object_sep or whole.object_sep or " ",

@@ -425,6 +425,23 @@ class LuaDocument:
         return False
 
     @functools.cached_property
+    def _example_tokens(self) -> dict[str, list[int]]:
+        """The comment tokens that look like ``--option = ...``, by option name (indexed once: a batch
+        looks up every new option)."""
+        found: dict[str, list[int]] = {}
+        for k, t in enumerate(self._model.chunk.tokens):
+            if t.kind != COMMENT or (t.text.startswith("--[") and _is_long_comment(t.text)):
+                continue
+            m = _ASSIGNMENT_EXAMPLE.match(t.text, 2)
+            if m is not None:
+                found.setdefault(m.group(1), []).append(k)
+        return found
+
+    @functools.cached_property
+    def _statement_starts(self) -> list[int]:
+        return [s.start for s in self._model.chunk.statements]
+
+    @functools.cached_property
     def _option_starts(self) -> list[int]:
         return [o.start for o in self._model.options]
 
@@ -784,15 +801,15 @@ class LuaDocument:
         lo = section_record.header_end if index else section_record.start
         hi = section_record.end
         tokens = self._model.chunk.tokens
-        for k in range(self._token_index(hi) - 1, self._token_index(lo) - 1, -1):
+        first, last = self._token_index(lo), self._token_index(hi)
+        for k in reversed(self._example_tokens.get(option, ())):
+            if not first <= k < last:
+                continue
             t = tokens[k]
-            if t.kind != COMMENT or (t.text.startswith("--[") and _is_long_comment(t.text)):
-                continue
-            if not self._line_start_before(t.start)[1] or self._inside_statement(t.start):
-                continue
             body = t.text[2:]
             m = _ASSIGNMENT_EXAMPLE.match(body)
-            if m is None or m.group(1) != option:
+            assert m is not None
+            if not self._line_start_before(t.start)[1] or self._inside_statement(t.start):
                 continue
             example = _parse_example(body)
             if example is None:
@@ -804,7 +821,7 @@ class LuaDocument:
 
     def _inside_statement(self, offset: int) -> bool:
         statements = self._model.chunk.statements
-        k = bisect.bisect_right([s.start for s in statements], offset) - 1
+        k = bisect.bisect_right(self._statement_starts, offset) - 1
         return k >= 0 and statements[k].start <= offset < statements[k].end
 
     def _insert_option(self, index: int, option: str, rendered: str, section: str | None) -> Splice:

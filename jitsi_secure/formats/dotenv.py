@@ -156,7 +156,13 @@ class DotenvDocument(KeyValueDocument[Entry]):
 
     # -- reading -------------------------------------------------------------------------------
 
-    def to_dict(self, *, resolve: bool = False, environ: Mapping[str, str] | None = None) -> dict[str, str | Computed]:
+    def to_dict(
+        self,
+        *,
+        resolve: bool = False,
+        env: Mapping[str, str] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> dict[str, str | Computed]:
         """Every key with its value, in order of first appearance.
 
         By default nothing is substituted: a value holding a reference (``https://${HOST}:${PORT}``) is a
@@ -166,7 +172,9 @@ class DotenvDocument(KeyValueDocument[Entry]):
         are looked up in ``environ`` (default: empty; pass ``os.environ`` for this machine's), then in
         the values above; a bare ``KEY`` takes ``environ[KEY]`` when present. A ``${NAME:?message}``
         whose variable is unset raises :class:`~jitsi_secure.errors.ParseError`, as compose fails.
+        ``env`` is the name HOCON and Lua use; ``environ`` is its deprecated spelling here.
         """
+        environ = env if env is not None else environ
         result: dict[str, str | Computed] = {}
         if not resolve and environ is None:
             for entry in self.entries():

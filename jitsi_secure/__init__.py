@@ -1,6 +1,6 @@
 """jitsi-secure: lock down a Jitsi Meet server by editing its configuration files losslessly.
 
-- :func:`load` / :func:`save`: any of the four formats from a path, edited, and written back safely.
+- :func:`load` / :func:`save`: any of the five formats from a path, edited, and written back safely.
 - :mod:`jitsi_secure.formats`: the format documents (one module per format, all shaped alike).
 - :mod:`jitsi_secure.secure_domain`: the Secure Domain recipes, plans and layouts.
 

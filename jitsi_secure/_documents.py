@@ -1,25 +1,18 @@
-"""``load`` and ``save``: any of the four formats from a path, for scripted migrations."""
+"""``load`` and ``save``: any of the five formats from a path, for scripted migrations."""
 
 from __future__ import annotations
 
 import os
 import re
 from pathlib import Path
-from typing import Any, Protocol
+from typing import cast
 
+from jitsi_secure._core.document import Document
+from jitsi_secure._core.edit import read_source
 from jitsi_secure._core.write import WriteResult, read_text, write_text
 from jitsi_secure.errors import JitsiSecureError
 
 __all__ = ["Document", "load", "save"]
-
-
-class Document(Protocol):
-    """What every format document offers: its source name and its text."""
-
-    @property
-    def source(self) -> str: ...
-
-    def render(self) -> str: ...
 
 
 _LUA_HINT = re.compile(r"^\s*(VirtualHost|Component|modules_enabled|Include)\b", re.MULTILINE)
@@ -27,14 +20,21 @@ _JS_HINT = re.compile(r"^\s*(var|let|const)\s+\w+\s*=|^\s*(window\.)?config\.\w+
 _HOCON_HINT = re.compile(r"^\s*[\w.\"-]+\s*[:=]?\s*\{", re.MULTILINE)
 
 
+def _is_dotenv(name: str) -> bool:
+    """``.env``, ``*.env``, ``.env.*`` (``.env.prod``, ``jitsi.env.local``) and ``env.example``: what
+    docker-jitsi-meet and compose call their environment files."""
+    return name.endswith(".env") or ".env." in name or name == "env.example"
+
+
 def _kind(path: Path, text: str | None) -> str:
     name = path.name.lower()
+    if _is_dotenv(name):
+        return "dotenv"
     for suffixes, kind in (
         ((".properties",), "properties"),
         ((".conf", ".hocon"), "hocon"),
         ((".lua",), "lua"),
         ((".js",), "js"),
-        ((".env",), "dotenv"),
     ):
         if name.endswith(suffixes):
             return kind
@@ -46,13 +46,15 @@ def _kind(path: Path, text: str | None) -> str:
     return "properties"
 
 
-def load(path: str | os.PathLike[str]) -> Any:
+def load(path: str | os.PathLike[str]) -> Document:
     """The right format document for the file at ``path``.
 
     The format comes from the file name (``.properties``, ``.conf``/``.hocon``, ``.lua`` and
-    ``.cfg.lua``, ``.js``, ``.env``); for other names from the content (Prosody's ``VirtualHost``, a JavaScript
-    ``var config =``, a HOCON ``name {`` block, else ``.properties``). ``.properties`` files are read
-    as ISO-8859-1, the others as UTF-8; both keep every byte.
+    ``.cfg.lua``, ``.js``, and for ``.env``: ``.env``, ``*.env``, ``.env.*`` and ``env.example``); for
+    other names from the content (Prosody's ``VirtualHost``, a JavaScript ``var config =``, a HOCON
+    ``name {`` block, else ``.properties``). ``.properties`` files are read as ISO-8859-1 and ``.env``
+    files keep every byte; HOCON, Lua and JavaScript must be UTF-8 (else :class:`ParseError`). Raises
+    only :class:`JitsiSecureError` subclasses.
     """
     from jitsi_secure.formats import dotenv, hocon, js, lua, properties
 
@@ -60,18 +62,22 @@ def load(path: str | os.PathLike[str]) -> Any:
     kind = _kind(target, None)
     if kind == "properties":
         return properties.load_file(target)
+    if kind == "dotenv":
+        return dotenv.load_file(target)
     text = read_text(target)
     kind = kind or _kind(target, text)
     source = os.fspath(path)
     if kind == "properties":
         return properties.parse(read_text(target, encoding=properties.ENCODING), source=source)
     if kind == "hocon":
-        return hocon.parse(text, source=source)
+        return hocon.load_file(target)
     if kind == "lua":
-        return lua.parse(text, source=source)
+        return lua.load_file(target)
     if kind == "dotenv":
         return dotenv.parse(text, source=source)
-    return js.parse(text, source=source, name=js.variable_for(target))
+    # config.js joins the Document protocol (edit, applied) with its parser rewrite; until then it offers
+    # every other member, and the cast says so rather than widening the return type to Any.
+    return cast(Document, js.parse(read_source(target), source=source, name=js.variable_for(target)))
 
 
 def save(path: str | os.PathLike[str], document: Document, *, backup_suffix: str | None = None) -> WriteResult:
@@ -80,5 +86,8 @@ def save(path: str | os.PathLike[str], document: Document, *, backup_suffix: str
 
     if not hasattr(document, "render"):
         raise JitsiSecureError(f"save() takes a format document, not {type(document).__name__}")
-    encoding = properties.ENCODING if isinstance(document, properties.PropertiesDocument) else "utf-8"
-    return write_text(path, document.render(), encoding=encoding, backup_suffix=backup_suffix)
+    if isinstance(document, properties.PropertiesDocument):
+        # Java reads ISO-8859-1: a character beyond it is written as ``\\uXXXX``, as ``store()`` does.
+        text = properties.to_latin1(document.render())
+        return write_text(path, text, encoding=properties.ENCODING, backup_suffix=backup_suffix)
+    return write_text(path, document.render(), encoding="utf-8", backup_suffix=backup_suffix)

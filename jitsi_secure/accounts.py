@@ -358,10 +358,10 @@ def password_hash_of(prosody_config: str | os.PathLike[str], domain: str) -> Pas
     document = parse(read_text(prosody_config), source=str(prosody_config))
     host = validate_domain(domain)
     value: object = None
-    with contextlib.suppress(KeyError):  # no VirtualHost for the domain in this file: the global value counts
-        value = document.get(host, "password_hash")
+    # No VirtualHost for the domain in this file, or no option there: the global value counts.
+    value = document.get((host, "password_hash"))
     if value is None:
-        value = document.get(None, "password_hash")
+        value = document.get(("*", "password_hash"))
     if value is None:
         return "SHA-1"
     if value == "SHA-1":

@@ -30,7 +30,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from jitsi_secure import EditError, ParseError
-from jitsi_secure.formats import dotenv
+from jitsi_secure.formats import Computed, dotenv
 from jitsi_secure.formats._dotenv_template import references
 from jitsi_secure.formats.dotenv import parse, quote_value
 from tests.oracles import corpus_files
@@ -141,7 +141,7 @@ def test_reading_follows_compose() -> None:
         "SINGLE": "lit $X \\n \\\\ ' end",
         "DOUBLE": 'tab\tnl\n "q" \\ $X A \\q \\\'',
         "MULTI": "one\ntwo",
-        "REF": "${A}$B$C",
+        "REF": Computed("${A}$B$$C"),
         "DUP": "two",
         "EMPTY": "",
         "CRLF": "x",

@@ -327,9 +327,11 @@ def test_remove_leaves_no_dangling_commas() -> None:
     assert parse("x = [1,\n2]\ny = 1,\nz = 2,\n").remove("z").render() == "x = [1,\n2]\ny = 1,\n"
 
 
-def test_remove_takes_its_line_and_the_comment_block_above() -> None:
+def test_remove_takes_its_line_and_the_comment_block_above_when_alone_in_its_paragraph() -> None:
     doc = parse("x = 1\n// about y\ny = 2 # trailing\n\n# about z\n\nz = 3")
-    assert doc.remove("y").render() == "x = 1\n\n# about z\n\nz = 3"
+    # y shares its paragraph with x: the block above may head the group, so it stays (the one rule).
+    assert doc.remove("y").render() == "x = 1\n// about y\n\n# about z\n\nz = 3"
+    assert parse("x = 1\n\n// about y\ny = 2\n").remove("y").render() == "x = 1\n\n"
     assert doc.remove("z").render() == "x = 1\n// about y\ny = 2 # trailing\n\n# about z\n"
 
 

@@ -8,23 +8,28 @@ edit look like the file's own are the same, so they live here once:
   last key sharing the longest prefix (``org.jitsi.jicofo.auth.URL`` next to other
   ``org.jitsi.jicofo.auth.*`` keys, ``JWT_APP_SECRET`` after ``JWT_APP_ID``), with that key's
   indentation, the file's usual separator and its line ending;
-- ``remove`` takes every occurrence, and the comment block directly above one when it describes that
-  entry alone (not a block heading a group, never a commented-out setting); or comments them out;
-- every edit re-parses its result and must read exactly as intended, or raises ``EditError``.
+- ``remove`` takes every occurrence with the comments the one comment rule gives it
+  (:mod:`jitsi_secure._core.trivia`), or comments them out;
+- ``edit`` makes all its changes as one batch of splices, re-parses the result once and it must read
+  exactly as intended, or raises ``EditError``.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Generic, Protocol, Self, TypeVar
 
-from jitsi_secure._core.splice import Splice, apply_splices
+from jitsi_secure._core.document import REMOVE, Computed, Remove
+from jitsi_secure._core.edit import verified_edit
+from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle
-from jitsi_secure.errors import EditError, ParseError
+from jitsi_secure._core.trivia import comment_out_splices, owned_span, uncomment_splice
+from jitsi_secure.errors import EditError
 
-__all__ = ["Blank", "Comment", "KeyValueDocument", "KeyValueEntry", "check_str"]
+__all__ = ["Blank", "Comment", "KeyValueDocument", "KeyValueEntry", "check_str", "key_of"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class KeyValueDocument(Generic[EntryT]):
     lines: tuple[EntryT | Comment | Blank, ...]
     source: str
     style: TextStyle
+    applied: tuple[Splice, ...]
 
     #: What separates the segments of a key, for "the key sharing the longest prefix".
     KEY_SEPARATOR: ClassVar[str] = "."
@@ -94,13 +100,20 @@ class KeyValueDocument(Generic[EntryT]):
         """The entry ``comment`` would be without its marker, if it is a commented-out setting."""
         raise NotImplementedError
 
-    def to_dict(self) -> Mapping[str, str]:
+    def to_dict(self) -> Mapping[str, str | Computed]:
         """Every key with the value it is read as (each format says how)."""
         raise NotImplementedError
 
-    def _line_starts(self, entry: EntryT) -> Sequence[int]:
-        """Where each physical line of ``entry`` begins (a multi-line value is commented line by line)."""
+    def _set_splice(self, key: str, value: str) -> Splice | None:
+        """The splice that makes ``key`` read ``value`` (``None``: it already does)."""
         raise NotImplementedError
+
+    def _read(self, entry: EntryT) -> str | Computed:
+        """What ``entry`` reads as, for :meth:`get`."""
+        raise NotImplementedError
+
+    def _check_key(self, key: str) -> None:
+        check_str("key", key)
 
     def _comment_out_at(self, line_start: int) -> int:
         """Where the comment marker goes for a line starting at ``line_start``."""
@@ -116,8 +129,10 @@ class KeyValueDocument(Generic[EntryT]):
         """Every entry in file order, duplicates included."""
         return (line for line in self.lines if not isinstance(line, Comment | Blank))
 
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self._effective(key) is not None
+    def __contains__(self, path: object) -> bool:
+        if isinstance(path, tuple) and len(path) == 1:
+            path = path[0]
+        return isinstance(path, str) and self._effective(path) is not None
 
     def _effective(self, key: str) -> EntryT | None:
         """The occurrence of ``key`` that is read: the last one with a value."""
@@ -127,41 +142,117 @@ class KeyValueDocument(Generic[EntryT]):
                 found = entry
         return found
 
+    # -- the document API ------------------------------------------------------------------------
+
+    def get(self, path: str | tuple[str], default: str | None = None) -> str | Computed | None:
+        """The value read for the key ``path`` (its last occurrence with a value), or ``default``."""
+        entry = self._effective(key_of(path))
+        return default if entry is None else self._read(entry)
+
+    def set(self, path: str | tuple[str], value: str) -> Self:
+        """A document in which ``path`` reads as ``value``: ``edit({path: value})``.
+
+        * Present: the value of its last occurrence is replaced, keeping the key's spelling, its
+          indentation, separator and trailing comment (earlier duplicates are left alone: they are
+          overridden anyway).
+        * Absent but commented out (``#key=...``, ``# key = ...``): the last such example is uncommented in
+          place, keeping its indentation and key spelling, and given the value.
+        * Otherwise: a line is inserted after the last key sharing the longest prefix, with that key's
+          indentation, the file's usual separator and its dominant line ending (else appended).
+
+        Setting the value the key already has returns this document unchanged.
+        """
+        return self.edit({path: value})
+
+    def remove(self, path: str | tuple[str], *, comment_out: bool = False) -> Self:
+        """A document without ``path``: every occurrence goes, with each of its lines.
+
+        Comments follow the one rule (see :mod:`jitsi_secure._core.trivia`): the comment block directly
+        above an occurrence leaves with it when it is alone in its paragraph, and stays when it shares
+        the paragraph with other keys; blank lines stay. With ``comment_out=True`` the lines stay, each
+        prefixed with ``#``. Removing an absent key returns this document unchanged.
+        """
+        return self._edit({path: REMOVE}, comment_out=comment_out)
+
+    def edit(self, changes: Mapping[str | tuple[str], str | Remove]) -> Self:
+        """All ``changes`` (key to value, or to :data:`~jitsi_secure.formats.REMOVE`) as one batch of
+        splices on this text, verified once; this document when nothing changes."""
+        return self._edit(changes, comment_out=False)
+
     # -- editing -------------------------------------------------------------------------------
 
-    def remove(self, key: str, *, comment_out: bool = False) -> Self:
-        """A document without ``key``: every occurrence goes, with each of its lines.
-
-        A comment block directly above an occurrence (no blank line between) goes with it when it
-        describes that entry alone; it stays when another entry follows directly (then it heads a
-        group) and is never a commented-out setting. With ``comment_out=True`` the lines stay,
-        each prefixed with ``#``. Removing an absent key returns this document unchanged.
-        """
-        check_str("key", key)
-        targets = [entry for entry in self.entries() if entry.key == key]
-        if not targets:
+    def _edit(self, changes: Mapping[str | tuple[str], str | Remove], *, comment_out: bool) -> Self:
+        splices: list[Splice] = []
+        expect: dict[str, object] = dict(self.to_dict())
+        for path, value in changes.items():
+            key = key_of(path)
+            self._check_key(key)
+            if value is REMOVE:
+                splices.extend(self._removal_splices(key, comment_out))
+                expect.pop(key, None)
+                continue
+            check_str("value", value)
+            assert isinstance(value, str)
+            splice = self._set_splice(key, value)
+            if splice is not None:
+                splices.append(splice)
+                expect[key] = value
+        if not splices:
             return self
-        if comment_out:
-            splices = [
-                Splice(self._comment_out_at(start), self._comment_out_at(start), "#", f"comment out {key}")
-                for entry in targets
-                for start in self._line_starts(entry)
-            ]
-        else:
-            splices = [Splice(self._removal_start(entry), entry.end, "", f"remove {key}") for entry in targets]
-        return self._edited(splices, expect={k: v for k, v in self.to_dict().items() if k != key})
 
-    def _edited(self, splices: Sequence[Splice], *, expect: Mapping[str, str]) -> Self:
-        """The document the splices make, provided it reads exactly as ``expect``."""
-        try:
-            new = self._reparse(apply_splices(self.text, splices))
-        except ParseError as exc:
-            raise EditError(f"{self.source}: the edit would not parse: {exc.message}") from None
-        got = new.to_dict()
-        if got != expect:
+        def problem(new: Self) -> str | None:
+            got: dict[str, object] = dict(new.to_dict())
+            if got == expect:
+                return None
             changed = sorted(k for k in expect.keys() | got.keys() if expect.get(k) != got.get(k))
-            raise EditError(f"{self.source}: the edit would not read back as intended (keys {changed})")
-        return new
+            return f"keys {changed}"
+
+        # mypy cannot solve the type variable from ``Self`` in a nested function; the call is sound.
+        return verified_edit(self.text, splices, source=self.source, reparse=self._reparse, problem=problem)  # type: ignore[arg-type]
+
+    def _removal_splices(self, key: str, comment_out: bool) -> list[Splice]:
+        targets = [entry for entry in self.entries() if entry.key == key]
+        if comment_out:
+            return [
+                splice
+                for entry in targets
+                for splice in comment_out_splices(
+                    self.text, entry.start, entry.end, "#", f"comment out {key}", at=self._comment_out_at
+                )
+            ]
+        return [Splice(*self._owned_span(entry), "", f"remove {key}") for entry in targets]
+
+    def _owned_span(self, entry: EntryT) -> tuple[int, int]:
+        starts = [line.start for line in self.lines]
+
+        def other_key(a: int, _b: int) -> bool:
+            line = self.lines[bisect.bisect_right(starts, a) - 1]
+            if isinstance(line, Blank) or line is entry:
+                return False
+            return not isinstance(line, Comment) or self._commented_entry(line) is not None
+
+        return owned_span(
+            self.text, entry.start, entry.end, is_comment=lambda line: line[:1] in "#!", is_other_key=other_key
+        )
+
+    def _uncomment(self, key: str, rendered: Callable[[EntryT], str]) -> Splice | None:
+        """The uncomment rule: the last commented-out example of ``key`` becomes the setting, its value
+        written by ``rendered(example)``."""
+        example = self._commented_example(key)
+        if example is None:
+            return None
+        line, body = example
+        key_start = line.marker + 1
+        while key_start < body.key_start and self.text[key_start] in " \t\f":
+            key_start += 1
+        return uncomment_splice(
+            self.text,
+            line.marker,
+            key_start,
+            (body.value_start, body.value_end),
+            rendered(body),
+            reason=f"uncomment {key}",
+        )
 
     def _commented_example(self, key: str) -> tuple[Comment, EntryT] | None:
         """The last commented-out setting of ``key``, the preferred place to set it."""
@@ -200,16 +291,14 @@ class KeyValueDocument(Generic[EntryT]):
                 best, best_shared = entry, shared
         return best
 
-    def _removal_start(self, entry: EntryT) -> int:
-        index = self.lines.index(entry)
-        if index + 1 < len(self.lines) and not isinstance(self.lines[index + 1], Comment | Blank):
-            return entry.start
-        start = entry.start
-        for line in reversed(self.lines[:index]):
-            if not isinstance(line, Comment) or self._commented_entry(line) is not None:
-                break
-            start = line.start
-        return start
+
+def key_of(path: object) -> str:
+    """The key a ``.properties``/``.env`` path names: the string itself (keys hold dots) or a 1-tuple."""
+    if isinstance(path, tuple) and len(path) == 1:
+        path = path[0]
+    if not isinstance(path, str):
+        raise EditError(f"a key must be a string or a 1-tuple of one, not {path!r}")
+    return path
 
 
 def check_str(name: str, value: object) -> None:

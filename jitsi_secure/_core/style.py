@@ -7,10 +7,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-__all__ = ["LINE_BREAK", "TextStyle", "detect_style"]
+__all__ = ["LINE_BREAK", "TextStyle", "detect_style", "dominant_newline"]
 
 #: A line break in any of the three spellings the formats accept.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_ENDING = re.compile(r"\r*\n|\r")
 _LEADING = re.compile(r"^[ \t]*(?=\S)", re.MULTILINE)
 
 
@@ -19,7 +20,8 @@ class TextStyle:
     """A document's layout habits.
 
     Attributes:
-        newline: the first line ending in the file (``"\\n"`` when it has none); CRLF stays CRLF.
+        newline: the file's dominant line ending, spelled as the file spells it (``"\\n"``, ``"\\r\\n"``,
+            even ``"\\r\\r\\n"``; the first one wins a tie, ``"\\n"`` when the file has none).
         indent: the indentation unit, e.g. four spaces or one tab (four spaces when nothing is indented).
         final_newline: whether the text ends with a line ending (true for an empty text).
     """
@@ -31,10 +33,23 @@ class TextStyle:
 
 def detect_style(text: str) -> TextStyle:
     """Detect line ending, indentation unit and final newline of ``text``."""
-    first_break = LINE_BREAK.search(text)
-    newline = first_break.group() if first_break else "\n"
+    newline = dominant_newline(text)
     final_newline = text == "" or text.endswith(("\n", "\r"))
     return TextStyle(newline=newline, indent=_indent_unit(text), final_newline=final_newline)
+
+
+def dominant_newline(text: str) -> str:
+    """The most common line ending of ``text`` (the first one on a tie; ``"\\n"`` when none).
+
+    A run of carriage returns before a line feed counts as one ending: a file written through two
+    CRLF conversions ends its lines with ``\\r\\r\\n``, and an inserted line must end the same way
+    (Lightbend Config reads a lone ``\\r`` as whitespace, not as a line break).
+    """
+    counts: Counter[str] = Counter(m.group() for m in _ENDING.finditer(text))
+    if not counts:
+        return "\n"
+    top = max(counts.values())
+    return next(ending for ending in counts if counts[ending] == top)
 
 
 def _indent_unit(text: str) -> str:

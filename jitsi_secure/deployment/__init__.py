@@ -113,4 +113,5 @@ def _read_docker(layout: DockerLayout, texts: Mapping[Path, str]) -> Deployment:
     display = layout.display(layout.env_file)
     text = texts[layout.env_file] if layout.env_file in texts else read_text(layout.env_file)
     document = dotenv.parse(text, source=display)
-    return Deployment(docker.xmpp_domain(document), None, None, None, dict(document.to_dict()), display)
+    env = {key: str(value) for key, value in document.to_dict().items()}
+    return Deployment(docker.xmpp_domain(document), None, None, None, env, display)

@@ -90,6 +90,7 @@ def read_jicofo(root: Root, *, conf: Path | None, legacy: Path | None, texts: Ma
         document = properties.parse(_text(legacy, texts, properties.ENCODING), source=display)
         value = document.get(LEGACY_AUTH_URL)
         if value is not None:
+            value = str(value)
             legacy_url = Setting(value, Origin(display, _line_of_key(document.render(), LEGACY_AUTH_URL)))
             prefix = next((p for p in _LEGACY_TYPES if value.startswith(p)), "")
             enabled = Setting(True, legacy_url.origin)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from jitsi_secure._core.document import Computed
 from jitsi_secure.errors import JitsiSecureError, ParseError
 from jitsi_secure.formats._hocon_lexer import PLUS_EQUALS, STRING, TSTRING, WORD, WS, classify_word, decode_string
 from jitsi_secure.formats._hocon_parser import Arr, Atom, Field, Obj, Subst, Value
@@ -27,17 +28,8 @@ class ResolveError(JitsiSecureError):
     """A substitution that cannot be resolved: undefined (and not ``${?...}``), a cycle, or a type clash."""
 
 
-@dataclass(frozen=True)
-class Unresolved:
-    """A value that depends on a substitution, reported by ``to_dict()`` / ``get()`` without ``resolve=True``.
-
-    ``expression`` shows what the value is made of, e.g. ``${JICOFO_AUTH_PASSWORD}`` or ``${a.b}"/x"``.
-    """
-
-    expression: str
-
-    def __str__(self) -> str:
-        return self.expression
+#: The earlier name of :class:`~jitsi_secure.formats.Computed` for HOCON (``.expression`` still reads).
+Unresolved = Computed
 
 
 class _Missing:

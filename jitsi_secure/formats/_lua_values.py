@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from jitsi_secure._core.document import Computed
 from jitsi_secure.errors import EditError
 from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats._lua_lexer import KEYWORDS, decode_short_string
@@ -29,12 +30,8 @@ _LINE_BREAKS = re.compile(r"\r\n|\n\r|\r|\n")
 _INT64 = 1 << 64
 
 
-@dataclass(frozen=True)
-class LuaExpression:
-    """An option whose value is not a literal (a variable, a call, ``ENV_X or "default"``, a
-    concatenation...): ``source`` is its Lua text. Only :meth:`LuaDocument.evaluate` knows its value."""
-
-    source: str
+#: The earlier name of :class:`~jitsi_secure.formats.Computed` for Lua (``.source`` still reads).
+LuaExpression = Computed
 
 
 def literal_value(node: Node, text: str) -> ConfigValue | LuaExpression:

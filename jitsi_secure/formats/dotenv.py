@@ -61,6 +61,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from jitsi_secure._core.document import Computed
 from jitsi_secure._core.gc_pause import cyclic_gc_paused
 from jitsi_secure._core.keyvalue import Blank, Comment, KeyValueDocument, check_str
 from jitsi_secure._core.splice import Splice
@@ -149,80 +150,73 @@ class DotenvDocument(KeyValueDocument[Entry]):
     source: str = "<string>"
     style: TextStyle = field(default_factory=TextStyle)
 
+    applied: tuple[Splice, ...] = field(default=(), compare=False, repr=False)
+
     KEY_SEPARATOR = "_"
 
     # -- reading -------------------------------------------------------------------------------
 
-    def get(self, key: str) -> str | None:
-        """The value of ``key`` (last occurrence with a value), references unsubstituted; ``None`` if absent."""
-        entry = self._effective(key)
-        return entry.value if entry else None
-
-    def to_dict(self, *, resolve: bool = False, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    def to_dict(
+        self,
+        *,
+        resolve: bool = False,
+        env: Mapping[str, str] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> dict[str, str | Computed]:
         """Every key with its value, in order of first appearance.
 
-        By default nothing is substituted (see :meth:`get`) and bare ``KEY`` lines are left out. With
+        By default nothing is substituted: a value holding a reference (``https://${HOST}:${PORT}``) is a
+        :class:`~jitsi_secure.formats.Computed` with its text as written, every other value is the string
+        compose reads (``$$`` and ``\\$`` read as ``$``); bare ``KEY`` lines are left out. With
         ``resolve=True`` or an ``environ`` mapping, values are interpolated as compose does: references
         are looked up in ``environ`` (default: empty; pass ``os.environ`` for this machine's), then in
         the values above; a bare ``KEY`` takes ``environ[KEY]`` when present. A ``${NAME:?message}``
         whose variable is unset raises :class:`~jitsi_secure.errors.ParseError`, as compose fails.
+        ``env`` is the name HOCON and Lua use; ``environ`` is its deprecated spelling here.
         """
-        result: dict[str, str] = {}
+        environ = env if env is not None else environ
+        result: dict[str, str | Computed] = {}
         if not resolve and environ is None:
             for entry in self.entries():
                 if entry.value is not None:
-                    result[entry.key] = entry.value
+                    result[entry.key] = self._read(entry)
             return result
         env = environ if environ is not None else {}
+        resolved: dict[str, str] = {}
 
         def lookup(name: str) -> str | None:
-            return env[name] if name in env else result.get(name)
+            return env[name] if name in env else resolved.get(name)
 
         for entry in self.entries():
             if entry.value is None:
                 if entry.key in env:
-                    result[entry.key] = env[entry.key]
+                    resolved[entry.key] = env[entry.key]
             elif entry.template is None:
-                result[entry.key] = entry.value
+                resolved[entry.key] = entry.value
             else:
                 try:
-                    result[entry.key] = template.substitute(entry.template, lookup)
+                    resolved[entry.key] = template.substitute(entry.template, lookup)
                 except template.TemplateError as exc:
                     raise ParseError.at(self.text, entry.value_start, exc.message, source=self.source) from None
+        result.update(resolved)
         return result
 
-    # -- editing -------------------------------------------------------------------------------
+    # -- internals -----------------------------------------------------------------------------
 
-    def set(self, key: str, value: str) -> DotenvDocument:
-        """A document in which compose reads exactly ``value`` (literally, no substitution) for ``key``.
+    def _read(self, entry: Entry) -> str | Computed:
+        assert entry.value is not None
+        return entry.value if entry.literal else Computed(self.text[entry.value_start : entry.value_end])
 
-        * Present: the value of its last occurrence is replaced, keeping the key, ``export``, the
-          separator and a trailing comment; a bare ``KEY`` line gains ``=value``.
-        * Absent but commented out (``#KEY=...``, ``# KEY=...``): that line is uncommented in place,
-          keeping its indentation, and given the value.
-        * Otherwise: a line is inserted after the last key sharing the longest ``_``-separated prefix
-          (``JWT_APP_SECRET`` after ``JWT_APP_ID``), else appended, with the file's line ending.
-
-        Setting the value a key already has, literally, returns this document unchanged.
-        """
+    def _check_key(self, key: str) -> None:
         _check_key(key)
-        check_str("value", value)
+
+    def _set_splice(self, key: str, value: str) -> Splice | None:
         entry = self._effective(key) or self._last_bare(key)
         if entry is not None:
-            if entry.value == value and entry.literal:
-                return self
-            splice = self._value_splice(entry, value)
-        else:
-            splice = self._uncomment_splice(key, value) or self._insertion(
-                key, key + self._separator() + quote_value(value)
-            )
-        new = self._edited([splice], expect={**self.to_dict(), key: value})
-        written = new._effective(key)
-        if written is None or not written.literal:
-            raise EditError(f"{self.source}: {key} would not read back literally")
-        return new
-
-    # -- internals -----------------------------------------------------------------------------
+            return None if entry.value == value and entry.literal else self._value_splice(entry, value)
+        return self._uncomment(key, lambda example: quote_value(value, prefer=example.quote)) or self._insertion(
+            key, key + self._separator() + quote_value(value)
+        )
 
     def _last_bare(self, key: str) -> Entry | None:
         bare = [entry for entry in self.entries() if entry.key == key]
@@ -235,26 +229,11 @@ class DotenvDocument(KeyValueDocument[Entry]):
             return Splice(entry.key_end, entry.key_end, new, f"set {entry.key}")
         return Splice(entry.value_start, entry.value_end, quote_value(value, prefer=entry.quote), f"set {entry.key}")
 
-    def _uncomment_splice(self, key: str, value: str) -> Splice | None:
-        example = self._commented_example(key)
-        if example is None:
-            return None
-        line, body = example
-        new_line = (
-            self.text[line.start : line.marker]
-            + self.text[_skip(self.text, line.marker + 1, _SPACE) : body.value_start]
-            + quote_value(value, prefer=body.quote)
-        )
-        return Splice(line.start, body.value_end, new_line, f"uncomment {key}")
-
     def _reparse(self, text: str) -> DotenvDocument:
         return parse(text, source=self.source)
 
     def _commented_entry(self, comment: Comment) -> Entry | None:
         return _commented_entry(self.text, comment)
-
-    def _line_starts(self, entry: Entry) -> list[int]:
-        return _line_starts(self.text, entry.start, entry.end)
 
     def _comment_out_at(self, line_start: int) -> int:
         # After a BOM, not before it: compose skips a BOM only at the very start of the file.
@@ -278,7 +257,8 @@ def parse(text: str, *, source: str = "<string>") -> DotenvDocument:
 
 
 def load_file(path: str | os.PathLike[str]) -> DotenvDocument:
-    """Read (UTF-8, every byte kept) and parse a ``.env`` file."""
+    """Read (UTF-8, every byte kept, as compose keeps them) and parse a ``.env`` file; a file that cannot
+    be read raises :class:`~jitsi_secure.errors.WriteError`."""
     return parse(read_text(path), source=os.fspath(path))
 
 
@@ -462,16 +442,6 @@ def _commented_entry(text: str, comment: Comment) -> Entry | None:
     if entry.value is None or entry.end > comment.end or "=" not in text[entry.key_end : entry.value_start]:
         return None
     return entry
-
-
-def _line_starts(text: str, start: int, end: int) -> list[int]:
-    """Where each line of ``text[start:end]`` begins."""
-    starts = [start]
-    newline = text.find("\n", start)
-    while 0 <= newline < end - 1:
-        starts.append(newline + 1)
-        newline = text.find("\n", newline + 1)
-    return starts
 
 
 def _line_end(text: str, pos: int) -> int:

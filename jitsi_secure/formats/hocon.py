@@ -20,8 +20,10 @@ as the last member of the last object literal holding its longest existing prefi
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -29,9 +31,12 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
+from jitsi_secure._core.document import REMOVE, Computed, Remove
+from jitsi_secure._core.edit import read_source, verified_edit
 from jitsi_secure._core.gc_pause import cyclic_gc_paused
-from jitsi_secure._core.splice import Splice, apply_splices
+from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
+from jitsi_secure._core.trivia import comment_out_splices, line_span, lines_between, owned_span, uncomment_splice
 from jitsi_secure.errors import EditError, ParseError
 from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats._hocon_lexer import (
@@ -64,13 +69,14 @@ __all__ = [
     "Include",
     "ResolveError",
     "Unresolved",
+    "load_file",
     "parse",
     "parse_path",
 ]
 
 #: What ``to_dict()`` and ``get()`` return: plain values, with :class:`Unresolved` where a value depends on a
 #: substitution that was not resolved.
-HoconValue: TypeAlias = bool | int | float | str | list["HoconValue"] | dict[str, "HoconValue"] | Unresolved | None
+HoconValue: TypeAlias = bool | int | float | str | list["HoconValue"] | dict[str, "HoconValue"] | Computed | None
 
 _ABSENT: Any = object()
 
@@ -119,6 +125,7 @@ class HoconDocument:
     style: TextStyle = field(default_factory=TextStyle)
     _syntax: Syntax = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
     _raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    applied: tuple[Splice, ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self._syntax is None:
@@ -151,9 +158,15 @@ class HoconDocument:
         return view
 
     def get(
-        self, path: str, default: HoconValue = None, *, resolve: bool = False, env: Mapping[str, str] | None = None
+        self,
+        path: str | tuple[str, ...],
+        default: HoconValue = None,
+        *,
+        resolve: bool = False,
+        env: Mapping[str, str] | None = None,
     ) -> HoconValue:
-        """The value at HOCON path expression ``path`` (e.g. ``jicofo.authentication."login-url"``), or ``default``.
+        """The value at ``path`` (a HOCON path expression such as ``jicofo.authentication."login-url"``, or a
+        tuple of keys), or ``default``.
 
         Reads like :meth:`to_dict`; with ``resolve=True`` only the substitutions this value depends on are
         resolved (an undefined one raises :class:`ResolveError`).
@@ -171,8 +184,10 @@ class HoconDocument:
         found: HoconValue = unresolved_view(node)
         return found
 
-    def has(self, path: str) -> bool:
+    def __contains__(self, path: object) -> bool:
         """Whether ``path`` has a value (``null`` counts as a value)."""
+        if not isinstance(path, str | tuple):
+            return False
         return _lookup(self.to_dict(), _path(path)) is not _ABSENT
 
     def line_of(self, path: str | tuple[str, ...]) -> int | None:
@@ -181,6 +196,10 @@ class HoconDocument:
         elements = _path(path) if isinstance(path, str) else tuple(path)
         starts = [site.field.start for site in self._sites() if site.full == elements]
         return self.text.count("\n", 0, starts[-1]) + 1 if starts else None
+
+    def has(self, path: str) -> bool:
+        """Deprecated: ``path in doc``."""
+        return path in self
 
     def includes(self) -> tuple[Include, ...]:
         """Every ``include`` in the document, in order, with the object path it is in."""
@@ -200,23 +219,87 @@ class HoconDocument:
 
     # -- editing -------------------------------------------------------------------------------------
 
-    def set(self, path: str, value: ConfigValue) -> HoconDocument:
-        """A document where ``path`` reads as ``value``; ``self`` when it already does.
+    def set(self, path: str | tuple[str, ...], value: ConfigValue) -> HoconDocument:
+        """A document where ``path`` reads as ``value``; ``self`` when it already does: ``edit({path: value})``.
 
-        The last occurrence is changed in place; a missing path is nested into the last object literal
+        The last occurrence is changed in place; a missing path uncomments a commented-out example of it in
+        the object it belongs to (``# login-url = ...``), else is nested into the last object literal
         holding its longest prefix, in the file's style (see the module docstring for duplicates).
         Raises :class:`EditError` for an unsupported value or when the result would not read as intended.
         """
-        elements = _path(path)
-        _check_value(value, path)
-        return self._set(elements, value, f"set {path}")
+        return self.edit({path: value})
 
-    def _set(self, elements: tuple[str, ...], value: ConfigValue, reason: str) -> HoconDocument:
+    def remove(self, path: str | tuple[str, ...], *, comment_out: bool = False) -> HoconDocument:
+        """A document without ``path`` (every field setting it or below it); ``self`` when it is absent.
+
+        Comments follow the one rule (:mod:`jitsi_secure._core.trivia`). With ``comment_out=True`` each
+        field's lines are commented out with ``#`` instead (a field sharing its line with another one
+        cannot be, and raises :class:`EditError`).
+        """
+        return self._edit({path: REMOVE}, comment_out=comment_out)
+
+    def edit(self, changes: Mapping[str | tuple[str, ...], ConfigValue | Remove]) -> HoconDocument:
+        """All ``changes`` (path to value, or to :data:`~jitsi_secure.formats.REMOVE`) as one batch of
+        splices on this text, parsed and verified once; ``self`` when nothing changes."""
+        return self._edit(changes, comment_out=False)
+
+    def _edit(
+        self, changes: Mapping[str | tuple[str, ...], ConfigValue | Remove], *, comment_out: bool
+    ) -> HoconDocument:
         old = self.to_dict()
-        if _same(_lookup(old, elements), value):
+        expected = copy.deepcopy(old)
+        removed: list[tuple[str, ...]] = []
+        splices: list[Splice] = []
+        inserting: dict[int, list[_Insertion]] = {}
+        gone: set[int] = set()  # fields this batch removes: new ones must not be anchored on them
+        for path, value in changes.items():
+            elements = _path(path)
+            shown = path if isinstance(path, str) else ".".join(_render_key(k) for k in elements)
+            if isinstance(value, Remove):
+                if _lookup(old, elements) is _ABSENT:
+                    continue
+                reason = f"{'comment out' if comment_out else 'remove'} {shown}"
+                sites = [s for s in self._sites() if s.full[: len(elements)] == elements]
+                splices.extend(self._removal_splices(sites, reason, comment_out=comment_out))
+                gone.update(id(s.field) for s in sites)
+                _delete(expected, elements)
+                removed.append(elements)
+                continue
+            _check_value(value, shown)
+            found, insertion = self._set(old, elements, value, f"set {shown}")
+            if found or insertion is not None:
+                splices.extend(found)
+                _store(expected, elements, value)
+            if insertion is not None:
+                inserting.setdefault(id(insertion.container), []).append(insertion)
+        for group in inserting.values():
+            removed_ids = frozenset(gone).union(*(i.removed for i in group))
+            items = [(i.rest, i.value) for i in group]
+            reasons = ", ".join(i.reason for i in group)
+            splices.extend(self._insert_splices(group[0].container, items, removed_ids, reasons))
+        if not splices:
             return self
+        splices = _merge_touching(splices)
+
+        def problem(new: HoconDocument) -> str | None:
+            got = new.to_dict()
+            if any(_same(got, want) for want in _pruned(expected, removed)):
+                return None
+            return "another field, an include or a substitution decides a path it changes"
+
+        return verified_edit(
+            self.text, splices, source=self.source, reparse=lambda t: parse(t, source=self.source), problem=problem
+        )
+
+    def _set(
+        self, old: dict[str, HoconValue], elements: tuple[str, ...], value: ConfigValue, reason: str
+    ) -> tuple[list[Splice], _Insertion | None]:
+        """The splices that make ``elements`` read ``value`` (none when it already does), and the new
+        field to add, if any (added with the batch's other new fields of the same object)."""
+        if _same(_lookup(old, elements), value):
+            return [], None
         for depth in range(1, len(elements)):
-            if isinstance(_lookup(old, elements[:depth]), Unresolved):
+            if isinstance(_lookup(old, elements[:depth]), Computed):
                 shown = ".".join(elements[:depth])
                 raise EditError(f"{reason}: {shown} is decided by a substitution; edit that field or resolve it first")
         sites = list(self._sites())
@@ -230,14 +313,15 @@ class HoconDocument:
             if not any(o.field.start > latest.field.start and o.full[: len(latest.full)] == latest.full for o in sites):
                 # A prefix holds a scalar that nothing later overrides (`enabled = x` when setting
                 # `enabled.y`): turn that field into the object, rather than add a block that would have
-                # to override it further down.
+                # to override it further down. (The meaning checked is still the one asked for.)
                 nested: ConfigValue = value
                 for key in reversed(elements[len(latest.full) :]):
                     nested = {key: nested}
-                return self._set(latest.full, nested, reason)
+                return self._set(old, latest.full, nested, reason)
         exact = [s for s in sites if s.full == elements]
         removing = [s for s in sites if len(s.full) > len(elements) and s.full[: len(elements)] == elements]
         splices: list[Splice] = []
+        insertion = None
         if exact:
             target = exact[-1]
             earlier = list(exact[:-1])
@@ -247,54 +331,22 @@ class HoconDocument:
             removing = [s for s in removing if not _inside(s.field, target.field)]
             splices.append(self._replace_splice(target, value, reason))
         else:
-            splices.extend(self._insert_splices(elements, value, removing, reason))
+            container, prefix = self._insertion_place(elements, removing)
+            rest = elements[len(prefix) :]
+            example = self._example(container, rest, value, reason)
+            if example is not None:
+                splices.append(example)
+            else:
+                insertion = _Insertion(container, rest, value, frozenset(id(s.field) for s in removing), reason)
         splices.extend(self._removal_splices(removing, reason))
-        expected = copy.deepcopy(old)
-        _store(expected, elements, value)
-        return self._verified(splices, expected, reason)
-
-    def remove(self, path: str) -> HoconDocument:
-        """A document without ``path`` (every field setting it or below it); ``self`` when it is absent."""
-        elements = _path(path)
-        old = self.to_dict()
-        if _lookup(old, elements) is _ABSENT:
-            return self
-        reason = f"remove {path}"
-        sites = [s for s in self._sites() if s.full[: len(elements)] == elements]
-        expected = copy.deepcopy(old)
-        _delete(expected, elements)
-        # Objects that only the removed fields created (`a.b = 1` alone) disappear with them, up to the
-        # nearest one some other field (or a `{ }` block) still makes.
-        alternatives = []
-        pruned = copy.deepcopy(expected)
-        for depth in range(len(elements) - 1, 0, -1):
-            if _lookup(pruned, elements[:depth]) != {}:
-                break
-            _delete(pruned, elements[:depth])
-            alternatives.append(copy.deepcopy(pruned))
-        return self._verified(self._removal_splices(sites, reason), expected, reason, alternatives)
-
-    def _verified(
-        self,
-        splices: list[Splice],
-        expected: dict[str, HoconValue],
-        reason: str,
-        alternatives: list[dict[str, HoconValue]] | None = None,
-    ) -> HoconDocument:
-        new_text = apply_splices(self.text, splices)
-        try:
-            new = parse(new_text, source=self.source)
-        except ParseError as exc:
-            raise EditError(f"{reason}: the edited text would not parse ({exc.message})") from None
-        got = new.to_dict()
-        if not any(_same(got, want) for want in [expected, *(alternatives or [])]):
-            raise EditError(
-                f"{reason}: the edited text would not read as intended (another field, an include or a "
-                "substitution decides this path)"
-            )
-        return new
+        return splices, insertion
 
     def _sites(self) -> Iterator[_Site]:
+        return iter(self._all_sites)
+
+    @functools.cached_property
+    def _all_sites(self) -> tuple[_Site, ...]:
+        """Every field with its full path, in text order (computed once: the document never changes)."""
         stack: list[tuple[Obj, tuple[str, ...]]] = [(self._syntax.root, ())]
         found: list[_Site] = []
         while stack:
@@ -304,11 +356,10 @@ class HoconDocument:
                     continue
                 full = base + member.key.path
                 found.append(_Site(member, full, obj, base))
-                parts = member.value.parts
-                if len(parts) == 1 and isinstance(parts[0], Obj):
-                    stack.append((parts[0], full))
+                # `a = { x = 1 } { y = 2 }` is one object: every part holds fields of `a`.
+                stack.extend((part, full) for part in _object_parts(member))
         found.sort(key=lambda s: s.field.start)
-        return iter(found)
+        return tuple(found)
 
     # -- splices -------------------------------------------------------------------------------------
 
@@ -342,30 +393,50 @@ class HoconDocument:
                 return True
         return habits.quote
 
-    def _insert_splices(
-        self, elements: tuple[str, ...], value: ConfigValue, removing: list[_Site], reason: str
-    ) -> list[Splice]:
+    def _insertion_place(self, elements: tuple[str, ...], removing: list[_Site]) -> tuple[Obj, tuple[str, ...]]:
+        """The last object literal holding the longest existing prefix of ``elements``, and that prefix."""
         removed = {id(s.field) for s in removing}
         best_root: Obj = self._syntax.root
         best_path: tuple[str, ...] = ()
         for site in self._sites():
-            parts = site.field.value.parts
-            if id(site.field) in removed or not (len(parts) == 1 and isinstance(parts[0], Obj)):
+            objects = _object_parts(site.field)
+            if id(site.field) in removed or not objects:
                 continue
             full = site.full
             if len(full) < len(elements) and elements[: len(full)] == full and len(full) >= len(best_path):
                 if any(_inside(site.field, r.field) for r in removing):
                     continue
-                best_root, best_path = parts[0], full
-        container = best_root
-        rest = elements[len(best_path) :]
+                best_root, best_path = objects[-1], full
+        return best_root, best_path
+
+    def _insert_splices(
+        self, container: Obj, items: list[tuple[tuple[str, ...], ConfigValue]], removed: AbstractSet[int], reason: str
+    ) -> list[Splice]:
+        """New fields for ``items`` (paths relative to ``container``, values) as the container's last
+        members, laid out like its fields; items of one batch share one insertion."""
         members = [m for m in container.members if id(m) not in removed]
         habits = self._habits(container)
         nl = self.style.newline
         inline = container.braced and "\n" not in self.text[container.start : container.end]
         dotted = any(isinstance(m, Field) and len(m.key.path) > 1 for m in members)
+
+        def fields(indent: str) -> list[str]:
+            if dotted:
+                return [
+                    _render_field(rest, v, indent=indent, style=self.style, habits=habits, dotted=True, inline=inline)
+                    for rest, v in items
+                ]
+            # Items that share a new prefix go into one new block: `a.b` and `a.c` make one `a { }`.
+            tree: dict[str, ConfigValue] = {}
+            for rest, v in items:
+                _store(tree, rest, v)
+            return [
+                _render_field((k,), v, indent=indent, style=self.style, habits=habits, dotted=False, inline=inline)
+                for k, v in tree.items()
+            ]
+
         if inline:
-            text = _render_field(rest, value, indent="", style=self.style, habits=habits, dotted=dotted, inline=True)
+            text = ", ".join(fields(""))
             if members:
                 return [Splice(members[-1].end, members[-1].end, ", " + text, reason)]
             inner_start, inner_end = container.start + 1, container.end - 1
@@ -384,22 +455,24 @@ class HoconDocument:
             anchor = container.start + 1
         else:
             indent, anchor = "", -1
-        text = _render_field(rest, value, indent=indent, style=self.style, habits=habits, dotted=dotted, inline=False)
+        commas = [self._comma_after(m.end) is not None for m in members]
+        json_style = len(commas) >= 2 and all(commas[:-1])
+        text = ("," if json_style else "").join(nl + indent + f for f in fields(indent))
         if anchor < 0:
+            text = text[len(nl) :]
             if not self.text:
                 return [Splice(0, 0, text + nl, reason)]
             if self.text.endswith("\n"):
                 return [Splice(len(self.text), len(self.text), text + nl, reason)]
             return [Splice(len(self.text), len(self.text), nl + text, reason)]
         point = self._line_end_after(anchor)
-        splices = [Splice(point, point, nl + indent + text, reason)]
-        commas = [self._comma_after(m.end) is not None for m in members]
-        if len(commas) >= 2 and all(commas[:-1]):
-            # Members separated by commas (JSON style): keep the new one separated the same way.
+        splices = [Splice(point, point, text, reason)]
+        if json_style:
+            # Members separated by commas (JSON style): keep the new ones separated the same way.
             if commas[-1]:
-                splices[0] = Splice(point, point, nl + indent + text + ",", reason)
+                splices[0] = Splice(point, point, text + ",", reason)
             else:
-                # Before the new line: both may insert at the same offset, applied in list order.
+                # Before the new lines: both may insert at the same offset, applied in list order.
                 splices.insert(0, Splice(members[-1].end, members[-1].end, ",", reason))
         return splices
 
@@ -433,9 +506,13 @@ class HoconDocument:
         stripped = line.lstrip(" \t")
         return line[: len(line) - len(stripped)]
 
+    @functools.cached_property
+    def _whole_habits(self) -> _PartialHabits:
+        return _collect_habits(self.text, [s.field for s in self._sites()])
+
     def _habits(self, container: Obj) -> _Habits:
         local = _collect_habits(self.text, [m for m in container.members if isinstance(m, Field)])
-        whole = _collect_habits(self.text, [s.field for s in self._sites()])
+        whole = self._whole_habits
         return _Habits(
             scalar_sep=local.scalar_sep or whole.scalar_sep or " = ",
             object_sep=local.object_sep or whole.object_sep or " ",
@@ -443,16 +520,57 @@ class HoconDocument:
             quote_keys=local.quote_keys if local.quote_keys is not None else bool(whole.quote_keys),
         )
 
-    def _removal_splices(self, sites: list[_Site], reason: str) -> list[Splice]:
+    def _removal_splices(self, sites: list[_Site], reason: str, *, comment_out: bool = False) -> list[Splice]:
         ordered = sorted(sites, key=lambda s: s.field.start)
         outer: list[_Site] = []
         for site in ordered:
             if outer and _inside(site.field, outer[-1].field):
                 continue
             outer.append(site)
+        if comment_out:
+            return [splice for site in outer for splice in self._comment_out(site, reason)]
         removed = {id(s.field) for s in outer}
         splices = [splice for site in outer for splice in self._removal(site, removed, reason)]
         return _merge_touching(splices)
+
+    def _comment_out(self, site: _Site, reason: str) -> list[Splice]:
+        fld = site.field
+        start, _ = line_span(self.text, fld.start)
+        end = self._line_end_after(fld.end)
+        shares_line = (end == fld.end and self.text[end : end + 1] not in "\r\n") or end < fld.end
+        if self.text[start : fld.start].strip(WS_CHARS) or shares_line:
+            raise EditError(
+                f"{self.source}: {reason}: the field shares its line with other text; "
+                "it can be removed but not commented out"
+            )
+        return comment_out_splices(self.text, start, end, "# ", reason)
+
+    def _example(self, container: Obj, rest: tuple[str, ...], value: ConfigValue, reason: str) -> Splice | None:
+        """The uncomment rule: the last ``# key = value`` line among ``container``'s own lines."""
+        if len(rest) != 1 or isinstance(value, dict):
+            return None
+        lo, hi = (container.start + 1, container.end - 1) if container.braced else (0, len(self.text))
+        inner = [(m.start, m.end) for m in container.members]
+        found: Splice | None = None
+        for a, b in lines_between(self.text, lo, hi):
+            if any(m_start < b and a < m_end for m_start, m_end in inner):
+                continue
+            m = _EXAMPLE.match(self.text, a, b)
+            if m is None or a < lo or m.end("value") > hi:
+                continue
+            try:
+                key = parse_path(m.group("key"))
+            except ValueError:
+                continue
+            if key != rest:
+                continue
+            habits = self._habits(container)
+            quote = m.group("value").startswith('"') or (habits.quote and not m.group("value"))
+            rendered = _render_value(value, quote, "", self.style, habits, inline=True)
+            found = uncomment_splice(
+                self.text, m.start("marker"), m.start("key"), m.span("value"), rendered, reason=reason
+            )
+        return found
 
     def _removal(self, site: _Site, removed: AbstractSet[int], reason: str) -> list[Splice]:
         text = self.text
@@ -476,8 +594,15 @@ class HoconDocument:
             p = n if newline < 0 else newline
         own_end = p >= n or text[p] == "\n"
         if own_start and own_end:
-            start = self._comment_block_start(line_start)
             end = p + 1 if p < n else p
+            siblings = [(m.start, m.end) for m in members if m is not fld]
+
+            def other_key(a: int, b: int) -> bool:
+                return _EXAMPLE.match(text, a, b) is not None or any(s < b and a < e for s, e in siblings)
+
+            start, _ = owned_span(
+                text, line_start, end, is_comment=lambda line: line.startswith(("#", "//")), is_other_key=other_key
+            )
             if p >= n and start > 0:
                 # The last line has no line break: take the previous line's break instead.
                 previous_break = text.rfind("\n", 0, start)
@@ -503,19 +628,6 @@ class HoconDocument:
             return [Splice(comma, fld.end, "", reason)]
         return [Splice(fld.start, after_ws if not own_end else fld.end, "", reason)]
 
-    def _comment_block_start(self, line_start: int) -> int:
-        """Extend a removal upward over full-line comments directly above it (no blank line between)."""
-        text = self.text
-        start = line_start
-        while start > 0:
-            previous_start = text.rfind("\n", 0, start - 1) + 1
-            line = text[previous_start : start - 1].strip(WS_CHARS)
-            if line.startswith(("#", "//")):
-                start = previous_start
-            else:
-                break
-        return start
-
     def _comma_after(self, offset: int) -> int | None:
         p = offset
         while p < len(self.text) and self.text[p] in WS_CHARS:
@@ -535,6 +647,17 @@ class HoconDocument:
             if id(member) not in removed:
                 return member
         return None
+
+
+@dataclass(frozen=True)
+class _Insertion:
+    """A new field a batch adds: the object it goes into, its path there, its value."""
+
+    container: Obj
+    rest: tuple[str, ...]
+    value: ConfigValue
+    removed: frozenset[int]
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -583,6 +706,11 @@ def _collect_habits(text: str, fields: list[Field]) -> _PartialHabits:
 
 
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+#: A commented-out field on a line of its own (``# login-url = "https://..."``): marker, key, value.
+_EXAMPLE = re.compile(
+    r'[ \t]*(?P<marker>#|//)[ \t]*(?P<key>"(?:[^"\\\n]|\\.)*"|[A-Za-z0-9_.-]+)[ \t]*[:=][ \t]*'
+    r"(?P<value>[^\r\n]*?)[ \t\r]*(?=\n|$)"
+)
 
 
 def _render_key(element: str, quote: bool = False) -> str:
@@ -681,7 +809,8 @@ def _merge_touching(splices: list[Splice]) -> list[Splice]:
     ordered = sorted(splices, key=lambda s: (s.start, s.end))
     merged: list[Splice] = []
     for splice in ordered:
-        if merged and splice.start < merged[-1].end:
+        last_removes = merged and not merged[-1].new_text
+        if last_removes and not splice.new_text and splice.start < merged[-1].end:
             last = merged[-1]
             merged[-1] = Splice(last.start, max(last.end, splice.end), last.new_text, last.reason)
         else:
@@ -689,16 +818,46 @@ def _merge_touching(splices: list[Splice]) -> list[Splice]:
     return merged
 
 
-def _is_object_literal(fld: Field) -> bool:
+def _object_parts(fld: Field) -> list[Obj]:
+    """The object literals a field's value is made of: one, several concatenated (``{ x = 1 } { y = 2 }``,
+    which Lightbend merges), or none when anything else (a substitution, a string) is part of it."""
     parts = fld.value.parts
-    return len(parts) == 1 and isinstance(parts[0], Obj)
+    objects = [p for p in parts if isinstance(p, Obj)]
+    if len(objects) + sum(1 for p in parts if isinstance(p, Atom) and p.kind == WS) != len(parts):
+        return []
+    return objects
+
+
+def _is_object_literal(fld: Field) -> bool:
+    return bool(_object_parts(fld))
+
+
+def _pruned(tree: dict[str, HoconValue], removed: list[tuple[str, ...]]) -> list[dict[str, HoconValue]]:
+    """``tree``, then ``tree`` less each further object that removing ``removed`` left empty, one level at a
+    time: removing ``a.b`` from ``a.b = 1`` takes ``a`` too, from ``a { b = 1 }`` leaves ``a {}``; both
+    read right, and which one the text gives depends on what other fields still make ``a``."""
+    variants = [tree]
+    pruned = copy.deepcopy(tree)
+    for elements in removed:
+        for depth in range(len(elements) - 1, 0, -1):
+            if _lookup(pruned, elements[:depth]) != {}:
+                break
+            _delete(pruned, elements[:depth])
+            variants.append(copy.deepcopy(pruned))
+    return variants
 
 
 def _inside(inner: Field, outer: Field) -> bool:
     return inner is not outer and outer.start <= inner.start and inner.end <= outer.end
 
 
-def _path(path: str) -> tuple[str, ...]:
+def _path(path: object) -> tuple[str, ...]:
+    if isinstance(path, tuple):
+        if not path or not all(isinstance(k, str) for k in path):
+            raise EditError(f"a HOCON path is a string or a non-empty tuple of strings, not {path!r}")
+        return path
+    if not isinstance(path, str):
+        raise EditError(f"a HOCON path is a string or a non-empty tuple of strings, not {path!r}")
     try:
         return parse_path(path)
     except ValueError as exc:
@@ -775,3 +934,10 @@ def parse(text: str, *, source: str = "<string>") -> HoconDocument:
         syntax = parse_syntax(text, source=source)
         raw = build_raw(text, syntax.root, source)
     return HoconDocument(text, source, detect_style(text), syntax, raw)
+
+
+def load_file(path: str | os.PathLike[str]) -> HoconDocument:
+    """Read a HOCON file (UTF-8, as Lightbend reads it; line endings untouched) and parse it with ``source``
+    set to its path. Bad UTF-8 raises :class:`~jitsi_secure.errors.ParseError` at the first bad byte, a file
+    that cannot be read :class:`~jitsi_secure.errors.WriteError`."""
+    return parse(read_source(path), source=os.fspath(path))

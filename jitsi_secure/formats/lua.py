@@ -32,11 +32,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from encodings import idna
-from typing import Literal, Unpack
+from typing import Any, Literal, TypeAlias, Unpack
 
+from jitsi_secure._core.document import REMOVE, Computed, Remove
+from jitsi_secure._core.edit import read_source, verified_edit
 from jitsi_secure._core.gc_pause import cyclic_gc_paused
-from jitsi_secure._core.splice import Splice, apply_splices
+from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
+from jitsi_secure._core.trivia import comment_out_splices, owned_span
 from jitsi_secure.errors import EditError, JitsiSecureError, ParseError, line_and_column
 from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats._lua_eval import LuaEvaluateOptions, LuaEvaluation, LuaLocation, LuaWarning
@@ -70,6 +73,7 @@ __all__ = [
     "LuaEvaluationError",
     "LuaExpression",
     "LuaLocation",
+    "LuaPath",
     "LuaWarning",
     "Option",
     "Section",
@@ -91,6 +95,7 @@ _INCLUDE_NAMES = frozenset({"Include", "include"})
 # Prosody's environment holds these as raw fields: assigning to one replaces the function, it sets no option.
 _API_NAMES = frozenset({*_HEADER_NAMES, *_INCLUDE_NAMES, "RunScript", "__currenthost"})
 _ASSIGNMENT_EXAMPLE = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class LuaEvaluationError(JitsiSecureError):
@@ -168,6 +173,7 @@ class LuaDocument:
     source: str
     style: TextStyle
     _model: _Model = field(repr=False, compare=False)
+    applied: tuple[Splice, ...] = field(default=(), repr=False, compare=False)
 
     # ------------------------------------------------------------------ reading
 
@@ -194,17 +200,57 @@ class LuaDocument:
         the offsets of the statement and of its value (for plans and diffs)."""
         return self._options_in(section)
 
-    def get(self, section: str | None, option: str) -> ConfigValue | LuaExpression:
-        """The value the last top-level assignment of ``option`` in ``section`` gives it.
+    def get(self, path: LuaPath | None, default: object = None) -> ConfigValue | Computed:
+        """The value at ``path``: ``(section, option, *keys)`` with ``"*"`` for the global section, or a bare
+        option name for a global option; ``default`` when nothing sets it (or the section does not exist).
 
-        ``section`` is ``None`` for the global section, else a host or component name (compared after
-        Prosody's nameprep, so case does not matter). Returns ``None`` when the option is not set there
-        (which in Lua is the same as ``option = nil``); inherited global values are not looked up. A value
-        that is not a literal comes back as :class:`LuaExpression` with its source text: use
-        :meth:`evaluate` for its meaning. Raises ``KeyError`` for an unknown section.
+        The value is the last top-level assignment's in that section (compared after Prosody's nameprep, so
+        case does not matter); inherited global values are not looked up. ``keys`` reach into a table
+        literal. A value that is not a literal is a :class:`~jitsi_secure.formats.Computed` holding its
+        source text: use :meth:`evaluate` for its meaning.
+
+        Deprecated form: ``get(section, option)`` with ``section`` ``None`` or a host name (raises
+        ``KeyError`` for an unknown section, as before).
         """
-        found = self._last_option(section, option)
-        return None if found is None else self._value_of(found)
+        if _legacy_pair(path, default):
+            assert isinstance(default, str)
+            found = self._last_option(path if path is None else str(path), default)
+            return None if found is None else self._value_of(found)
+        section, option, keys = _lua_path(path)
+        try:
+            found = self._last_option(section, option)
+        except KeyError:
+            return _as_value(default)
+        if found is None:
+            return _as_value(default)
+        value: ConfigValue | Computed = self._value_of(found)
+        for key in keys:
+            if not isinstance(value, dict) or key not in value:
+                return _as_value(default)
+            value = value[key]
+        return value
+
+    def __contains__(self, path: object) -> bool:
+        """Whether ``path`` (as for :meth:`get`) is set to something other than ``nil``."""
+        try:
+            return self.get(path, _UNSET) is not _UNSET and self.get(path) is not None  # type: ignore[arg-type]
+        except EditError:
+            return False
+
+    def to_dict(self) -> dict[str, dict[str, ConfigValue | Computed]]:
+        """The literal options of every section: ``{"*": globals, "<host>": options, ...}``, the shape
+        :meth:`evaluate` gives, read from the syntax (no code runs: a computed value is
+        :class:`~jitsi_secure.formats.Computed`). Sections of the same name merge, the later winning."""
+        result: dict[str, dict[str, ConfigValue | Computed]] = {"*": {}}
+        names = ["*"] + [s.name or "" for s in self._model.sections[1:]]
+        for option in self._model.options:
+            name = names[option.section]
+            if name:
+                result.setdefault(name, {})[option.name] = self._value_of(option)
+        for section in self._model.sections[1:]:
+            if section.name:
+                result.setdefault(section.name, {})
+        return result
 
     def includes(self) -> list[str | LuaExpression]:
         """The arguments of top-level ``Include`` calls, in file order."""
@@ -249,56 +295,164 @@ class LuaDocument:
 
     # ------------------------------------------------------------------ editing
 
-    def set(self, section: str | None, option: str, value: ConfigValue) -> LuaDocument:
-        """Set ``option`` in ``section`` (``None``: global) to ``value``; return the new document.
+    def set(self, path: LuaPath | None, value: object, *legacy: ConfigValue) -> LuaDocument:
+        """A document where ``path`` (as for :meth:`get`) reads as ``value``: ``edit({path: value})``.
 
         The last assignment of the option in that section's range gets the new value (the rest of its
-        line, comment included, is kept). Without one, a commented-out example of the option in the
-        section (``--app_id = "..."``) is uncommented with the value; else a line is added after the
-        section's last option (global options: before the first section) in the file's style. Setting
-        the value the option already has returns this document unchanged.
+        line, comment included, is kept; a table changes field by field). Without one, a commented-out
+        example of the option in the section (``--app_id = "..."``) is uncommented with the value; else a
+        line is added after the section's last option (global options: before the first section) in the
+        file's style. Setting the value the option already has returns this document unchanged.
+
+        Deprecated form: ``set(section, option, value)``.
         """
-        _check_option_name(option)
+        if legacy:
+            return self.edit({(path or "*", str(value)): legacy[0]})  # type: ignore[dict-item]
+        return self.edit({path or "*": value})  # type: ignore[dict-item]
+
+    def remove(self, path: LuaPath | None, *legacy: str, comment_out: bool = False) -> LuaDocument:
+        """A document without ``path``: every top-level assignment of the option in its section goes, with
+        the comments the one comment rule gives it (:mod:`jitsi_secure._core.trivia`); ``keys`` remove a
+        field of a table literal. With ``comment_out=True`` the assignments' lines are commented out with
+        ``--`` instead. Unset options give this document back. Deprecated form: ``remove(section, option)``.
+        """
+        if legacy:
+            self._existing_section(path if isinstance(path, str) else None)
+            return self._edit({(str(path or "*"), legacy[0]): REMOVE}, comment_out=comment_out)
+        return self._edit({path or "*": REMOVE}, comment_out=comment_out)
+
+    def edit(self, changes: Mapping[LuaPath, ConfigValue | Remove]) -> LuaDocument:
+        """All ``changes`` (path to value, or to :data:`~jitsi_secure.formats.REMOVE`) as one batch of
+        splices on this text, parsed and verified once; ``self`` when nothing changes."""
+        return self._edit(changes, comment_out=False)
+
+    def _edit(self, changes: Mapping[LuaPath, ConfigValue | Remove], *, comment_out: bool) -> LuaDocument:
+        # Changes below an option (keys into a table) become one change of the option's whole value.
+        wanted: dict[tuple[str | None, str], ConfigValue | Remove] = {}
+        for path, value in changes.items():
+            section, option, keys = _lua_path(path)
+            _check_option_name(option)
+            self._existing_section(section)
+            if not keys:
+                wanted[(section, option)] = value
+                continue
+            current = wanted.get((section, option), self.get((section or "*", option)))
+            wanted[(section, option)] = _with_key(current, keys, value, f"{_label(section)} {option}")
+        expected = [dict(options) for *_, options in _static_view(self)]
+        fine: list[Splice] = []
+        coarse: list[Splice] = []
+        for (section, option), value in wanted.items():
+            if isinstance(value, Remove):
+                found = self._remove_splices(section, option, comment_out)
+                for index in self._section_indices(section):
+                    expected[index].pop(option, None)
+                fine.extend(found)
+                coarse.extend(found)
+                continue
+            change = self._set_splices(section, option, value)
+            if change is None:
+                continue
+            target, fine_splices, coarse_splices = change
+            expected[target][option] = canonical(value)
+            fine.extend(fine_splices)
+            coarse.extend(coarse_splices)
+        if not coarse:
+            return self
+        view = tuple(
+            (kind, name, module, tuple(sorted(expected[i].items())))
+            for i, (kind, name, module, _) in enumerate(_static_view(self))
+        )
+        if fine != coarse:
+            # Element by element first, so untouched table fields keep their comments; whole values if that fails.
+            with contextlib.suppress(EditError):
+                return self._verified(fine, view)
+        return self._verified(coarse, view)
+
+    def _set_splices(
+        self, section: str | None, option: str, value: ConfigValue
+    ) -> tuple[int, list[Splice], list[Splice]] | None:
+        """(the section index the value lands in, fine splices, whole-value splices), ``None`` for no change."""
         indices = self._existing_section(section)
         found = self._last_option(section, option)
+        reason = f"set {_label(section)} {option}"
         if found is not None:
             if not found.simple:
-                raise EditError(f"{option} is set by a multiple assignment; edit it by hand")
+                raise EditError(f"{self.source}: {option} is set by a multiple assignment; edit it by hand")
             if canonical(self._value_of(found)) == canonical(value):
-                return self
-            reason = f"set {_label(section)} {option}"
-            expected = _expect_set(self, section, option, value)
+                return None
             node = self._model.value_nodes.get((found.start, found.value_start))
+            whole = [Splice(found.value_start, found.value_end, self._render_in_place(found, value), reason)]
             fine = self._table_splices(node, value, reason) if node is not None else None
-            if fine is not None:
-                # Element by element, so untouched fields keep their comments; the whole value if that fails.
-                with contextlib.suppress(EditError):
-                    return self._verified(fine, expected)
-            rendered = self._render_in_place(found, value)
-            return self._verified([Splice(found.value_start, found.value_end, rendered, reason)], expected)
+            return found.section, fine or whole, whole
         index = indices[-1]
         if self._model.sections[index].inline:
-            raise EditError(f"section {section} takes its options in a table after its header")
+            raise EditError(f"{self.source}: section {section} takes its options in a table after its header")
         rendered = self._render(value)
         splice = self._uncomment_example(index, option, rendered, section) or self._insert_option(
             index, option, rendered, section
         )
-        return self._verified([splice], _expect_set(self, section, option, value))
+        return index, [splice], [splice]
 
-    def remove(self, section: str | None, option: str) -> LuaDocument:
-        """Remove every top-level assignment of ``option`` in ``section``: the lines they are on
-        (their same-line comments with them), nothing else. Unset options give this document back."""
-        self._existing_section(section)
+    def _remove_splices(self, section: str | None, option: str, comment_out: bool) -> list[Splice]:
         found = [o for o in self._options_in(section) if o.name == option]
-        if not found:
-            return self
         splices = []
-        for option_record in found:
-            if not option_record.simple:
-                raise EditError(f"{option} is set by a multiple assignment; edit it by hand")
-            start, end = self._statement_lines(option_record.start, option_record.end)
-            splices.append(Splice(start, end, "", f"remove {_label(section)} {option}"))
-        return self._verified(splices, _expect_remove(self, section, option))
+        reason = f"{'comment out' if comment_out else 'remove'} {_label(section)} {option}"
+        for record in found:
+            if not record.simple:
+                raise EditError(f"{self.source}: {option} is set by a multiple assignment; edit it by hand")
+            start, end = self._statement_lines(record.start, record.end)
+            own_lines = start != record.start or self._line_start_before(record.start)[0] == record.start
+            if comment_out:
+                if not own_lines or not self._line_end_after(record.end)[1]:
+                    raise EditError(
+                        f"{self.source}: {reason}: the assignment shares its line with other code; "
+                        "it can be removed but not commented out"
+                    )
+                splices.extend(comment_out_splices(self.text, start, end, "--", reason))
+                continue
+            if own_lines and self._line_end_after(record.end)[1]:
+                start, end = owned_span(
+                    self.text, start, end, is_comment=lambda line: line.startswith("--"), is_other_key=self._other_key
+                )
+            splices.append(Splice(start, end, "", reason))
+        return splices
+
+    def _other_key(self, a: int, b: int) -> bool:
+        """Whether the line ``text[a:b]`` holds an option assignment or a commented-out one."""
+        line = self.text[a:b].strip()
+        if line.startswith("--") and _ASSIGNMENT_EXAMPLE.match(line[2:]) is not None:
+            return True
+        starts = self._option_starts
+        k = bisect.bisect_right(starts, b) - 1
+        while k >= 0:
+            option = self._model.options[k]
+            if option.end > a:
+                return option.start < b
+            if option.start < a:
+                return False
+            k -= 1
+        return False
+
+    @functools.cached_property
+    def _example_tokens(self) -> dict[str, list[int]]:
+        """The comment tokens that look like ``--option = ...``, by option name (indexed once: a batch
+        looks up every new option)."""
+        found: dict[str, list[int]] = {}
+        for k, t in enumerate(self._model.chunk.tokens):
+            if t.kind != COMMENT or (t.text.startswith("--[") and _is_long_comment(t.text)):
+                continue
+            m = _ASSIGNMENT_EXAMPLE.match(t.text, 2)
+            if m is not None:
+                found.setdefault(m.group(1), []).append(k)
+        return found
+
+    @functools.cached_property
+    def _statement_starts(self) -> list[int]:
+        return [s.start for s in self._model.chunk.statements]
+
+    @functools.cached_property
+    def _option_starts(self) -> list[int]:
+        return [o.start for o in self._model.options]
 
     def add_section(
         self,
@@ -656,15 +810,15 @@ class LuaDocument:
         lo = section_record.header_end if index else section_record.start
         hi = section_record.end
         tokens = self._model.chunk.tokens
-        for k in range(self._token_index(hi) - 1, self._token_index(lo) - 1, -1):
+        first, last = self._token_index(lo), self._token_index(hi)
+        for k in reversed(self._example_tokens.get(option, ())):
+            if not first <= k < last:
+                continue
             t = tokens[k]
-            if t.kind != COMMENT or (t.text.startswith("--[") and _is_long_comment(t.text)):
-                continue
-            if not self._line_start_before(t.start)[1] or self._inside_statement(t.start):
-                continue
             body = t.text[2:]
             m = _ASSIGNMENT_EXAMPLE.match(body)
-            if m is None or m.group(1) != option:
+            assert m is not None
+            if not self._line_start_before(t.start)[1] or self._inside_statement(t.start):
                 continue
             example = _parse_example(body)
             if example is None:
@@ -676,7 +830,7 @@ class LuaDocument:
 
     def _inside_statement(self, offset: int) -> bool:
         statements = self._model.chunk.statements
-        k = bisect.bisect_right([s.start for s in statements], offset) - 1
+        k = bisect.bisect_right(self._statement_starts, offset) - 1
         return k >= 0 and statements[k].start <= offset < statements[k].end
 
     def _insert_option(self, index: int, option: str, rendered: str, section: str | None) -> Splice:
@@ -710,16 +864,14 @@ class LuaDocument:
         return Splice(end, end, line + nl, reason)
 
     def _verified(self, splices: Sequence[Splice], expected: _View) -> LuaDocument:
-        new_text = apply_splices(self.text, splices)
-        try:
-            new = parse(new_text, source=self.source)
-        except ParseError as error:
-            raise EditError(f"the edit would make the file invalid Lua: {error.message}") from None
-        got = _static_view(new)
-        if sorted(got, key=repr) != sorted(expected, key=repr):
-            reasons = ", ".join(s.reason for s in splices)
-            raise EditError(f"the edit ({reasons}) would not mean what was asked; nothing was changed")
-        return new
+        def problem(new: LuaDocument) -> str | None:
+            if sorted(_static_view(new), key=repr) == sorted(expected, key=repr):
+                return None
+            return "it would not mean what was asked"
+
+        return verified_edit(
+            self.text, splices, source=self.source, reparse=lambda t: parse(t, source=self.source), problem=problem
+        )
 
 
 # ---------------------------------------------------------------------------- verification helpers
@@ -737,28 +889,6 @@ def _static_view(doc: LuaDocument) -> _View:
         options = by_section[index]
         key = None if section.name is None else _hostkey(section.name)
         out.append((section.kind, key, section.module, tuple(sorted(options.items()))))
-    return tuple(out)
-
-
-def _expect_set(doc: LuaDocument, section: str | None, option: str, value: ConfigValue) -> _View:
-    view = _static_view(doc)
-    indices = doc._section_indices(section)
-    found = doc._last_option(section, option)
-    # The value lands in the section holding the last assignment, or in the last section of that name.
-    target = found.section if found is not None else indices[-1]
-    out = list(view)
-    kind, name, module, options = out[target]
-    as_dict = dict(options)
-    as_dict[option] = canonical(value)
-    out[target] = (kind, name, module, tuple(sorted(as_dict.items())))
-    return tuple(out)
-
-
-def _expect_remove(doc: LuaDocument, section: str | None, option: str) -> _View:
-    out = list(_static_view(doc))
-    for index in doc._section_indices(section):
-        kind, name, module, options = out[index]
-        out[index] = (kind, name, module, tuple(item for item in options if item[0] != option))
     return tuple(out)
 
 
@@ -803,11 +933,57 @@ def _parse(text: str, source: str) -> LuaDocument:
 
 def load_file(path: str | os.PathLike[str]) -> LuaDocument:
     """Read a config file as UTF-8 (line endings untouched) and parse it with ``source`` set to its path,
-    so that errors name the file and ``evaluate(follow_includes=True)`` resolves Includes from it."""
-    name = os.fspath(path)
-    with open(name, encoding="utf-8", newline="") as handle:
-        text = handle.read()
-    return parse(text, source=name)
+    so that errors name the file and ``evaluate(follow_includes=True)`` resolves Includes from it.
+
+    Bad UTF-8 raises :class:`ParseError` at the first bad byte; a file that cannot be read
+    :class:`~jitsi_secure.errors.WriteError`."""
+    return parse(read_source(path), source=os.fspath(path))
+
+
+#: A Lua path: ``(section, option, *keys)`` (``"*"``: the global section), or a global option's name.
+LuaPath: TypeAlias = str | tuple[str, ...]
+
+_UNSET: Any = object()
+
+
+def _legacy_pair(path: object, second: object) -> bool:
+    """Whether ``get(a, b)`` is the deprecated ``get(section, option)``: ``a`` is ``None`` or a host name
+    (not an identifier, which an option name is) and ``b`` an option name."""
+    if not isinstance(second, str) or not _IDENTIFIER.fullmatch(second):
+        return False
+    return path is None or (isinstance(path, str) and path != "*" and not _IDENTIFIER.fullmatch(path))
+
+
+def _lua_path(path: object) -> tuple[str | None, str, tuple[str, ...]]:
+    if isinstance(path, str):
+        return None, path, ()
+    if isinstance(path, tuple) and len(path) >= 2 and all(isinstance(p, str) for p in path):
+        section, option, *keys = path
+        return (None if section == "*" else section), option, tuple(keys)
+    raise EditError(f'a Lua path is (section, option, *keys) with "*" for the global section, or a name; not {path!r}')
+
+
+def _as_value(default: object) -> ConfigValue | Computed:
+    return default  # type: ignore[return-value]
+
+
+def _with_key(current: object, keys: tuple[str, ...], value: ConfigValue | Remove, label: str) -> ConfigValue | Remove:
+    """``current`` (a table literal read as a dict) with ``keys`` set to ``value`` (or removed)."""
+    if current is None or isinstance(current, Remove):
+        current = {}
+    if not isinstance(current, dict):
+        raise EditError(f"{label} is not a table of named fields; set the whole value")
+    new = dict(current)
+    head, *rest = keys
+    if rest:
+        inner = _with_key(new.get(head), tuple(rest), value, label)
+        assert not isinstance(inner, Remove)
+        new[head] = inner
+    elif isinstance(value, Remove):
+        new.pop(head, None)
+    else:
+        new[head] = value
+    return new
 
 
 def _raise_first_error(text: str, source: str, lex_error: LexError) -> None:

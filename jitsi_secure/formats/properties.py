@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from jitsi_secure._core.gc_pause import cyclic_gc_paused
-from jitsi_secure._core.keyvalue import Blank, Comment, KeyValueDocument, check_str
+from jitsi_secure._core.keyvalue import Blank, Comment, KeyValueDocument
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure._core.write import read_text
@@ -42,6 +42,7 @@ __all__ = [
     "escape_value",
     "load_file",
     "parse",
+    "to_latin1",
     "unescape",
 ]
 
@@ -91,12 +92,9 @@ class PropertiesDocument(KeyValueDocument[Entry]):
     source: str = "<string>"
     style: TextStyle = field(default_factory=TextStyle)
 
-    # -- reading -------------------------------------------------------------------------------
+    applied: tuple[Splice, ...] = field(default=(), compare=False, repr=False)
 
-    def get(self, key: str) -> str | None:
-        """The value Java reads for ``key`` (its last occurrence), or ``None`` when absent."""
-        entry = self._effective(key)
-        return entry.value if entry else None
+    # -- reading -------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, str]:
         """Every key with the value Java reads for it, in order of first appearance."""
@@ -105,34 +103,18 @@ class PropertiesDocument(KeyValueDocument[Entry]):
             result[entry.key] = entry.value
         return result
 
-    # -- editing -------------------------------------------------------------------------------
+    # -- internals -----------------------------------------------------------------------------
 
-    def set(self, key: str, value: str) -> PropertiesDocument:
-        """A document in which Java reads ``value`` for ``key``.
+    def _read(self, entry: Entry) -> str:
+        return entry.value
 
-        * Present: the value of its last occurrence is replaced, keeping the key's spelling, its
-          indentation and separator (earlier duplicates are left alone: Java ignores them).
-        * Absent but commented out (``#key=...``, ``# key = ...``, ``!key ...``): that line is
-          uncommented in place, keeping its indentation, and given the value.
-        * Otherwise: a line is inserted after the last key sharing the longest dotted prefix (else
-          appended), with the file's usual separator and line ending.
-
-        Setting the value the key already has returns this document unchanged.
-        """
-        check_str("key", key)
-        check_str("value", value)
+    def _set_splice(self, key: str, value: str) -> Splice | None:
         entry = self._effective(key)
         if entry is not None:
-            if entry.value == value:
-                return self
-            splice = self._value_splice(entry, value, f"set {key}")
-        else:
-            splice = self._uncomment_splice(key, value) or self._insertion(
-                key, escape_key(key) + self._separator() + escape_value(value)
-            )
-        return self._edited([splice], expect={**self.to_dict(), key: value})
-
-    # -- internals -----------------------------------------------------------------------------
+            return None if entry.value == value else self._value_splice(entry, value, f"set {key}")
+        return self._uncomment(key, lambda _example: escape_value(value)) or self._insertion(
+            key, escape_key(key) + self._separator() + escape_value(value)
+        )
 
     def _reparse(self, text: str) -> PropertiesDocument:
         return parse(text, source=self.source)
@@ -140,28 +122,12 @@ class PropertiesDocument(KeyValueDocument[Entry]):
     def _commented_entry(self, comment: Comment) -> Entry | None:
         return _commented_entry(self.text, comment)
 
-    def _line_starts(self, entry: Entry) -> list[int]:
-        return _physical_line_starts(self.text, entry)
-
     def _value_splice(self, entry: Entry, value: str, reason: str) -> Splice:
         escaped = escape_value(value)
         if entry.value_start == entry.key_end:
             # ``key`` alone on its line has no separator yet; a value needs one.
             escaped = self._separator() + escaped
         return Splice(entry.value_start, entry.value_end, escaped, reason)
-
-    def _uncomment_splice(self, key: str, value: str) -> Splice | None:
-        example = self._commented_example(key)
-        if example is None:
-            return None
-        line, body = example
-        new_line = (
-            self.text[line.start : line.marker]
-            + self.text[body.key_start : body.key_end]
-            + self.text[body.key_end : body.value_start]
-            + escape_value(value)
-        )
-        return Splice(line.start, body.value_end, new_line, f"uncomment {key}")
 
 
 # -- parsing ----------------------------------------------------------------------------------
@@ -178,8 +144,32 @@ def parse(text: str, *, source: str = "<string>") -> PropertiesDocument:
 
 
 def load_file(path: str | os.PathLike[str]) -> PropertiesDocument:
-    """Read and parse a ``.properties`` file as Java does (ISO-8859-1 plus ``\\u`` escapes)."""
+    """Read and parse a ``.properties`` file as Java does (ISO-8859-1 plus ``\\u`` escapes).
+
+    Every byte decodes in ISO-8859-1, so no file is refused for its encoding; a file that cannot be
+    read raises :class:`~jitsi_secure.errors.WriteError`.
+    """
     return parse(read_text(path, encoding=ENCODING), source=os.fspath(path))
+
+
+_BEYOND_LATIN1 = re.compile(r"(\\*)([^\x00-\xff\udc80-\udcff])")
+
+
+def to_latin1(text: str) -> str:
+    """``text`` with every character ISO-8859-1 cannot hold written as ``\\uXXXX``, as Java's ``store()``
+    writes it, so the file can be saved in the encoding Java reads and reads back the same.
+
+    Such a character right after an escaping backslash (``\\€``, which Java reads as ``€``) loses that
+    backslash, which the ``\\u`` escape replaces. Inside a comment the escape is only text, as in Java.
+    """
+
+    def escaped(match: re.Match[str]) -> str:
+        backslashes = match.group(1)
+        if len(backslashes) % 2:
+            backslashes = backslashes[:-1]
+        return backslashes + "".join(f"\\u{unit:04X}" for unit in _utf16_units(match.group(2)))
+
+    return _BEYOND_LATIN1.sub(escaped, text)
 
 
 class _Scanner:
@@ -405,17 +395,6 @@ def _commented_entry(text: str, comment: Comment) -> Entry | None:
     except _MalformedEscapeError:
         return None
     return Entry(comment.start, comment.end, body_start, body_start + key_len, body_start + value_at, eol, key, value)
-
-
-def _physical_line_starts(text: str, entry: Entry) -> list[int]:
-    starts = [entry.start]
-    pos = entry.start
-    while True:
-        eol = _end_of_line(text, pos)
-        pos = eol + len(_line_break(text, eol))
-        if pos >= entry.end:
-            return starts
-        starts.append(pos)
 
 
 def _skip(text: str, pos: int, chars: str) -> int:

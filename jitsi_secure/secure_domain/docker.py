@@ -55,7 +55,8 @@ _MANAGED = (
 
 def xmpp_domain(document: DotenvDocument) -> str:
     """The main XMPP domain the containers use."""
-    return document.get("XMPP_DOMAIN") or DEFAULT_XMPP_DOMAIN
+    value = document.get("XMPP_DOMAIN")
+    return value if isinstance(value, str) and value else DEFAULT_XMPP_DOMAIN
 
 
 def _settings(document: DotenvDocument, spec: SecureDomain) -> dict[str, str | None]:
@@ -67,7 +68,8 @@ def _settings(document: DotenvDocument, spec: SecureDomain) -> dict[str, str | N
         settings["XMPP_GUEST_DOMAIN"] = spec.guest_domain
     else:
         # A guest domain already set in .env is the deployment's own choice; keep it.
-        settings["XMPP_GUEST_DOMAIN"] = document.get("XMPP_GUEST_DOMAIN")
+        guest = document.get("XMPP_GUEST_DOMAIN")
+        settings["XMPP_GUEST_DOMAIN"] = guest if isinstance(guest, str) else None
     if spec.jwt is not None:
         settings["JWT_APP_ID"] = spec.jwt.app_id
         settings["JWT_APP_SECRET"] = spec.jwt.app_secret.reveal() if spec.jwt.app_secret else None

@@ -99,9 +99,9 @@ def apply(document: LuaDocument, spec: SecureDomain, *, placement: Placement = _
     if placement.main:
         domain = _main_host(document, spec)
         for option, value in _main_options(spec).items():
-            document = document.set(domain, option, value)
+            document = document.set((domain, option), value)
     for section, module in _module_targets(document, spec, revert=False, placement=placement):
-        document = document.set(section, "modules_enabled", _with_module(document, section, module, present=True))
+        document = document.set((section, "modules_enabled"), _with_module(document, section, module, present=True))
     guest = _guest_here(document, spec, placement)
     if guest is None:
         return document
@@ -109,7 +109,7 @@ def apply(document: LuaDocument, spec: SecureDomain, *, placement: Placement = _
     if not _has_section(document, guest):
         return document.add_section("VirtualHost", guest, options, after=spec.domain)
     for option, value in options.items():
-        document = document.set(guest, option, value)
+        document = document.set((guest, option), value)
     return document
 
 
@@ -120,12 +120,12 @@ def revert(document: LuaDocument, spec: SecureDomain, *, placement: Placement = 
     module = placement.anonymous_module or _anonymous_module(document, spec)
     if placement.main:
         domain = _main_host(document, spec)
-        document = document.set(domain, "authentication", module)
+        document = document.set((domain, "authentication"), module)
         for option in _main_options(spec):
             if option != "authentication":
-                document = document.remove(domain, option)
+                document = document.remove((domain, option))
     for section, target in _module_targets(document, spec, revert=True, placement=placement):
-        document = document.set(section, "modules_enabled", _with_module(document, section, target, present=False))
+        document = document.set((section, "modules_enabled"), _with_module(document, section, target, present=False))
     guest = spec.guest_domain
     if guest and _has_section(document, guest):
         document = document.remove_section(guest)
@@ -210,7 +210,7 @@ def _module_targets(
 
 
 def _modules(document: LuaDocument, section: str) -> list[Any]:
-    current = document.get(section, "modules_enabled") if _defines(document, section, "modules_enabled") else []
+    current = document.get((section, "modules_enabled")) if _defines(document, section, "modules_enabled") else []
     if not isinstance(current, list):
         raise EditError(f'{document.source}: "{section}": modules_enabled is not a plain list; edit it by hand')
     return current
@@ -254,7 +254,7 @@ def _anonymous_module(document: LuaDocument, spec: SecureDomain) -> str:
     """Which anonymous module this deployment uses: the main host's, else the guest host's."""
     for host in (spec.domain, spec.guest_domain):
         if host and _has_section(document, host):
-            module = document.get(host, "authentication")
+            module = document.get((host, "authentication"))
             if module in ANONYMOUS_MODULES:
                 return str(module)
     return "anonymous"

@@ -1,0 +1,306 @@
+"""The contract every format document keeps (issue 15): one parametrised suite over the formats.
+
+Each format is one :class:`Case`: sample texts written in that format for the same situations (a key to
+read, a commented-out example, a key alone in its paragraph, a key in a group under a heading). A new
+format joins by adding one ``Case`` to ``CASES``; every test below then runs for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from jitsi_secure import EditError, JitsiSecureError, ParseError, apply_splices, load
+from jitsi_secure.formats import REMOVE, Computed, Document, dotenv, hocon, lua, properties
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """One format, seen through the shared contract."""
+
+    name: str
+    module: ModuleType
+    suffix: str
+    #: A text with ``present`` set to ``value``, a commented-out example of ``example``, and nothing at ``absent``.
+    text: str
+    present: Any
+    value: Any
+    absent: Any
+    example: Any
+    #: ``alone`` is alone in its paragraph under its own comment; ``grouped`` shares one under a heading.
+    paragraphs: str
+    alone: Any
+    alone_comment: str
+    grouped: Any
+    heading: str
+    #: A text whose value at ``computed`` only code can give.
+    computed_text: str
+    computed: Any
+    #: Bytes that are not valid in the format's encoding: ``None`` when every byte reads (kept as is).
+    bad_bytes: bytes | None
+    make_new: Callable[[str], Any] = str
+
+
+CASES = [
+    Case(
+        name="properties",
+        module=properties,
+        suffix=".properties",
+        text="# settings\nmy.key=one\n#my.example=old\n",
+        present="my.key",
+        value="one",
+        absent="my.other",
+        example="my.example",
+        paragraphs="# about a\nalone.key=1\n\n# heading\ngroup.a=1\ngroup.b=2\n",
+        alone="alone.key",
+        alone_comment="# about a",
+        grouped="group.a",
+        heading="# heading",
+        computed_text="",
+        computed=None,
+        bad_bytes=None,
+    ),
+    Case(
+        name="dotenv",
+        module=dotenv,
+        suffix=".env",
+        text="# settings\nMY_KEY=one\n#MY_EXAMPLE=old\n",
+        present="MY_KEY",
+        value="one",
+        absent="MY_OTHER",
+        example="MY_EXAMPLE",
+        paragraphs="# about a\nALONE=1\n\n# heading\nGROUP_A=1\nGROUP_B=2\n",
+        alone="ALONE",
+        alone_comment="# about a",
+        grouped="GROUP_A",
+        heading="# heading",
+        computed_text="URL=https://${HOST}/\n",
+        computed="URL",
+        bad_bytes=None,
+    ),
+    Case(
+        name="hocon",
+        module=hocon,
+        suffix=".conf",
+        text="# settings\nmy {\n  key = one\n  # example = old\n}\n",
+        present="my.key",
+        value="one",
+        absent="my.other",
+        example="my.example",
+        paragraphs="# about a\nalone = 1\n\n# heading\ngroup-a = 1\ngroup-b = 2\n",
+        alone="alone",
+        alone_comment="# about a",
+        grouped="group-a",
+        heading="# heading",
+        computed_text="url = ${HOST}\n",
+        computed="url",
+        bad_bytes=b"a = \xff\n",
+    ),
+    Case(
+        name="lua",
+        module=lua,
+        suffix=".cfg.lua",
+        text='-- settings\nVirtualHost "example.com"\n    key = "one"\n    --example = "old"\n',
+        present=("example.com", "key"),
+        value="one",
+        absent=("example.com", "other"),
+        example=("example.com", "example"),
+        paragraphs="-- about a\nalone = 1\n\n-- heading\ngroup_a = 1\ngroup_b = 2\n",
+        alone="alone",
+        alone_comment="-- about a",
+        grouped="group_a",
+        heading="-- heading",
+        computed_text='url = "https://" .. os.getenv("HOST")\n',
+        computed="url",
+        bad_bytes=b'a = "\xff"\n',
+    ),
+]
+
+
+@pytest.fixture(params=CASES, ids=[case.name for case in CASES])
+def case(request: pytest.FixtureRequest) -> Case:
+    return request.param  # type: ignore[no-any-return]
+
+
+def parse(case: Case, text: str) -> Any:
+    return case.module.parse(text)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def test_parse_renders_back_and_satisfies_the_protocol(case: Case) -> None:
+    doc = parse(case, case.text)
+    assert doc.render() == case.text
+    assert doc.source == "<string>"
+    assert doc.applied == ()
+    assert isinstance(doc, Document)
+    assert case.module.parse(case.text, source="x.conf").source == "x.conf"
+
+
+def test_get_in_and_to_dict(case: Case) -> None:
+    doc = parse(case, case.text)
+    assert doc.get(case.present) == case.value
+    assert case.present in doc
+    assert case.absent not in doc
+    assert case.example not in doc
+    assert doc.get(case.absent) is None
+    assert doc.get(case.absent, "fallback") == "fallback"
+    assert doc.to_dict()  # the meaning is there, as plain values
+    assert "not a path at all" not in doc
+
+
+def test_computed_values_carry_their_text(case: Case) -> None:
+    if not case.computed_text:
+        pytest.skip(f"{case.name} has no value that code computes")
+    value = parse(case, case.computed_text).get(case.computed)
+    assert isinstance(value, Computed)
+    assert value.text in case.computed_text
+
+
+# -- files -----------------------------------------------------------------------------------------
+
+
+def test_load_file_names_the_file_and_load_picks_the_format(case: Case, tmp_path: Path) -> None:
+    path = tmp_path / f"file{case.suffix}"
+    path.write_text(case.text, encoding="utf-8", newline="")
+    doc = case.module.load_file(path)
+    assert doc.source == str(path)
+    assert doc.render() == case.text
+    loaded = load(path)
+    assert type(loaded) is type(doc)
+    assert loaded.render() == case.text
+
+
+def test_load_file_of_a_missing_file_is_a_clear_error(case: Case, tmp_path: Path) -> None:
+    path = tmp_path / f"missing{case.suffix}"
+    with pytest.raises(JitsiSecureError, match="missing"):
+        case.module.load_file(path)
+    with pytest.raises(JitsiSecureError):
+        load(path)
+
+
+def test_load_file_with_bad_encoding_is_a_parse_error_or_keeps_every_byte(case: Case, tmp_path: Path) -> None:
+    path = tmp_path / f"bad{case.suffix}"
+    data = case.bad_bytes or b"A=\xff\xfe\n"
+    path.write_bytes(data)
+    if case.bad_bytes is None:
+        doc = case.module.load_file(path)
+        encoding = getattr(case.module, "ENCODING", "utf-8")
+        assert doc.render().encode(encoding, "surrogateescape") == data
+        return
+    with pytest.raises(ParseError) as caught:
+        case.module.load_file(path)
+    assert str(caught.value).startswith(f"{path}:1:")
+
+
+# -- editing ---------------------------------------------------------------------------------------
+
+
+def test_set_returns_a_new_document_with_its_splices(case: Case) -> None:
+    doc = parse(case, case.text)
+    new = doc.set(case.absent, "two")
+    assert new is not doc
+    assert new.get(case.absent) == "two"
+    assert new.get(case.present) == case.value
+    assert new.applied
+    assert apply_splices(doc.render(), new.applied) == new.render()
+    assert all(s.reason for s in new.applied)
+    assert doc.render() == case.text  # immutable
+
+
+def test_no_op_edits_return_the_same_document(case: Case) -> None:
+    doc = parse(case, case.text)
+    assert doc.set(case.present, case.value) is doc
+    assert doc.remove(case.absent) is doc
+    assert doc.edit({}) is doc
+    assert doc.edit({case.present: case.value, case.absent: REMOVE}) is doc
+
+
+def test_edit_is_one_batch_verified_once(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = parse(case, case.text)
+    parses = 0
+    real = case.module.parse
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal parses
+        parses += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(case.module, "parse", counting)
+    new = doc.edit({case.present: "changed", case.absent: "added", case.example: "uncommented"})
+    assert parses == 1
+    monkeypatch.setattr(case.module, "parse", real)
+    stepwise = doc.set(case.present, "changed").set(case.absent, "added").set(case.example, "uncommented")
+    assert new.to_dict() == stepwise.to_dict()
+    assert new.get(case.present) == "changed"
+    removed = doc.edit({case.present: REMOVE, case.absent: "added"})
+    assert case.present not in removed
+    assert removed.get(case.absent) == "added"
+
+
+def test_set_uncomments_a_commented_out_example_in_place(case: Case) -> None:
+    doc = parse(case, case.text)
+    new = doc.set(case.example, "new")
+    assert new.get(case.example) == "new"
+    old_lines = doc.render().splitlines()
+    new_lines = new.render().splitlines()
+    assert len(new_lines) == len(old_lines)  # in place: no line added
+    changed = [i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b]
+    assert len(changed) == 1
+    assert old_lines[changed[0]].lstrip().startswith(("#", "--", "//"))
+    assert not new_lines[changed[0]].lstrip().startswith(("#", "--", "//"))
+
+
+def test_remove_takes_the_comment_of_a_key_alone_in_its_paragraph(case: Case) -> None:
+    doc = parse(case, case.paragraphs)
+    new = doc.remove(case.alone)
+    assert case.alone not in new
+    assert case.alone_comment not in new.render()
+    assert new.render().startswith("\n")  # the blank line stays: paragraphs do not merge
+
+
+def test_remove_keeps_a_heading_over_a_group(case: Case) -> None:
+    doc = parse(case, case.paragraphs)
+    new = doc.remove(case.grouped)
+    assert case.grouped not in new
+    assert case.heading in new.render()
+    assert case.alone_comment in new.render()
+
+
+def test_comment_out_keeps_lines_and_comments_and_set_undoes_it(case: Case) -> None:
+    doc = parse(case, case.paragraphs)
+    new = doc.remove(case.alone, comment_out=True)
+    assert case.alone not in new
+    assert case.alone_comment in new.render()
+    assert len(new.render().splitlines()) == len(doc.render().splitlines())
+    back = new.set(case.alone, doc.get(case.alone))
+    assert back.to_dict() == doc.to_dict()
+
+
+def test_inserted_lines_follow_the_dominant_line_ending(case: Case) -> None:
+    for ending in ("\r\n", "\r\r\n") if case.name == "hocon" else ("\r\n",):
+        text = case.text.replace("\n", ending)
+        new = parse(case, text).set(case.absent, "two")
+        assert new.get(case.absent) == "two"
+        assert new.render().count(ending) > text.count(ending)
+        assert "\n" not in new.render().replace(ending, "")
+
+
+def test_a_bad_edit_is_an_edit_error_and_changes_nothing(case: Case) -> None:
+    doc = parse(case, case.text)
+    with pytest.raises(EditError):
+        doc.edit({case.absent: "fine", 12345: "a path that is no path"})
+    assert doc.render() == case.text
+
+
+def test_the_document_protocol_is_checked_by_mypy() -> None:
+    mypy_api = pytest.importorskip("mypy.api")
+    sample = Path(__file__).with_name("typing_documents.py")
+    out, err, status = mypy_api.run(["--strict", "--no-incremental", "--follow-imports=silent", str(sample)])
+    assert status == 0, out + err

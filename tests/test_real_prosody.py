@@ -287,3 +287,29 @@ def test_duplicate_and_missing_accounts_through_prosodyctl(
     _assert_login(login(f"bob@{DOMAIN}", "pw two", port=server.port), True, "bob with the new password", server)
     assert user("remove", "BOB") == (0, "")
     assert user("remove", "bob") == (2, f"jitsi-secure: error: user bob@{DOMAIN} does not exist\n")
+
+
+def test_no_guests_shuts_a_guest_host_defined_in_its_own_file(deployment: tuple[Path, ProsodyServer]) -> None:
+    # As some installers write it: the anonymous guest host in a conf.d file of its own. `--no-guests`
+    # must find it there, and the real server must then refuse anonymous logins on it.
+    root, server = deployment
+    version = ["--prosody-version", server.install.major]
+    avail = root / "etc/prosody/conf.avail/guest.cfg.lua"
+    avail.write_text(f'VirtualHost "{GUEST}"\n    authentication = "anonymous"\n    c2s_require_encryption = false\n')
+    (root / "etc/prosody/conf.d/guest.cfg.lua").symlink_to("../conf.avail/guest.cfg.lua")
+    assert cli(["apply", "--root", str(root), *version]) == 0
+    assert f'VirtualHost "{GUEST}"' not in (root / f"etc/prosody/conf.avail/{DOMAIN}.cfg.lua").read_text()
+    server.start()
+    _assert_login(login(GUEST, mech="ANONYMOUS", port=server.port), True, "anonymous on the guest file's host", server)
+
+    assert cli(["check", "--root", str(root), "--no-guests", *version]) == 1
+    assert cli(["apply", "--root", str(root), "--no-guests", *version]) == 0
+    assert cli(["check", "--root", str(root), "--no-guests", *version]) == 0
+    assert "VirtualHost" not in avail.read_text()
+    server.restart()
+    after = login(GUEST, mech="ANONYMOUS", port=server.port)
+    assert not after.ok, f"anonymous login on {GUEST} after --no-guests: {after}\n{server.log_tail()}"
+    _assert_login(
+        login(DOMAIN, mech="ANONYMOUS", force_mech=True, port=server.port), False, "anonymous on main", server
+    )
+    server.stop()

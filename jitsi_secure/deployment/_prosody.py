@@ -22,6 +22,7 @@ from jitsi_secure.formats.lua import LuaEvaluationError, LuaLocation
 __all__ = ["read_prosody"]
 
 _SYNTHETIC_MAIN = "<host files>"
+_CONF_D = "/etc/prosody/conf.d"
 _MAX_INSTRUCTIONS = 10_000_000
 _MAX_MEMORY = 64 * 1024 * 1024
 _BOOKKEEPING = frozenset({"defined", "component_module", "load_global_modules"})
@@ -37,8 +38,9 @@ def read_prosody(
 ) -> ProsodyConfig:
     """Run Prosody's configuration under ``root``.
 
-    ``main`` is the main config on disk, or ``None`` to read ``host_files`` alone, in order, as if a
-    main config included them. ``texts`` maps files on disk to a text that stands in for their content.
+    ``main`` is the main config on disk. Without one, the configuration is read as Debian's main
+    config would load it: every ``/etc/prosody/conf.d/*.cfg.lua``, and each of ``host_files`` that no
+    ``conf.d`` entry leads to. ``texts`` maps files on disk to a text that stands in for their content.
     """
     from jitsi_secure.formats import _lua_eval
     from jitsi_secure.formats._lua_values import render_string
@@ -50,10 +52,14 @@ def read_prosody(
         text = read_file(source).decode("utf-8", "surrogateescape")
     else:
         source = _SYNTHETIC_MAIN
-        text = "".join(f"Include {render_string(root.display(path), chr(34))}\n" for path in host_files)
-        names = ", ".join(root.display(p) for p in host_files)
+        enabled = _conf_d_files(root)
+        alone = [path for path in host_files if path not in enabled.values()]
+        includes = ([f"{_CONF_D}/*.cfg.lua"] if enabled else []) + [root.display(path) for path in alone]
+        text = "".join(f"Include {render_string(name, chr(34))}\n" for name in includes)
         notes.append(
-            f"no Prosody main config (/etc/prosody/prosody.cfg.lua) under the root: read the host files alone ({names})"
+            "no Prosody main config (/etc/prosody/prosody.cfg.lua) under the root: read "
+            + " and ".join(includes)
+            + " as Debian's main config would"
         )
     try:
         run = _lua_eval.evaluate(
@@ -105,6 +111,21 @@ def _inside(root: Root, path: str) -> Path:
 
 def _lister(root: Root) -> Callable[[str], list[str]]:
     return lambda folder: os.listdir(_inside(root, folder))
+
+
+def _conf_d_files(root: Root) -> dict[str, Path]:
+    """The ``conf.d/*.cfg.lua`` entries (as Debian's main config includes them) and the files they lead to."""
+    folder = root.under(_CONF_D)
+    if not folder.is_dir():
+        return {}
+    found = {}
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".cfg.lua") and not name.startswith("."):
+            try:
+                found[name] = root.resolve(f"{_CONF_D}/{name}")
+            except LayoutError:
+                continue  # Prosody would fail on it; the layout reports such a link where it matters
+    return found
 
 
 def _text_of(read_file: Callable[[str], bytes], path: str) -> str:

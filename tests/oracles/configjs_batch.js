@@ -11,7 +11,8 @@
 // Every text runs in a fresh vm context (a browser-like global: window === self === the global,
 // `location` from the URL, a minimal navigator, console silenced) where the variable already exists as
 // an empty object, so override fragments that only assign (`config.hosts = {...};`, or `var config;`
-// followed by assignments) evaluate to what they add. `var config = {...}` simply replaces it.
+// followed by assignments) evaluate to what they add. `var config = {...}` simply replaces it. Both
+// `config` and `interfaceConfig` exist, as on the page, where an override runs after both files.
 'use strict';
 const vm = require('vm');
 const readline = require('readline');
@@ -45,6 +46,8 @@ function evaluate(request) {
     sandbox.window = sandbox;
     sandbox.self = sandbox;
     Object.assign(sandbox, request.globals || {});
+    sandbox.config = {};
+    sandbox.interfaceConfig = {};
     sandbox[name] = {};
     const context = vm.createContext(sandbox);
     try {

@@ -11,8 +11,9 @@ esprima-python builds plain objects whose attributes mirror ESTree, which is the
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from jitsi_secure.errors import ParseError
@@ -24,6 +25,7 @@ __all__ = ["Node", "children", "parse_independently"]
 Node = Any
 
 _LINE_PREFIX = re.compile(r"^Line \d+: ")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def parse_independently(served: Served, *, source: str, disk_text: str) -> Node:
@@ -34,6 +36,7 @@ def parse_independently(served: Served, *, source: str, disk_text: str) -> Node:
     """
     import esprima  # lazy on purpose: see the module docstring
 
+    to_code_point = _code_points(served.text)
     try:
         program = esprima.parseScript(served.text, {"range": True})
     except RecursionError:
@@ -43,16 +46,32 @@ def parse_independently(served: Served, *, source: str, disk_text: str) -> Node:
     except Exception as exc:
         index = getattr(exc, "index", None)
         raw = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-        where = served.start_on_disk(index if isinstance(index, int) else 0)
+        where = served.start_on_disk(to_code_point(index if isinstance(index, int) else 0))
         raise ParseError.at(disk_text, where, _LINE_PREFIX.sub("", str(raw)), source=source) from None
-    if served.disk:
+    if served.disk or to_code_point is not _same:
         stack = [program]
         while stack:
             node = stack.pop()
-            start, end = node.range
-            node.range = [served.start_on_disk(start), served.end_on_disk(end)]
             stack.extend(children(node))
+            if getattr(node, "range", None) is None:
+                continue  # not a syntax node (a regex's flags, say)
+            start, end = node.range
+            node.range = [served.start_on_disk(to_code_point(start)), served.end_on_disk(to_code_point(end))]
     return program
+
+
+def _same(index: int) -> int:
+    return index
+
+
+def _code_points(text: str) -> Callable[[int], int]:
+    """esprima counts offsets in UTF-16 units, as JavaScript does: the map back to Python's code points."""
+    astral = [m.start() for m in _ASTRAL.finditer(text)]
+    if not astral:
+        return _same
+    # Where each astral character starts in UTF-16 units (the k-th has k astral characters before it).
+    starts = [index + k for k, index in enumerate(astral)]
+    return lambda unit: unit - bisect.bisect_left(starts, unit)
 
 
 def children(node: Node) -> Iterator[Node]:

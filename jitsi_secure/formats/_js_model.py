@@ -372,8 +372,8 @@ class _Evaluator:
         props: list[Prop] = []
         obj = ObjNode(literal=None)
         for prop in node.properties:
-            if prop.type != "Property" or prop.computed or prop.kind != "init" or prop.method or prop.shorthand:
-                return self.nonliteral(node)
+            if prop.type != "Property" or prop.computed or prop.kind != "init" or prop.shorthand:
+                return self.nonliteral(node)  # a spread, accessor or computed key: any key may change
             key_node = prop.key
             quote = ""
             if self.dynamic(key_node):
@@ -400,7 +400,8 @@ class _Evaluator:
                 quote,
             )
             props.append(record)
-            value = self.value(prop.value)
+            # A method (`f() {}`) is a function value like `f: function () {}`.
+            value = self.nonliteral(prop) if prop.method else self.value(prop.value)
             existing = obj.entries.get(key)
             if existing is None:
                 obj.entries[key] = Entry(value, [record])

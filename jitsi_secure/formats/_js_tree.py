@@ -381,11 +381,28 @@ class _Converter:
             elif kind == "spread_element":
                 props.append(self.convert(child))
             elif kind == "method_definition":  # methods and accessors: code, never a literal value
-                props.append(self.node("Property", child, value=self._function(child), computed=False, kind="init",
-                                       method=True, shorthand=False))  # fmt: skip
+                props.append(self._method(child))
             else:
                 props.append(self.convert(child))
         return self.node("ObjectExpression", ts, properties=props)
+
+    def _method(self, ts: Any) -> Node:
+        name = ts.child_by_field_name("name")
+        computed = name.type == "computed_property_name"
+        accessor = next((c.type for c in ts.children if c.type in ("get", "set") and c != name), "init")
+        value = self._function(ts)
+        # ESTree's function of a method starts at its parameters, after the key.
+        value.range = (self.node("", ts.child_by_field_name("parameters")).range[0], value.range[1])
+        return self.node(
+            "Property",
+            ts,
+            key=self.convert(name.named_children[0] if computed else name),
+            value=value,
+            computed=computed,
+            kind=accessor,
+            method=accessor == "init",
+            shorthand=False,
+        )
 
     def _array(self, ts: Any) -> Node:
         elements: list[Node | None] = []

@@ -55,7 +55,9 @@ function evaluate(request) {
         // `let`/`const` live in the script scope, not on the global object: ask the context itself.
         const value = vm.runInContext(`typeof ${name} === 'undefined' ? undefined : ${name}`, context);
         if (value === undefined) return { ok: false, error: `the script did not define ${name}` };
-        return { ok: true, value: JSON.parse(JSON.stringify(value)), lossy: lossy(value, name, []) };
+        // JSON has no BigInt: it becomes a string naming it (and is listed as lossy).
+        const json = JSON.stringify(value, (k, v) => (typeof v === 'bigint' ? `${v}n (bigint)` : v));
+        return { ok: true, value: JSON.parse(json), lossy: lossy(value, name, []) };
     } catch (e) {
         return { ok: false, error: `${e && e.name}: ${e && e.message}` };
     }

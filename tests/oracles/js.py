@@ -122,6 +122,18 @@ def js_corpus() -> list[JsCorpusFile]:
     return found
 
 
+MODERN = Path(__file__).resolve().parent.parent / "corpus_js_modern"
+
+
+def modern_corpus() -> list[JsCorpusFile]:
+    """The config.js files written for the tests (``tests/corpus_js_modern``): ES2018+ syntax and SSI."""
+    found = []
+    for path in sorted(MODERN.glob("*.js")):
+        with open(path, encoding="utf-8", newline="") as handle:
+            found.append(JsCorpusFile(path, "config", handle.read()))
+    return found
+
+
 def is_ssi_only_invalid(path: Path) -> bool:
     """Whether an "invalid" corpus file is so only until nginx replaces its SSI directives.
 

@@ -4,7 +4,8 @@ Verification compares what these readers see before and after an edit. They are 
 our parsers: a bug in a lossless document must not be able to confirm itself.
 
 - Lua: the text run by real Lua 5.4 (lupa) with Prosody's config API stubbed (``LuaDocument.evaluate``).
-- config.js: esprima's syntax tree, evaluated as literals (``ConfigJsDocument.to_dict``).
+- config.js: the document is built on tree-sitter; an edited one is read again by esprima, and the two
+  readings must agree.
 - HOCON: pyhocon.
 - .properties: jproperties.
 - .env: python-dotenv (without interpolation, as values are compared the way they are written).
@@ -34,7 +35,16 @@ def read_lua(document: LuaDocument) -> dict[str, Any]:
 
 
 def read_js(document: ConfigJsDocument) -> dict[str, Any]:
-    """The value of ``config`` after the file's statements, from esprima's tree of the document."""
+    """The value of ``config`` after the file's statements.
+
+    A document as read from disk is taken at its word (tree-sitter's tree, :meth:`ConfigJsDocument.to_dict`),
+    so ``check`` never imports esprima. A document made by an edit is read by esprima as well, and the
+    readings must be equal (:class:`VerificationError` otherwise): that is the reading a write relies on.
+    """
+    if document._edited:
+        from jitsi_secure.formats._js_verify import read_independently
+
+        return dict(read_independently(document))
     return dict(document.to_dict())
 
 

@@ -109,8 +109,14 @@ FORMATS = [
             "        // anonymousdomain: 'guest.example.com',\n    },\n    p2p: { enabled: true },\n};\n",
             "config.hosts = { domain: `x${1}` };\n/* c */ var interfaceConfig = { A: [1, 2,] };\n",
             "var config = { a: function () { return /re/g; }, b: -1e3, 'c': \"\\u0041\" };\n",
+            # ES2018-ES2025 and nginx SSI, which the reader takes since issue 16.
+            'var s = "<!--# echo var="subdomain" default="" -->";\nvar config = { ...d, a: x?.y ?? 1_000n,'
+            " b: { f() {}, #c: 0 }, 'k': `t` };\nconfig.p ||= {}; class C { #p = 1; static { } }\n",
+            "config.x = { ...config.x, y: config.x?.y?.[0] ?? 0x1_F, z: async () => { try {} catch {} } };\n",
         ),
         (
+            ("var config = ", "{...", "}", "a};\n"),
+            ("var config = ", "a?.", "", "b;\n"),
             ("var config = ", "[", "]", ";\n"),
             ("var config = ", "(", ")", "1;\n"),
             ("var config = ", "{a:", "}", "1;\n"),

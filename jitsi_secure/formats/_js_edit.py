@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle
 from jitsi_secure.errors import EditError
-from jitsi_secure.formats._js_esprima import parse_snippet
 from jitsi_secure.formats._js_model import Entry, Model, NonLiteral, ObjLit, ObjNode, Prop, Stmt
 from jitsi_secure.formats._js_render import JsLayout, is_identifier, render_key, render_string, render_value
+from jitsi_secure.formats._js_tree import parse_snippet
 
 __all__ = ["Editor"]
 
@@ -261,7 +261,7 @@ class Editor:
             while at < end:
                 match = _GAP_TOKEN.match(text, at, end)
                 if match is None:
-                    break  # not trivia (cannot happen for esprima's ranges): stop rather than guess
+                    break  # not trivia (cannot happen for the parser's ranges): stop rather than guess
                 if match.lastgroup == "line":
                     yield Comment(at, match.end(), False, match.group()[2:])
                 elif match.lastgroup == "block":

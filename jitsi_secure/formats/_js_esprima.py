@@ -1,61 +1,81 @@
-"""The typed seam around esprima (which ships no type hints).
+"""The independent config.js reader: esprima (the ``esprima-fork`` 5.x distribution, ES2026), typed.
 
-esprima is imported here and only here, on first use: importing it costs about 280 ms (its
-``character`` module classifies every Unicode code point), a price the CLI should pay only when a
-config.js is actually touched. Everything esprima raises becomes a :class:`ParseError`.
+The document itself is built on tree-sitter (:mod:`._js_tree`); esprima is a second, unrelated parser
+(pure Python, another grammar, another tokenizer) that reads every *edited* config.js before it is
+written, the way pyhocon, jproperties and lupa read the other formats. It is imported here and only
+here, on first use, so ``jitsi-secure check`` never pays for it.
+
+esprima-python builds plain objects whose attributes mirror ESTree, which is the shape the evaluator
+(:mod:`._js_model`) reads; :func:`children` walks either front-end's nodes.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from jitsi_secure.errors import ParseError
+from jitsi_secure.formats._js_ssi import Served
 
-__all__ = ["Node", "children", "parse_script", "parse_snippet"]
+__all__ = ["Node", "children", "parse_independently"]
 
-#: An esprima AST node. esprima-python builds plain objects whose attributes mirror ESTree; the rest
-#: of the package reads them only through the few attributes ESTree documents.
+#: An ESTree node: esprima's objects, or :class:`._js_tree.Node` records with the same attributes.
 Node = Any
 
 _LINE_PREFIX = re.compile(r"^Line \d+: ")
-# Syntax newer than ES2017 that config.js files in the wild start to use; esprima 4 rejects all of it
-# with a bare "Unexpected token", which would leave an admin guessing.
-_NEWER_SYNTAX = re.compile(r"\?\.|\?\?|\|\|=|&&=|\b\d[\d_]*n\b|\d_\d|#[A-Za-z_$]|\bcatch\s*\{")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-def parse_script(text: str, *, source: str) -> Node:
-    """Parse ``text`` as a classic script with ranges, or raise :class:`ParseError`.
+def parse_independently(served: Served, *, source: str, disk_text: str) -> Node:
+    """esprima's ``Program`` for the served text, with ranges mapped back to the disk text.
 
-    Comments are not requested: collecting them nearly doubles esprima's time, and the editor finds
-    the ones it needs by scanning the gaps between an object's properties, which hold only trivia.
+    Raises:
+        ParseError: esprima refuses the text (with the disk line and column).
     """
     import esprima  # lazy on purpose: see the module docstring
 
+    to_code_point = _code_points(served.text)
     try:
-        return esprima.parseScript(text, {"range": True})
+        program = esprima.parseScript(served.text, {"range": True})
     except RecursionError:
         raise ParseError.at(
-            text, 0, "the code nests too deeply for the JavaScript parser (esprima)", source=source
+            disk_text, 0, "the code nests too deeply for the JavaScript parser (esprima)", source=source
         ) from None
     except Exception as exc:
         index = getattr(exc, "index", None)
         raw = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-        message = _LINE_PREFIX.sub("", str(raw))
-        if not isinstance(index, int):
-            index = 0
-        window = text[max(0, index - 3) : index + 4]
-        if _NEWER_SYNTAX.search(window):
-            message += (
-                " (the JavaScript parser, esprima, stops at ES2017: optional chaining ?., ??, ||=, &&=,"
-                " BigInt and numeric separators are not supported)"
-            )
-        raise ParseError.at(text, index, message, source=source) from None
+        where = served.start_on_disk(to_code_point(index if isinstance(index, int) else 0))
+        raise ParseError.at(disk_text, where, _LINE_PREFIX.sub("", str(raw)), source=source) from None
+    if served.disk or to_code_point is not _same:
+        stack = [program]
+        while stack:
+            node = stack.pop()
+            stack.extend(children(node))
+            if getattr(node, "range", None) is None:
+                continue  # not a syntax node (a regex's flags, say)
+            start, end = node.range
+            node.range = [served.start_on_disk(to_code_point(start)), served.end_on_disk(to_code_point(end))]
+    return program
+
+
+def _same(index: int) -> int:
+    return index
+
+
+def _code_points(text: str) -> Callable[[int], int]:
+    """esprima counts offsets in UTF-16 units, as JavaScript does: the map back to Python's code points."""
+    astral = [m.start() for m in _ASTRAL.finditer(text)]
+    if not astral:
+        return _same
+    # Where each astral character starts in UTF-16 units (the k-th has k astral characters before it).
+    starts = [index + k for k, index in enumerate(astral)]
+    return lambda unit: unit - bisect.bisect_left(starts, unit)
 
 
 def children(node: Node) -> Iterator[Node]:
-    """The direct child nodes of ``node``, in source order as esprima stores them."""
+    """The direct child nodes of ``node`` (either front-end's), in the order their fields are stored."""
     for value in vars(node).values():
         if isinstance(value, list):
             for item in value:
@@ -63,28 +83,3 @@ def children(node: Node) -> Iterator[Node]:
                     yield item
         elif hasattr(value, "type") and not isinstance(value, str | int | float):
             yield value
-
-
-def parse_snippet(body: str, key: str) -> tuple[int, int, int] | None:
-    """Read the text of a ``// key: value,`` comment as one property of an object literal.
-
-    Returns the offsets in ``body`` where the key starts and the value starts and ends, or None when
-    the text is not exactly one complete ``key: value`` property (e.g. ``p2p: {`` opening a
-    commented-out block, or prose that happens to contain a colon).
-    """
-    import esprima  # lazy on purpose: see the module docstring
-
-    try:
-        tree = esprima.parseScript("({" + body + "\n})", {"range": True})
-    except Exception:  # any failure just means "not a commented-out property"
-        return None
-    expr = tree.body[0].expression if len(tree.body) == 1 and tree.body[0].type == "ExpressionStatement" else None
-    if expr is None or expr.type != "ObjectExpression" or len(expr.properties) != 1:
-        return None
-    prop = expr.properties[0]
-    if prop.type != "Property" or prop.computed or prop.kind != "init" or prop.method or prop.shorthand:
-        return None
-    name = prop.key.name if prop.key.type == "Identifier" else prop.key.value
-    if name != key:
-        return None
-    return prop.key.range[0] - 2, prop.value.range[0] - 2, prop.value.range[1] - 2

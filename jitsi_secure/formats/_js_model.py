@@ -1,4 +1,8 @@
-"""What a config.js means, derived from esprima's AST into our own records.
+"""What a config.js means, derived from an ESTree-shaped syntax tree into our own records.
+
+The tree comes from either front-end: tree-sitter's (:mod:`._js_tree`, the document's) or esprima's
+(:mod:`._js_esprima`, the independent check of an edit). Values that nginx fills in (SSI ``echo``
+directives, :mod:`._js_ssi`) are non-literal whatever the served text says.
 
 The evaluator runs the file's top-level statements in order, the way the browser would, but only as
 far as it can do so without guessing: literals, object literals, ``config.a.b = <literal>``, the
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 from jitsi_secure.formats._js_esprima import Node, children
+from jitsi_secure.formats._js_ssi import Served
 
 __all__ = [
     "Entry",
@@ -134,9 +139,12 @@ class Model:
 _GLOBALS = frozenset({"window", "self", "globalThis", "top", "parent", "frames"})
 
 
-def build_model(text: str, program: Node, name: str) -> Model:
-    """Evaluate ``program`` (esprima's AST of ``text``) for the variable ``name``."""
-    evaluator = _Evaluator(text, program, name)
+def build_model(text: str, program: Node, name: str, served: Served | None = None) -> Model:
+    """Evaluate ``program`` (an ESTree of ``text``, ranges on disk) for the variable ``name``.
+
+    ``served`` says where nginx SSI directives are, so that what depends on them is non-literal.
+    """
+    evaluator = _Evaluator(text, program, name, served or Served(text))
     for statement in program.body:
         evaluator.statement(statement, container=None, nested=False)
     return Model(
@@ -157,8 +165,9 @@ def to_plain(value: ObjNode | JsValue) -> JsValue:
 
 
 class _Evaluator:
-    def __init__(self, text: str, program: Node, name: str) -> None:
+    def __init__(self, text: str, program: Node, name: str, served: Served) -> None:
         self.text = text
+        self.served = served
         self.program = program
         self.name = name
         self.root = ObjNode(literal=None)
@@ -329,7 +338,7 @@ class _Evaluator:
         while node.type == "MemberExpression":
             prop = node.property
             if node.computed:
-                if prop.type != "Literal" or not isinstance(prop.value, str):
+                if prop.type != "Literal" or not isinstance(prop.value, str) or self.dynamic(prop):
                     return None
                 keys.append(prop.value)
             elif prop.type == "Identifier":
@@ -363,10 +372,12 @@ class _Evaluator:
         props: list[Prop] = []
         obj = ObjNode(literal=None)
         for prop in node.properties:
-            if prop.type != "Property" or prop.computed or prop.kind != "init" or prop.method or prop.shorthand:
-                return self.nonliteral(node)
+            if prop.type != "Property" or prop.computed or prop.kind != "init" or prop.shorthand:
+                return self.nonliteral(node)  # a spread, accessor or computed key: any key may change
             key_node = prop.key
             quote = ""
+            if self.dynamic(key_node):
+                return self.nonliteral(node)
             if key_node.type == "Identifier":
                 key = key_node.name
             elif isinstance(key_node.value, str):
@@ -389,7 +400,8 @@ class _Evaluator:
                 quote,
             )
             props.append(record)
-            value = self.value(prop.value)
+            # A method (`f() {}`) is a function value like `f: function () {}`.
+            value = self.nonliteral(prop) if prop.method else self.value(prop.value)
             existing = obj.entries.get(key)
             if existing is None:
                 obj.entries[key] = Entry(value, [record])
@@ -401,10 +413,16 @@ class _Evaluator:
             obj.literal = ObjLit(node.range[0], node.range[1], tuple(props))
         return obj
 
+    def dynamic(self, node: Node) -> bool:
+        """Whether nginx fills in part of ``node`` (an SSI directive lies in its range)."""
+        return bool(self.served.disk) and self.served.touches(node.range[0], node.range[1])
+
     def literal(self, node: Node) -> JsValue:
         kind = node.type
+        if self.dynamic(node):
+            return self.nonliteral(node)
         if kind == "Literal":
-            if getattr(node, "regex", None) is not None:
+            if getattr(node, "regex", None) is not None or getattr(node, "bigint", None) is not None:
                 return self.nonliteral(node)
             value = node.value
             if isinstance(value, str):
@@ -441,6 +459,8 @@ class _Evaluator:
         """The truth of an ``if`` test when it is known without running code, else None."""
         kind = node.type
         if kind == "Literal":
+            if self.dynamic(node) or getattr(node, "bigint", None) is not None:
+                return None
             return bool(node.value) if getattr(node, "regex", None) is None else True
         if kind == "Identifier":
             if node.name == "undefined":

@@ -1,7 +1,8 @@
 """Python values as JavaScript source text, in the file's own style.
 
 Strings are escaped so that no value can end the literal, the statement or an inline ``<script>``
-(quotes, backslashes, line breaks, U+2028/U+2029, ``</``), whatever an admin or a recipe passes in.
+(quotes, backslashes, line breaks, U+2028/U+2029, ``</``), or become an nginx SSI directive
+(``<!--#``), whatever an admin or a recipe passes in.
 """
 
 from __future__ import annotations
@@ -91,8 +92,9 @@ def render_string(value: str, quote: str) -> str:
         else:
             out.append(char)
     text = "".join(out) + quote
-    # `</script>` inside an inline script would close it; `<\/` means the same in a JS string.
-    return text.replace("</", "<\\/")
+    # `</script>` inside an inline script would close it; `<\/` means the same in a JS string. nginx
+    # would replace an SSI directive in a value before any browser saw it; `<\!--#` means `<!--#`.
+    return text.replace("</", "<\\/").replace("<!--#", "<\\!--#")
 
 
 def render_key(key: str, layout: JsLayout, *, key_quote: str = "") -> str:

@@ -12,16 +12,21 @@ var config = {
     },
 };
 
-Syntax comes from esprima (ES2017; imported on first parse). Meaning (:meth:`ConfigJsDocument.to_dict`)
-is the value of the variable after the file's top-level statements, as far as it is stated literally;
-computed values are :class:`NonLiteral`. Every edit is a set of splices into the original text, and is
-checked by parsing the result again: its meaning must differ from before by exactly the intended
-change, or the edit raises :class:`~jitsi_secure.errors.EditError` and nothing changes.
+Syntax comes from tree-sitter's JavaScript grammar (current JavaScript, as a classic script; imported
+on first parse), read strictly: whatever it cannot parse is a :class:`~jitsi_secure.errors.ParseError`.
+nginx SSI ``echo`` directives are read as nginx serves them, and what depends on one is non-literal.
+Meaning (:meth:`ConfigJsDocument.to_dict`) is the value of the variable after the file's top-level
+statements, as far as it is stated literally; computed values are :class:`NonLiteral`. Every edit is
+a set of splices into the original text, and is checked by parsing the result again: its meaning must
+differ from before by exactly the intended change, or the edit raises
+:class:`~jitsi_secure.errors.EditError` and nothing changes. An edited document is also read by a
+second, independent parser (esprima) before jitsi-secure writes it (see ``jitsi_secure._verify``).
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,11 +35,12 @@ from typing import Final
 
 from jitsi_secure._core.splice import Splice, apply_splices
 from jitsi_secure._core.style import TextStyle, detect_style
-from jitsi_secure.errors import EditError
+from jitsi_secure.errors import EditError, ParseError
 from jitsi_secure.formats._js_edit import Editor
-from jitsi_secure.formats._js_esprima import parse_script
 from jitsi_secure.formats._js_model import JsValue, Model, NonLiteral, ObjNode, build_model, to_plain
 from jitsi_secure.formats._js_render import check_value
+from jitsi_secure.formats._js_ssi import Served, serve
+from jitsi_secure.formats._js_tree import parse_tree
 
 __all__ = ["ConfigJsDocument", "JsValue", "NonLiteral", "load_file", "parse", "variable_for"]
 
@@ -63,6 +69,9 @@ class ConfigJsDocument:
     name: str
     style: TextStyle
     _model: Model = field(repr=False, compare=False)
+    _served: Served | None = field(default=None, repr=False, compare=False)
+    #: Made by an edit: the independent reader checks it before it is written.
+    _edited: bool = field(default=False, repr=False, compare=False)
 
     def render(self) -> str:
         """The text, byte for byte as parsed (or as edited)."""
@@ -158,13 +167,21 @@ class ConfigJsDocument:
         return Editor(self.text, self._model, self.name, self.style)
 
     def _apply(self, splices: list[Splice]) -> str:
+        served = self._served
+        if served is not None and served.disk:
+            for splice in splices:
+                if served.touches(splice.start, splice.end):
+                    raise EditError(
+                        f"{splice.reason}: the edit would change an nginx SSI directive; nothing was changed"
+                    )
         return apply_splices(self.text, splices)
 
     def _reparse(self, text: str, what: str) -> ConfigJsDocument:
         try:
-            return parse(text, source=self.source, name=self.name)
+            document = parse(text, source=self.source, name=self.name)
         except Exception as exc:
             raise EditError(f"{what}: the edited text would not parse ({exc}); nothing was changed") from None
+        return dataclasses.replace(document, _edited=True)
 
     def _set_steps(self, keys: tuple[str, ...], value: object) -> ConfigJsDocument:
         """Apply a set without the final check; a dict over an object goes key by key."""
@@ -202,10 +219,16 @@ def parse(text: str, *, source: str = "<string>", name: str = "config") -> Confi
     is read as applied to an empty object.
 
     Raises:
-        ParseError: the text is not a script esprima accepts (ES2017), with line and column.
+        ParseError: the text is not a classic script (ES2025 syntax) once nginx SSI directives are
+            replaced, or holds an SSI directive other than ``echo``; with line and column.
     """
-    program = parse_script(text, source=source)
-    return ConfigJsDocument(text, source, name, detect_style(text), build_model(text, program, name))
+    served = serve(text, source=source)
+    try:
+        program = parse_tree(served, source=source, disk_text=text)
+        model = build_model(text, program, name, served)
+    except RecursionError:
+        raise ParseError.at(text, 0, "the code nests too deeply for jitsi-secure's reader", source=source) from None
+    return ConfigJsDocument(text, source, name, detect_style(text), model, served)
 
 
 def variable_for(path: str | os.PathLike[str]) -> str:

@@ -11,7 +11,8 @@
 // Every text runs in a fresh vm context (a browser-like global: window === self === the global,
 // `location` from the URL, a minimal navigator, console silenced) where the variable already exists as
 // an empty object, so override fragments that only assign (`config.hosts = {...};`, or `var config;`
-// followed by assignments) evaluate to what they add. `var config = {...}` simply replaces it.
+// followed by assignments) evaluate to what they add. `var config = {...}` simply replaces it. Both
+// `config` and `interfaceConfig` exist, as on the page, where an override runs after both files.
 'use strict';
 const vm = require('vm');
 const readline = require('readline');
@@ -45,6 +46,8 @@ function evaluate(request) {
     sandbox.window = sandbox;
     sandbox.self = sandbox;
     Object.assign(sandbox, request.globals || {});
+    sandbox.config = {};
+    sandbox.interfaceConfig = {};
     sandbox[name] = {};
     const context = vm.createContext(sandbox);
     try {
@@ -52,7 +55,9 @@ function evaluate(request) {
         // `let`/`const` live in the script scope, not on the global object: ask the context itself.
         const value = vm.runInContext(`typeof ${name} === 'undefined' ? undefined : ${name}`, context);
         if (value === undefined) return { ok: false, error: `the script did not define ${name}` };
-        return { ok: true, value: JSON.parse(JSON.stringify(value)), lossy: lossy(value, name, []) };
+        // JSON has no BigInt: it becomes a string naming it (and is listed as lossy).
+        const json = JSON.stringify(value, (k, v) => (typeof v === 'bigint' ? `${v}n (bigint)` : v));
+        return { ok: true, value: JSON.parse(json), lossy: lossy(value, name, []) };
     } catch (e) {
         return { ok: false, error: `${e && e.name}: ${e && e.message}` };
     }

@@ -7,7 +7,8 @@ Runs, one process per comparison so that no import or cache of one skews another
 evaluation and the ``luaparser`` package), ``bench_js.py`` (tree-sitter against esprima 4.0.1 and esprima-fork),
 ``bench_dotenv.py`` when present
 (python-dotenv), ``bench_scaling.py`` once per format (1x/10x/100x inputs and deep nesting) and
-``bench_cli.py`` (``check`` and ``plan`` against ``python -c pass``, with peak memory).
+``bench_deployment.py`` (reading a deployment against parsing its files once) and ``bench_cli.py``
+(``check`` and ``plan`` against ``python -c pass``, with peak memory).
 
 The report starts with the machine, then a table of the performance goals with the measured value
 and whether it is met, then each benchmark's own tables. ``benchmarks/RESULTS.md`` keeps a copy.
@@ -62,6 +63,13 @@ def runs() -> list[Run]:
             found.append(
                 Run(f"scaling-{name}", f"Scaling and nesting: {name}", [python, str(HERE / "bench_scaling.py"), name])
             )
+    found.append(
+        Run(
+            "deployment",
+            "Reading a deployment against parsing its files once",
+            [python, str(HERE / "bench_deployment.py")],
+        )
+    )
     found.append(
         Run("cli", "The command line against the bare import of its readers", [python, str(HERE / "bench_cli.py")])
     )
@@ -160,6 +168,14 @@ def _cli(out: dict[str, str]) -> tuple[str, bool] | None:
     return f"{median:.1f}x (median), {best:.1f}x (best), peak {rss:.0f} MiB", median <= 12 and rss <= 80
 
 
+def _deployment(out: dict[str, str]) -> tuple[str, bool] | None:
+    found = re.search(r"deployment read / parse once: ([\d.]+)", out.get("deployment", ""))
+    if found is None:
+        return None
+    ratio = float(found.group(1))
+    return f"{ratio:.2f}x parsing each file once (main config + 4 included files)", ratio <= 1.3
+
+
 def _linear(out: dict[str, str]) -> tuple[str, bool] | None:
     cells = []
     ok = True
@@ -187,6 +203,7 @@ GOALS = [
     Goal("Lua parse vs luaparser", "at least 20x faster", _lua),
     Goal("config.js parse + model (largest file) vs one esprima 4.0.1 parse", "at most 0.5x", _js),
     Goal("CLI `check` vs `python -c pass` (time, peak memory)", "at most 12x and 80 MiB", _cli),
+    Goal("Reading a Debian deployment vs parsing its files once", "at most 1.3x", _deployment),
     Goal("Every parser linear, no recursion limit", "10x input at most 11x time", _linear),
 ]
 

@@ -19,7 +19,7 @@ from jitsi_secure.cli import main as cli_main
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
 from jitsi_secure.deployment import read_deployment
 from jitsi_secure.secure_domain.layout import Layout
-from tests.oracles.lua import as_prosody_json, prosody_configs
+from tests.oracles.lua import ProsodyInstall, as_prosody_json, prosody_configs
 
 HOST = f"etc/prosody/conf.avail/{EXAMPLE_DOMAIN}.cfg.lua"
 GUEST = f"guest.{EXAMPLE_DOMAIN}"
@@ -112,7 +112,9 @@ def test_a_tree_without_the_main_config_reads_the_host_file_and_says_so(tmp_path
     assert any("no Prosody main config" in note for note in deployment.notes)
 
 
-def test_the_reader_agrees_with_prosodys_own_loader_on_a_multi_file_tree(tmp_path: Path) -> None:
+def test_the_reader_agrees_with_prosodys_own_loader_on_a_multi_file_tree(
+    tmp_path: Path, prosody: ProsodyInstall
+) -> None:
     # Relative links, so Prosody's loader (which knows no root) reads the same files.
     root = debian_tree(tmp_path / "root", absolute_links=False, guest_file=True)
     (root / "etc/prosody/conf.avail/extra.cfg.lua").write_text(
@@ -120,20 +122,24 @@ def test_the_reader_agrees_with_prosodys_own_loader_on_a_multi_file_tree(tmp_pat
         'VirtualHost "off.example.com"\n    enabled = false\n'
     )
     (root / "etc/prosody/conf.d/zz-extra.cfg.lua").symlink_to("../conf.avail/extra.cfg.lua")
-    [oracle] = prosody_configs([root / "etc/prosody/prosody.cfg.lua"], no_include=False, copy=False)
+    main = root / "etc/prosody/prosody.cfg.lua"
+    [oracle] = prosody_configs([main], no_include=False, copy=False, major=prosody.major)
     assert oracle["ok"], oracle
-    prosody = read_deployment(Layout.debian(root=root)).prosody
-    assert prosody is not None
+    prosody_config = read_deployment(Layout.debian(root=root), prosody_version=prosody.version).prosody
+    assert prosody_config is not None
     expected = oracle["config"]
-    assert set(prosody.hosts) | {"*"} == set(expected)
-    assert as_prosody_json(dict(prosody.globals)) == expected["*"]
-    for name, host in prosody.hosts.items():
+    assert set(prosody_config.hosts) | {"*"} == set(expected)
+    assert as_prosody_json(dict(prosody_config.globals)) == expected["*"]
+    # The same files, in the same (Prosody's) order.
+    assert [Path(f).name for f in prosody_config.files] == [Path(f).name for f in oracle["files"]]
+    for name, host in prosody_config.hosts.items():
         ours: dict[str, Any] = dict(host.options)
         theirs = {
             k: v for k, v in expected[name].items() if k not in ("defined", "component_module", "load_global_modules")
         }
         assert (as_prosody_json(ours) if ours else {}) == theirs, name
-    assert prosody.host("off.example.com") is not None and not prosody.host("off.example.com").enabled  # type: ignore[union-attr]
+    disabled = prosody_config.host("off.example.com")
+    assert disabled is not None and not disabled.enabled
 
 
 # -- check and apply judge the policy -----------------------------------------------------------------

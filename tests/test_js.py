@@ -156,6 +156,15 @@ def test_pathological_nesting_is_a_parse_error() -> None:
     with pytest.raises(ParseError) as info:
         parse("var config = " + "[" * 3000 + "]" * 3000 + ";")
     assert "nests too deeply" in info.value.message
+    # The limit is explicit: a raised recursion limit does not change the answer.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(100_000)
+    try:
+        with pytest.raises(ParseError):
+            parse("var config = " + "[" * 3000 + "]" * 3000 + ";")
+    finally:
+        sys.setrecursionlimit(limit)
+    assert parse("var config = " + "[" * 60 + "]" * 60 + ";").get("hosts") is None
 
 
 def test_parsers_are_imported_lazily_and_esprima_only_to_verify_an_edit() -> None:

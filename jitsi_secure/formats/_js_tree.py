@@ -67,6 +67,8 @@ _NOT_IN_A_SCRIPT = {
     "export_statement": "an export statement is not allowed: config.js is a classic script, not a module",
     "decorator": "a decorator is not JavaScript that browsers run",
 }
+#: How deep expressions may nest (HOCON's parser allows 200, Lua's 198, as Lua itself).
+MAX_NESTING = 200
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _LOGICAL = frozenset({"&&", "||", "??"})
 _ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]+\}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-3][0-7]{0,2}|[4-7][0-7]?|\r\n|[\s\S])")
@@ -99,6 +101,7 @@ class _Converter:
         self.disk_text = disk_text
         self.source = source
         self.data = data
+        self._depth = 0
         self.ascii = len(data) == len(self.text)
         self._wide: list[int] = []
         self._extra: list[int] = []
@@ -193,10 +196,16 @@ class _Converter:
         return [self.convert(n) for n in nodes if n.type not in _SKIPPED]
 
     def convert(self, ts: Any) -> Node:
-        handler = self._handlers.get(ts.type)
-        if handler is not None:
-            return handler(ts)
-        return self._generic(ts)
+        # An explicit limit, as the Lua and HOCON parsers have: running into Python's recursion limit
+        # instead would make the answer depend on how deep the caller's stack already is.
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise self.error_at(ts.start_byte, f"the code nests too deeply (more than {MAX_NESTING} levels)")
+            handler = self._handlers.get(ts.type)
+            return handler(ts) if handler is not None else self._generic(ts)
+        finally:
+            self._depth -= 1
 
     def _generic(self, ts: Any) -> Node:
         kind = ts.type

@@ -14,7 +14,7 @@ from jitsi_secure.errors import ParseError
 from jitsi_secure.formats import dotenv
 from jitsi_secure.secure_domain import docker
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
-from jitsi_secure.secure_domain.plan import Plan, apply_plan, build_plan
+from jitsi_secure.secure_domain.plan import Plan, apply_plan, build_plan, deployment_lock
 from jitsi_secure.secure_domain.spec import (
     JigasiAccount,
     JwtAuth,
@@ -48,15 +48,18 @@ def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
         prosody_version=_prosody_version(args),
         jigasi=_jigasi_account(args),
     )
+    if args.verb in ("apply", "revert"):
+        # Locked before the files are read: a run that waited plans on what the previous one wrote.
+        with deployment_lock(layout, timeout=args.lock_timeout):
+            plan = build_plan(layout, spec, revert=args.verb == "revert")
+            written = apply_plan(plan, backup_suffix=_BACKUP_SUFFIX if args.backup else None)
+        return _Report(args.verb, plan, json_output=args.json, stream=stdout).applied(written)
     # check only reads: its answer is the findings, so it computes no new texts.
-    plan = build_plan(layout, spec, revert=args.verb == "revert", audit_only=args.verb == "check")
+    plan = build_plan(layout, spec, audit_only=args.verb == "check")
     report = _Report(args.verb, plan, json_output=args.json, stream=stdout)
     if args.verb == "plan":
         return report.plan()
-    if args.verb == "check":
-        return report.check()
-    written = apply_plan(plan, backup_suffix=_BACKUP_SUFFIX if args.backup else None)
-    return report.applied(written)
+    return report.check()
 
 
 def _policy(layout: Layout | DockerLayout, args: argparse.Namespace, *, stdout: TextIO) -> int:

@@ -36,14 +36,12 @@ spaces or control characters, at most 1023 bytes) before anything runs; password
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import os
 import re
 import stringprep
 import subprocess
-import tempfile
 import unicodedata
 import uuid
 from collections.abc import Sequence
@@ -51,8 +49,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from jitsi_secure._core.write import fsync_folder, write_text
-from jitsi_secure.errors import JitsiSecureError
+from jitsi_secure._core.write import create_text, write_text
+from jitsi_secure.errors import JitsiSecureError, WriteError
 from jitsi_secure.secure_domain.spec import Secret, validate_domain
 
 __all__ = [
@@ -683,7 +681,7 @@ def _data_folder(data_path: Path) -> Path:
 
 
 def _write_account(data_path: Path, node: str, host: str, text: str) -> Path:
-    """Create the account file exclusively: complete (temporary file, fsync, hard link) or not at all."""
+    """Create the account file exclusively: complete (written and fsynced, then linked) or not at all."""
     owner = _owner_for(_data_folder(data_path))
     host_dir = data_path / path_encode(host)
     accounts = host_dir / "accounts"
@@ -694,27 +692,12 @@ def _write_account(data_path: Path, node: str, host: str, text: str) -> Path:
     if target.exists():
         raise AccountExistsError(f"user {node}@{host} already exists ({target})")
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=accounts)
-    except OSError as exc:
-        raise AccountError(f"cannot create a file in {accounts}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            os.fchmod(handle.fileno(), 0o640)  # Prosody's umask 027, whatever ours is
-            if owner is not None:
-                os.fchown(handle.fileno(), *owner)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # A hard link never replaces an existing name: two concurrent adds cannot both win.
-        os.link(temp_name, target)
-    except FileExistsError:
-        raise AccountExistsError(f"user {node}@{host} already exists ({target})") from None
-    except OSError as exc:
-        raise AccountError(f"cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-    fsync_folder(accounts)
+        # Prosody's umask 027, whatever ours is; a link never replaces a name: two concurrent adds cannot both win.
+        created = create_text(target, text, mode=0o640, owner=owner)
+    except WriteError as exc:
+        raise AccountError(str(exc)) from None
+    if not created:
+        raise AccountExistsError(f"user {node}@{host} already exists ({target})")
     return target
 
 

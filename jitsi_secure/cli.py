@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from jitsi_secure import __version__
+from jitsi_secure._core.lock import DEFAULT_TIMEOUT
 from jitsi_secure.errors import JitsiSecureError
 
 __all__ = ["EXIT_CHANGES_NEEDED", "EXIT_ERROR", "EXIT_OK", "build_parser", "main"]
@@ -115,6 +116,24 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
     out = parser.add_argument_group("output")
     out.add_argument("--backup", action="store_true", help="keep a .bak copy of every file changed (apply, revert)")
     out.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    out.add_argument(
+        "--lock-timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"apply, revert: wait at most this long for another run on the deployment (default {DEFAULT_TIMEOUT:g})",
+    )
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, not {text!r}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from jitsi_secure import EditError, ParseError, Splice, WriteError, apply_splices, detect_style, read_text, write_text
 from jitsi_secure.errors import line_and_column
+from tests.test_faults import refuse_creating
 
 # -- errors -------------------------------------------------------------------------------------
 
@@ -148,10 +149,7 @@ def test_unwritable_folder_leaves_the_original(tmp_path: Path, monkeypatch: pyte
     target = tmp_path / "x.conf"
     target.write_text("old\n")
 
-    def refuse(**kwargs: object) -> tuple[int, str]:
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    refuse_creating(monkeypatch, errno.EACCES)
     with pytest.raises(WriteError, match="Permission denied"):
         write_text(target, "new\n")
     assert target.read_text() == "old\n"

@@ -251,9 +251,9 @@ def test_an_internal_error_in_debug_mode_keeps_the_secret(tree: Path, tmp_path: 
     # JITSI_SECURE_DEBUG=1 shows the traceback of an internal error: the secret must not be in it.
     patch = (
         "import sys\n"
-        "import jitsi_secure.secure_domain.plan as p\n"
+        "from jitsi_secure._core.write import WriteBatch\n"
         "def fail(*a, **k):\n    raise RuntimeError('disk on fire')\n"
-        "p.write_text = fail\n"
+        "WriteBatch.stage = fail\n"
         "from jitsi_secure.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from jitsi_secure._core.lock import LOCK_NAME
 from jitsi_secure.cli import main
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
 from jitsi_secure.formats.properties import ENCODING, escape_value
@@ -138,11 +139,14 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every regular file under ``root`` with its bytes and mtime."""
+    """Every regular file under ``root`` with its bytes and mtime.
+
+    The empty lock file aside: apply and revert create it before they read anything.
+    """
     return {
         str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns)
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.is_symlink()
+        if p.is_file() and not p.is_symlink() and p.name != LOCK_NAME
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from jitsi_secure._core.lock import LockError
 from jitsi_secure.secure_domain._intent import Finding
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout, LayoutError, discover_domains
-from jitsi_secure.secure_domain.plan import ApplyError, FileChange, Plan, apply_plan, build_plan
+from jitsi_secure.secure_domain.plan import ApplyError, FileChange, Plan, apply_plan, build_plan, deployment_lock
 from jitsi_secure.secure_domain.spec import JigasiAccount, JwtAuth, Secret, SecureDomain, SpecError
 
 __all__ = [
@@ -29,5 +29,6 @@ __all__ = [
     "SpecError",
     "apply_plan",
     "build_plan",
+    "deployment_lock",
     "discover_domains",
 ]

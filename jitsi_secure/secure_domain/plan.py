@@ -3,12 +3,14 @@
 :func:`build_plan` reads every file, computes its new text with the recipe, and verifies it with an
 independent reader of the format: the new meaning must be exactly the recipe's intent and every other
 setting unchanged. Only a plan whose every file verified exists, so one bad file means nothing is
-written. :func:`apply_plan` then, under a lock, writes the changed files in plan order with the safe
-writer, and puts the ones already written back if a later one fails (see ``docs/safety.md``).
+written. :func:`apply_plan` then, under a lock, stages every new text in synced files, renames them
+into place in plan order, and puts the ones already renamed back if a later one fails (see
+``docs/safety.md``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import os
@@ -20,8 +22,8 @@ from typing import Any, Protocol
 
 from jitsi_secure import _verify
 from jitsi_secure import policy as access
-from jitsi_secure._core.lock import locked
-from jitsi_secure._core.write import WriteResult, read_text, write_text
+from jitsi_secure._core.lock import DEFAULT_TIMEOUT, locked
+from jitsi_secure._core.write import WriteBatch, WriteResult, leftovers, read_text, remove_leftovers, write_text
 from jitsi_secure._root import Root
 from jitsi_secure.deployment import Deployment, read_deployment
 from jitsi_secure.errors import JitsiSecureError, ParseError, VerificationError, WriteError
@@ -33,7 +35,7 @@ from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, fla
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 from jitsi_secure.secure_domain.spec import SecureDomain
 
-__all__ = ["ApplyError", "FileChange", "Plan", "apply_plan", "build_plan"]
+__all__ = ["ApplyError", "FileChange", "Plan", "apply_plan", "build_plan", "deployment_lock"]
 
 MASK = "********"
 #: What the handbook restarts after the change; Jigasi only when its file changed.
@@ -267,50 +269,74 @@ def _verify_policy(
         )
 
 
-def apply_plan(plan: Plan, *, backup_suffix: str | None = None, lock_timeout: float = 10.0) -> list[WriteResult]:
+def apply_plan(
+    plan: Plan, *, backup_suffix: str | None = None, lock_timeout: float = DEFAULT_TIMEOUT
+) -> list[WriteResult]:
     """Write the plan's changed files, all or nothing as far as a file system allows.
 
-    1. **Lock.** Take the deployment lock (:mod:`jitsi_secure._core.lock`): ``.jitsi-secure.lock`` in
-       the folder of the plan's first file. A second run waits up to ``lock_timeout`` seconds, then
-       fails with :class:`~jitsi_secure._core.lock.LockError`; nothing is written.
-    2. **Check.** Under the lock, every file to change must still hold exactly the text it was planned
+    1. **Lock.** Take the deployment lock (:func:`deployment_lock`): ``.jitsi-secure.lock`` in the
+       folder of the plan's first file. A second run waits up to ``lock_timeout`` seconds, then fails
+       with :class:`~jitsi_secure._core.lock.LockError`; nothing is written. (The command line takes
+       the lock before it reads the deployment, so a run that waited plans on what the last one
+       wrote; take it around :func:`build_plan` too for the same effect.)
+    2. **Tidy.** Temporary files that an interrupted run left beside the plan's files are removed.
+    3. **Check.** Under the lock, every file to change must still hold exactly the text it was planned
        from; one that differs (someone edited it, or another run applied first) stops everything
        before any write, with a :class:`~jitsi_secure.errors.WriteError` saying to plan again.
-    3. **Write** the changed files in plan order (Prosody host file, config.js, jicofo.conf, Jicofo's
-       legacy properties, Jigasi's properties; docker: the one ``.env``), each atomically with
-       :func:`~jitsi_secure._core.write.write_text` (temporary file, fsync, rename).
-    4. **Roll back.** If writing file *k* fails (or the run is interrupted), files 1..k-1 are written
-       back from their planned ``before`` text with the same safe writer, and :class:`ApplyError` says
-       which files are old and which (if a restore failed too) are still new. File *k* itself is old:
-       the atomic writer leaves the original in place when it fails.
+    4. **Stage** every new text, and with ``backup_suffix`` every backup, in a synced file that does
+       not replace anything yet (:class:`~jitsi_secure._core.write.WriteBatch`). A failure here
+       writes nothing.
+    5. **Rename** them into place in plan order (Prosody host file, config.js, jicofo.conf, Jicofo's
+       legacy properties, Jigasi's properties; docker: the one ``.env``), back to back, then fsync
+       the folders.
+    6. **Roll back.** If renaming file *k* fails (or the run is interrupted), files 1..k-1 are written
+       back from their planned ``before`` text with the safe writer, and :class:`ApplyError` says
+       which files are old and which (if a restore failed too) are still new. File *k* itself is old.
 
     Returns one :class:`~jitsi_secure._core.write.WriteResult` per changed file, in write order.
     """
     if plan.audit_only:
         raise VerificationError("this plan is an audit (audit_only=True) without new texts; it cannot be applied")
     changes = plan.changes
-    if not changes:
+    paths = [f.path for f in plan.files]
+    if not changes and not leftovers(paths):
         return []
-    folder = Path(os.path.realpath(plan.files[0].path)).parent
-    with locked(folder, timeout=lock_timeout):
+    with deployment_lock(plan.layout, timeout=lock_timeout):
+        remove_leftovers(leftovers(paths))
         for change in changes:
             if read_text(change.path, encoding=change.encoding) != change.before:
                 raise WriteError(
                     f"{change.display} changed on disk since it was planned; nothing was written, plan again"
                 )
-        written: list[WriteResult] = []
-        try:
-            for change in changes:
-                written.append(
-                    write_text(change.path, change.after, encoding=change.encoding, backup_suffix=backup_suffix)
-                )
-        except BaseException as exc:
-            failed = changes[len(written)]
-            error = _roll_back(plan, changes[: len(written)], failed, exc)
-            if isinstance(exc, WriteError):
-                raise error from None
-            raise
-        return written
+        with WriteBatch() as batch:
+            try:
+                for change in changes:
+                    batch.stage(change.path, change.after, encoding=change.encoding, backup_suffix=backup_suffix)
+                return batch.commit()
+            except BaseException as exc:
+                if len(batch.committed) == len(changes):
+                    raise  # interrupted after the last rename: everything is new
+                # Staging failed at file len(batch) (nothing renamed), or a rename after len(committed).
+                failed = changes[len(batch) if len(batch) < len(changes) else len(batch.committed)]
+                done = changes[: len(batch.committed)]
+                batch.discard()
+                error = _roll_back(plan, done, failed, exc)
+                if isinstance(exc, WriteError):
+                    raise error from None
+                raise
+
+
+@contextlib.contextmanager
+def deployment_lock(layout: Layout | DockerLayout, *, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Path]:
+    """Hold the lock that :func:`apply_plan` takes, for the ``with`` block; yields the lock file's path.
+
+    Taken around :func:`build_plan` and :func:`apply_plan`, it makes a run that had to wait read the
+    files only after the previous run wrote them, so it plans on their new text instead of failing
+    with "changed on disk". :func:`apply_plan` inside the block does not wait for it again.
+    """
+    first = layout.env_file if isinstance(layout, DockerLayout) else layout.prosody  # the plan's first file
+    with locked(Path(os.path.realpath(first)).parent, timeout=timeout) as path:
+        yield path
 
 
 class ApplyError(WriteError):
@@ -352,8 +378,7 @@ def _roll_back(plan: Plan, done: tuple[FileChange, ...], failed: FileChange, cau
             restored.append(change.display)
     restored.reverse()
     still_new.reverse()
-    position = plan.changes.index(failed)
-    untouched = tuple(c.display for c in plan.changes[position + 1 :])
+    untouched = tuple(c.display for c in plan.changes if c is not failed and all(c is not d for d in done))
     reason = str(cause) if isinstance(cause, WriteError) else type(cause).__name__
     parts = [f"{plan.mask(reason)}; {failed.display} is unchanged"]
     if restored:

@@ -286,9 +286,15 @@ def main():
 
 
 def run(module):
-    """Plan, and apply unless in check mode; the module's result."""
+    """Plan, and apply unless in check mode; the module's result.
+
+    Outside check mode the deployment lock is held from before the files are read, so two plays (or a
+    play and a package hook) on one host queue instead of failing with "changed on disk".
+    """
+    import contextlib
+
     from jitsi_secure.secure_domain.layout import Layout
-    from jitsi_secure.secure_domain.plan import apply_plan, build_plan
+    from jitsi_secure.secure_domain.plan import deployment_lock
 
     params = module.params
     layout = Layout.debian(
@@ -300,6 +306,14 @@ def run(module):
         jicofo_legacy=params["jicofo_legacy_config"],
         jigasi=params["jigasi_config"],
     )
+    with contextlib.nullcontext() if module.check_mode else deployment_lock(layout):
+        return _plan_and_apply(module, layout)
+
+
+def _plan_and_apply(module, layout):
+    from jitsi_secure.secure_domain.plan import apply_plan, build_plan
+
+    params = module.params
     plan = build_plan(layout, spec_from(params, layout.domain), revert=params["state"] == "absent")
     changes = plan.changes
     result = dict(

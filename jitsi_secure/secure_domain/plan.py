@@ -74,7 +74,8 @@ def _by_text(reader: Callable[[str, str], dict[str, Any]]) -> Callable[[Any, str
 
 
 def _by_document(reader: Callable[[Any], dict[str, Any]]) -> Callable[[Any, str, str], dict[str, Any]]:
-    """A reader of the document already parsed (lupa runs its text; esprima's tree gives config.js)."""
+    """A reader of the document already parsed (lupa runs its text; an edited config.js is read again by
+    esprima, an unedited one is taken as the document reads it)."""
     return lambda document, text, source: reader(document)
 
 

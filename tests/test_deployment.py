@@ -71,8 +71,11 @@ def debian_tree(root: Path, *, absolute_links: bool = True, guest_file: bool = F
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
+    """Every regular file's bytes; the (empty) lock file apply/revert may leave is not part of the tree."""
     return {
-        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink() and p.name != ".jitsi-secure.lock"
     }
 
 

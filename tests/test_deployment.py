@@ -9,19 +9,27 @@ Jicofo with only its legacy properties.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from jitsi_secure import policy
+from jitsi_secure._root import Root
 from jitsi_secure.cli import main as cli_main
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
 from jitsi_secure.deployment import read_deployment
+from jitsi_secure.deployment._prosody import read_prosody
+from jitsi_secure.errors import ParseError
+from jitsi_secure.formats.lua import LuaEvaluationError
 from jitsi_secure.secure_domain.layout import Layout
+from tests.oracles import corpus_files
 from tests.oracles.lua import ProsodyInstall, as_prosody_json, prosody_configs
 
 HOST = f"etc/prosody/conf.avail/{EXAMPLE_DOMAIN}.cfg.lua"
+_BOOKKEEPING = ("defined", "component_module", "load_global_modules")
 GUEST = f"guest.{EXAMPLE_DOMAIN}"
 # Debian's main config, shortened: global options, a localhost host, then the Include its postinst keeps.
 MAIN_CONFIG = """\
@@ -285,3 +293,34 @@ def test_a_plan_whose_result_is_not_the_policy_asked_for_writes_nothing(
     assert status == 2
     assert "access policy" in err and f"/etc/prosody/prosody.cfg.lua:{line}" in err
     assert snapshot(root) == before
+
+
+def test_the_reader_agrees_with_prosodys_loader_on_every_corpus_file(prosody: ProsodyInstall) -> None:
+    # Each corpus file as a deployment's main config (Includes followed, as Prosody does; both sides
+    # fail where an included file is missing). Short paths: Prosody's duplicate-option warning breaks on
+    # paths over 59 characters.
+    paths = corpus_files("lua", "*.lua")
+    with tempfile.TemporaryDirectory(dir="/tmp", prefix="jsd") as tmp:
+        mains = []
+        for n, path in enumerate(paths):
+            main = Path(tmp) / str(n) / "etc/prosody/prosody.cfg.lua"
+            main.parent.mkdir(parents=True)
+            shutil.copyfile(path, main)
+            mains.append(main)
+        oracle = prosody_configs(mains, no_include=False, copy=False, major=prosody.major)
+        compared = 0
+        for path, main, expected in zip(paths, mains, oracle, strict=True):
+            try:
+                ours = read_prosody(Root(main.parents[2]), main=main, host_files=[], version=prosody.version, texts={})
+            except (LuaEvaluationError, ParseError) as error:
+                assert not expected["ok"], (path.name, str(error))
+                continue
+            assert expected["ok"], (path.name, expected.get("error"))
+            config = expected["config"]
+            assert set(ours.hosts) | {"*"} == set(config), path.name
+            assert as_prosody_json(dict(ours.globals)) == config["*"], path.name
+            for name, host in ours.hosts.items():
+                theirs = {k: v for k, v in config[name].items() if k not in _BOOKKEEPING}
+                assert (as_prosody_json(dict(host.options)) if host.options else {}) == theirs, (path.name, name)
+            compared += 1
+    assert compared >= 50

@@ -9,6 +9,7 @@ Jicofo with only its legacy properties.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -96,19 +97,20 @@ def test_the_reader_follows_includes_through_absolute_links_inside_the_root(tmp_
     prosody = deployment.prosody
     assert prosody is not None
     assert prosody.main == "/etc/prosody/prosody.cfg.lua"
-    # Prosody's order: an included file before the file including it; a glob's files in the folder's order.
+    # Prosody's order (an included file before the file including it; a glob's files in the folder's
+    # order), each named by the file its conf.d link leads to inside the root: the file to edit.
     assert prosody.files[-1] == "/etc/prosody/prosody.cfg.lua"
     assert set(prosody.files) == {
         "/etc/prosody/prosody.cfg.lua",
-        "/etc/prosody/conf.d/guest.cfg.lua",
-        f"/etc/prosody/conf.d/{EXAMPLE_DOMAIN}.cfg.lua",
+        "/etc/prosody/conf.avail/guest.cfg.lua",
+        f"/etc/prosody/conf.avail/{EXAMPLE_DOMAIN}.cfg.lua",
     }
     guest = prosody.host(GUEST)
-    assert guest is not None and guest.files == ("/etc/prosody/conf.d/guest.cfg.lua",)
+    assert guest is not None and guest.files == ("/etc/prosody/conf.avail/guest.cfg.lua",)
     setting = prosody.get(GUEST, "authentication")
     assert setting is not None and setting.value == "jitsi-anonymous"
     assert setting.origin is not None and (setting.origin.file, setting.origin.line) == (
-        "/etc/prosody/conf.d/guest.cfg.lua",
+        "/etc/prosody/conf.avail/guest.cfg.lua",
         3,
     )
     # A host option falls back to the global section, as configmanager does.
@@ -141,8 +143,8 @@ def test_the_reader_agrees_with_prosodys_own_loader_on_a_multi_file_tree(
     expected = oracle["config"]
     assert set(prosody_config.hosts) | {"*"} == set(expected)
     assert as_prosody_json(dict(prosody_config.globals)) == expected["*"]
-    # The same files, in the same (Prosody's) order.
-    assert [Path(f).name for f in prosody_config.files] == [Path(f).name for f in oracle["files"]]
+    # The same files, in the same (Prosody's) order; ours named by the file a conf.d link leads to.
+    assert [Path(f).name for f in prosody_config.files] == [Path(os.path.realpath(f)).name for f in oracle["files"]]
     for name, host in prosody_config.hosts.items():
         ours: dict[str, Any] = dict(host.options)
         theirs = {
@@ -271,9 +273,9 @@ def test_the_policy_verb_answers_with_the_deciding_lines(tmp_path: Path, capsys:
     assert status == 0
     body = json.loads(out)
     assert body["main_host"]["login"] == "anonymous"
-    assert body["main_host"]["decided_at"] == f"/etc/prosody/conf.d/{EXAMPLE_DOMAIN}.cfg.lua:48"
+    assert body["main_host"]["decided_at"] == f"/{HOST}:48"
     assert body["guest_hosts"] == [
-        {"name": GUEST, "login": "anonymous", "decided_at": "/etc/prosody/conf.d/guest.cfg.lua:3"}
+        {"name": GUEST, "login": "anonymous", "decided_at": "/etc/prosody/conf.avail/guest.cfg.lua:3"}
     ]
     status, out, _ = run(capsys, "policy", "--root", str(root))
     assert status == 0 and "who logs in to the main host" in out and "anyone (anonymous)" in out

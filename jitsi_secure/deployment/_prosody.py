@@ -10,6 +10,7 @@ anything is written.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -82,15 +83,21 @@ def read_prosody(
         for path in dict.fromkeys(s for s in suspects if s.startswith("/")):
             lua.parse(_text_of(read_file, path), source=path)
         raise
+    # Places are named by the file a link leads to (conf.avail, not the conf.d link): the file to edit.
+    real = functools.cache(lambda name: name if name == _SYNTHETIC_MAIN else root.display(_inside(root, name)))
+
+    def origin(location: LuaLocation) -> Origin:
+        return Origin(real(location.file), location.line or 0)
+
     hosts = {
-        name: _host(name, options, run.origins.get(name, {}), run.headers.get(name, ()))
+        name: _host(name, options, run.origins.get(name, {}), run.headers.get(name, ()), origin)
         for name, options in run.config.items()
         if name != "*"
     }
-    global_origins = {key: _origin(where) for key, where in run.origins.get("*", {}).items()}
+    global_origins = {key: origin(where) for key, where in run.origins.get("*", {}).items()}
     return ProsodyConfig(
         main=None if main is None else source,
-        files=tuple(f for f in run.files if f != _SYNTHETIC_MAIN),
+        files=tuple(real(f) for f in run.files if f != _SYNTHETIC_MAIN),
         globals=dict(run.config.get("*", {})),
         global_origins=global_origins,
         hosts=hosts,
@@ -146,15 +153,12 @@ def _reader(root: Root, texts: Mapping[Path, str]) -> Callable[[str], bytes]:
     return read
 
 
-def _origin(location: LuaLocation) -> Origin:
-    return Origin(location.file, location.line or 0)
-
-
 def _host(
     name: str,
     options: Mapping[str, Any],
     origins: Mapping[str, LuaLocation],
     headers: Sequence[LuaLocation],
+    _origin: Callable[[LuaLocation], Origin],
 ) -> ProsodyHost:
     module = options.get("component_module")
     return ProsodyHost(

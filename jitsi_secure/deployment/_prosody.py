@@ -90,6 +90,7 @@ def read_prosody(
         hosts=hosts,
         version=version,
         notes=tuple(notes),
+        warnings=tuple((_origin(w.location), w.message) for w in run.warnings),
     )
 
 

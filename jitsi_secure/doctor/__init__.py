@@ -22,7 +22,8 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 
 from jitsi_secure.deployment import Deployment, NotJicofoConfigError, Origin, read_deployment
 from jitsi_secure.doctor import _client, _guests, _hosts, _jicofo, _modules, _sasl, _secrets, _tokens
@@ -55,7 +56,12 @@ def diagnose(deployment: Deployment) -> list[Finding]:
     A deployment read by :func:`~jitsi_secure.deployment.read_deployment` knows its layout: then files
     Prosody does not load and the plugin folders are looked at too, and findings carry their fixes.
     """
-    context = Context(deployment)
+    return _diagnose(deployment, {})
+
+
+def _diagnose(deployment: Deployment, texts: Mapping[Path, str]) -> list[Finding]:
+    """:func:`diagnose` with planned texts standing in for files on disk (how a fix is verified)."""
+    context = Context(deployment, texts)
     found = [finding for check in _CHECKS for finding in check(context)]
     return sorted(found, key=lambda f: (_ORDER[f.severity], f.file or "", f.line, f.id))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ class Context:
     nothing beyond the loaded files is looked at and nothing can be fixed."""
 
     deployment: Deployment
+    #: Planned texts that stand in for files on disk (a fix being verified).
+    texts: Mapping[Path, str] = field(default_factory=dict)
 
     @property
     def layout(self) -> Layout | DockerLayout | None:
@@ -65,6 +67,8 @@ class Context:
         from jitsi_secure.errors import WriteError
 
         path = self.disk(display)
+        if path is not None and path in self.texts:
+            return self.texts[path]
         try:
             return read_text(path) if path is not None and path.is_file() else None
         except WriteError:  # what the safe reader raises for a file it cannot read

@@ -51,7 +51,9 @@ Include "conf.d/*.cfg.lua"
 
 def postinst(text: str) -> str:
     """What Debian's postinst does to the template: its placeholders get generated values."""
-    return text.replace("__turnSecret__", secrets.token_hex(16))
+    for placeholder in ("__turnSecret__", "jitmeetSecret", "focusSecret"):
+        text = text.replace(placeholder, secrets.token_hex(16))
+    return text
 
 
 def secured_tree(root: Path, version: tuple[int, int], *extra: str) -> Path:

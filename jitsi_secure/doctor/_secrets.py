@@ -12,9 +12,11 @@ from jitsi_secure.doctor._finding import Finding, make
 
 __all__ = ["EXAMPLE_SECRETS", "MIN_LENGTH", "check"]
 
-#: Values templates ship: jitsi-meet's Prosody example, docker-jitsi-meet's env.example (old and new).
+#: Values templates ship: jitsi-meet's Prosody example and the placeholders of its older Debian
+#: templates (``focusSecret``, ``jitmeetSecret``), docker-jitsi-meet's env.example (old and new).
 EXAMPLE_SECRETS = frozenset({
     "example_app_secret", "my_jitsi_app_secret", "passw0rd", "s3cr37", "changeme", "secret", "password",
+    "focusSecret", "jitmeetSecret",
 })  # fmt: skip
 #: Debian's placeholders (``__turnSecret__``), which its postinst replaces.
 _PLACEHOLDER = re.compile(r"__\w+__")

@@ -183,7 +183,7 @@ RULES: tuple[Rule, ...] = (
         "warning",
         "a secret is still a template's example value, or shorter than 16 characters",
         "Template values (`example_app_secret`, docker `env.example` defaults such as `passw0rd`, "
-        "Debian's `__turnSecret__`) are public: anyone can sign tokens or log in as the component. The "
+        "Debian's `__turnSecret__`, `focusSecret`) are public: anyone can sign tokens or log in as the component. The "
         "value is never printed.",
         "Generate a new secret (`openssl rand -hex 32`) and set it everywhere it is used.",
         (_GH + "jitsi/docker-jitsi-meet/blob/master/gen-passwords.sh",),

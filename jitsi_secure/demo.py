@@ -42,7 +42,8 @@ def build_example_tree(root: Path, *, jigasi: bool = True, jicofo_legacy: bool =
 
 
 def main() -> int:
-    """Run doctor, plan, apply, check, doctor --fix and revert on a fresh example tree, printing each command and its output."""
+    """Run doctor, plan, apply, check, doctor --fix and revert on a fresh example tree, printing each command
+    and its output."""
     from jitsi_secure.cli import main as cli
 
     root = Path(tempfile.mkdtemp(prefix="jitsi-secure-demo-"))

@@ -36,6 +36,10 @@ def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
 
         return _user_commands.run(args, stdout=stdout, stdin=sys.stdin)
     layout, domain = _layout(args)
+    if args.verb == "doctor":
+        from jitsi_secure import _doctor_commands
+
+        return _doctor_commands.run(layout, args, prosody_version=_prosody_version(args), stdout=stdout)
     if args.verb == "policy":
         return _policy(layout, args, stdout=stdout)
     spec = SecureDomain(

@@ -1,7 +1,8 @@
 """The ``jitsi-secure`` command line: ``plan``, ``apply``, ``check`` and ``revert``; ``policy`` to read the
-access policy; ``user`` for accounts.
+access policy; ``doctor`` to find known breakages; ``user`` for accounts.
 
-Exit status: 0 done (``check``: everything as wanted), 1 (``check`` only) changes are needed,
+Exit status: 0 done (``check``: everything as wanted), 1 (``check``) changes are needed or (``doctor``)
+a warning or error was found,
 2 an error (one message naming the file and line; nothing written). Installers rely on this surface.
 """
 
@@ -18,7 +19,7 @@ from jitsi_secure import __version__
 from jitsi_secure._core.lock import DEFAULT_TIMEOUT
 from jitsi_secure.errors import JitsiSecureError
 
-__all__ = ["EXIT_CHANGES_NEEDED", "EXIT_ERROR", "EXIT_OK", "build_parser", "main"]
+__all__ = ["EXIT_CHANGES_NEEDED", "EXIT_ERROR", "EXIT_OK", "add_where_options", "build_parser", "main"]
 
 EXIT_OK = 0
 EXIT_CHANGES_NEEDED = 1
@@ -53,17 +54,24 @@ def build_parser() -> argparse.ArgumentParser:
         "and written atomically.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    verbs = parser.add_subparsers(dest="verb", metavar="{plan,apply,check,revert,policy,user}", required=True)
+    verbs = parser.add_subparsers(dest="verb", metavar="{plan,apply,check,revert,policy,doctor,user}", required=True)
     for verb, help_text in _VERBS.items():
         sub = verbs.add_parser(verb, help=help_text, description=help_text)
         _add_common_options(sub)
-    from jitsi_secure import _user_commands
+    from jitsi_secure import _doctor_commands, _user_commands
 
+    _doctor_commands.add_parser(verbs)
     _user_commands.add_parser(verbs)
     return parser
 
 
 def _add_common_options(parser: argparse.ArgumentParser) -> None:
+    add_where_options(parser)
+    _add_what_options(parser)
+
+
+def add_where_options(parser: argparse.ArgumentParser) -> None:
+    """The options that say where the deployment's files are (shared by every verb that reads one)."""
     where = parser.add_argument_group("where the deployment is")
     where.add_argument("--root", default="/", metavar="DIR", help="prefix every path with DIR (an image, a test tree)")
     where.add_argument(
@@ -79,6 +87,9 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--jicofo-config", metavar="F", help="jicofo.conf (default /etc/jitsi/jicofo/jicofo.conf)")
     where.add_argument("--jicofo-legacy-config", metavar="F", help="Jicofo's legacy sip-communicator.properties")
     where.add_argument("--jigasi-config", metavar="F", help="Jigasi's sip-communicator.properties")
+
+
+def _add_what_options(parser: argparse.ArgumentParser) -> None:
     what = parser.add_argument_group("what to set up")
     guests = what.add_mutually_exclusive_group()
     guests.add_argument("--guest-domain", metavar="G", help="the anonymous guest domain (default guest.<D>)")

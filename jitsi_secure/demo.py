@@ -42,7 +42,8 @@ def build_example_tree(root: Path, *, jigasi: bool = True, jicofo_legacy: bool =
 
 
 def main() -> int:
-    """Run plan, apply, check and revert on a fresh example tree, printing each command and its output."""
+    """Run doctor, plan, apply, check, doctor --fix and revert on a fresh example tree, printing each command
+    and its output."""
     from jitsi_secure.cli import main as cli
 
     root = Path(tempfile.mkdtemp(prefix="jitsi-secure-demo-"))
@@ -52,11 +53,13 @@ def main() -> int:
         password_file.write_text("s3cret: not shown anywhere\n")
         account = ["--jigasi-user", f"jigasi@{EXAMPLE_DOMAIN}", "--jigasi-password-file", str(password_file)]
         steps = [
+            ("doctor", []),
             ("check", []),
             ("plan", account),
             ("apply", account),
             ("apply", account),
             ("check", account),
+            ("doctor", ["--fix"]),
             ("revert", []),
             ("check", []),
         ]

@@ -87,7 +87,7 @@ def read_deployment(
     if prosody_version is None:
         prosody = _with_note(prosody, "Prosody version unknown: read with Prosody 0.12's loader rules")
     jicofo = read_jicofo(root, conf=layout.jicofo, legacy=layout.jicofo_legacy, texts=overlay)
-    return Deployment(layout.domain, prosody, _read_meet(root, layout.meet, overlay), jicofo)
+    return Deployment(layout.domain, prosody, _read_meet(root, layout.meet, overlay), jicofo, layout=layout)
 
 
 def _with_note(prosody: ProsodyConfig, note: str) -> ProsodyConfig:
@@ -114,4 +114,4 @@ def _read_docker(layout: DockerLayout, texts: Mapping[Path, str]) -> Deployment:
     text = texts[layout.env_file] if layout.env_file in texts else read_text(layout.env_file)
     document = dotenv.parse(text, source=display)
     env = {key: str(value) for key, value in document.to_dict().items()}
-    return Deployment(docker.xmpp_domain(document), None, None, None, env, display)
+    return Deployment(docker.xmpp_domain(document), None, None, None, env, display, layout=layout)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 
 __all__ = ["Deployment", "JicofoConfig", "MeetConfig", "Origin", "ProsodyConfig", "ProsodyHost", "Setting"]
 
@@ -73,6 +76,7 @@ class ProsodyConfig:
         hosts: every host and component by name.
         version: the Prosody ``(major, minor)`` whose loader rules were used.
         notes: what a reader should know about how the configuration was read.
+        warnings: the loader's warnings (``Duplicate option 'x'``...), each as ``(origin, message)``.
     """
 
     main: str | None
@@ -82,6 +86,7 @@ class ProsodyConfig:
     hosts: Mapping[str, ProsodyHost]
     version: tuple[int, int]
     notes: tuple[str, ...] = ()
+    warnings: tuple[tuple[Origin, str], ...] = ()
 
     def host(self, name: str) -> ProsodyHost | None:
         """The host or component ``name`` (any case), or ``None`` when Prosody does not define it."""
@@ -148,6 +153,8 @@ class Deployment:
         meet: config.js's ``config``, ``None`` for a docker deployment (its containers render it).
         jicofo: Jicofo's authentication, ``None`` for a docker deployment.
         env: a docker deployment's ``.env`` variables (empty otherwise).
+        layout: the files it was read from (``None`` when built by hand); what ``doctor`` looks at
+            beyond the loaded files (``conf.avail`` without its link, plugin folders) is found from it.
     """
 
     domain: str
@@ -156,6 +163,7 @@ class Deployment:
     jicofo: JicofoConfig | None
     env: Mapping[str, str] = field(default_factory=dict)
     env_file: str | None = None
+    layout: Layout | DockerLayout | None = field(default=None, compare=False, repr=False)
 
     @property
     def notes(self) -> tuple[str, ...]:

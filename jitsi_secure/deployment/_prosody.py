@@ -103,6 +103,7 @@ def read_prosody(
         hosts=hosts,
         version=version,
         notes=tuple(notes),
+        warnings=tuple((origin(w.location), w.message) for w in run.warnings),
     )
 
 

@@ -15,7 +15,7 @@ import difflib
 import functools
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,7 +35,7 @@ from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, fla
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 from jitsi_secure.secure_domain.spec import SecureDomain
 
-__all__ = ["ApplyError", "FileChange", "Plan", "apply_plan", "build_plan", "deployment_lock"]
+__all__ = ["ApplyError", "FileChange", "Plan", "apply_plan", "build_plan", "deployment_lock", "plan_of_changes"]
 
 MASK = "********"
 #: What the handbook restarts after the change; Jigasi only when its file changed.
@@ -253,6 +253,23 @@ def build_plan(
         policy_differences=tuple(access.differences(now, spec, revert=revert)),
         notes=deployment.notes,
     )
+
+
+def plan_of_changes(
+    layout: Layout | DockerLayout,
+    spec: SecureDomain,
+    files: Sequence[FileChange],
+    *,
+    secrets: Sequence[str] = (),
+    notes: Sequence[str] = (),
+) -> Plan:
+    """A plan of arbitrary per-file edits another tool computed and verified (``jitsi-secure doctor --fix``).
+
+    :func:`apply_plan` writes it like any plan: under the lock, each file checked against its
+    ``before`` text, all or nothing. ``secrets`` are masked in its diffs in every spelling a file may
+    hold them.
+    """
+    return Plan(layout, spec, False, tuple(files), _spellings(set(secrets)), notes=tuple(notes))
 
 
 def _verify_policy(

@@ -25,8 +25,9 @@ from tests.oracles.lua import ProsodyInstall
 
 DOMAIN = EXAMPLE_DOMAIN
 HOST_FILE = f"/etc/prosody/conf.avail/{DOMAIN}.cfg.lua"
-#: The host file as Prosody loads it, through its conf.d link: what findings name.
-LOADED_FILE = f"/etc/prosody/conf.d/{DOMAIN}.cfg.lua"
+#: The host file Prosody loads through its conf.d link; findings name the file the link leads to (the
+#: one to edit), so this is the same file as HOST_FILE.
+LOADED_FILE = HOST_FILE
 MAIN_FILE = "/etc/prosody/prosody.cfg.lua"
 MEET_FILE = f"/etc/jitsi/meet/{DOMAIN}-config.js"
 JICOFO_FILE = "/etc/jitsi/jicofo/jicofo.conf"

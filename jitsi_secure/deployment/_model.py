@@ -111,6 +111,9 @@ class JicofoConfig:
             ``None`` for Jicofo's defaults (disabled, ``XMPP``, no login URL).
         legacy_url: the legacy ``org.jitsi.jicofo.auth.URL`` when set.
         notes: includes that could not be followed, and such.
+        auto_login, auth_lifetime: ``jicofo.authentication.enable-auto-login`` and
+            ``authentication-lifetime`` (defaults ``True`` and ``"24 hours"``).
+        auto_owner: ``jicofo.conference.enable-auto-owner`` (default ``True``: the first to join owns the room).
     """
 
     files: tuple[str, ...]
@@ -119,6 +122,9 @@ class JicofoConfig:
     login_url: Setting
     legacy_url: Setting | None = None
     notes: tuple[str, ...] = ()
+    auto_login: Setting = Setting(True)
+    auth_lifetime: Setting = Setting("24 hours")
+    auto_owner: Setting = Setting(True)
 
 
 @dataclass(frozen=True)

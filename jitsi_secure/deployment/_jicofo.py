@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from jitsi_secure._root import LayoutError, Root
-from jitsi_secure.deployment._model import JicofoConfig, Origin, Setting
+from jitsi_secure.deployment._model import JICOFO_DEFAULTS, JicofoConfig, Origin, Setting
 from jitsi_secure.errors import ParseError
 
 __all__ = ["LEGACY_AUTH_URL", "NotJicofoConfigError", "check_is_jicofo_config", "read_jicofo"]
@@ -106,9 +106,9 @@ def read_jicofo(root: Root, *, conf: Path | None, legacy: Path | None, texts: Ma
         login_url,
         legacy_url,
         tuple(notes),
-        auto_login=found.get("enable-auto-login", Setting(True)),
-        auth_lifetime=found.get("authentication-lifetime", Setting("24 hours")),
-        auto_owner=found.get("enable-auto-owner", Setting(True)),
+        auto_login=found.get("enable-auto-login", JICOFO_DEFAULTS["auto_login"]),
+        auth_lifetime=found.get("authentication-lifetime", JICOFO_DEFAULTS["auth_lifetime"]),
+        auto_owner=found.get("enable-auto-owner", JICOFO_DEFAULTS["auto_owner"]),
     )
 
 

@@ -100,6 +100,14 @@ class ProsodyConfig:
         return None
 
 
+#: Jicofo's built-in values (reference.conf) of the settings beside ``authentication.enabled``.
+JICOFO_DEFAULTS = {
+    "auto_login": Setting(True),
+    "auth_lifetime": Setting("24 hours"),
+    "auto_owner": Setting(True),
+}
+
+
 @dataclass(frozen=True)
 class JicofoConfig:
     """Jicofo's authentication settings as Jicofo reads them: jicofo.conf with its includes, then the
@@ -122,9 +130,9 @@ class JicofoConfig:
     login_url: Setting
     legacy_url: Setting | None = None
     notes: tuple[str, ...] = ()
-    auto_login: Setting = Setting(True)
-    auth_lifetime: Setting = Setting("24 hours")
-    auto_owner: Setting = Setting(True)
+    auto_login: Setting = JICOFO_DEFAULTS["auto_login"]
+    auth_lifetime: Setting = JICOFO_DEFAULTS["auth_lifetime"]
+    auto_owner: Setting = JICOFO_DEFAULTS["auto_owner"]
 
 
 @dataclass(frozen=True)

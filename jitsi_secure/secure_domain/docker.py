@@ -223,6 +223,11 @@ def policy(deployment: Deployment) -> AccessPolicy:
     empty = secured and auth_type == "jwt" and on("JWT_ALLOW_EMPTY")
     jicofo = secured and on("JICOFO_ENABLE_AUTH", default=True)
     muc = f"{env.get('XMPP_MUC_DOMAIN_PREFIX') or 'muc'}.{domain}"
+    tokens = secured and auth_type == "jwt"
+    # The prosody image renders token_verification on the MUC itself with AUTH_TYPE=jwt.
+    muc_modules = tuple(m.strip() for m in (env.get(_MUC_MODULES) or "").split(",") if m.strip())
+    muc_modules += ("token_verification",) if tokens else ()
+    key = "app_secret" if env.get(_SECRET) else "asap_key_server" if env.get("JWT_ASAP_KEYSERVER") else None
     return AccessPolicy(
         domain=domain,
         main_loaded=True,
@@ -234,7 +239,11 @@ def policy(deployment: Deployment) -> AccessPolicy:
         jicofo_enabled=Setting(jicofo, where),
         jicofo_type=Setting("JWT" if auth_type == "jwt" else "XMPP", where),
         jicofo_login_url=Setting(domain if jicofo else None, where),
-        mucs=(MucPolicy(muc, "conference", secured and auth_type == "jwt", where),),
+        mucs=(MucPolicy(muc, "conference", tokens, where, muc_modules),),
         plaintext_login=Setting(secured and auth_type == "ldap", where),
         sasl_disabled=Setting([], where),
+        key_source=Setting(key if tokens else None, where),
+        jicofo_auto_login=Setting(on("ENABLE_AUTO_LOGIN", default=True), where),
+        jicofo_auth_lifetime=Setting(env.get("JICOFO_AUTH_LIFETIME") or "24 hours", where),
+        jicofo_auto_owner=Setting(on("ENABLE_AUTO_OWNER", default=True), where),
     )

@@ -62,8 +62,11 @@ def _wanted(document: HoconDocument, spec: SecureDomain, *, revert: bool) -> dic
     if spec.token_moderators and not revert:
         wanted[_AUTO_OWNER] = False
     elif document.get(".".join(_AUTO_OWNER)) is False and (revert or spec.auth != "jwt"):
-        # Only token affiliation gives a room an owner once auto-owner is off: without tokens it goes.
-        wanted[_AUTO_OWNER] = ABSENT
+        # Only token affiliation gives a room an owner once auto-owner is off: without tokens it goes,
+        # with the block apply made for it when nothing else is in it.
+        block = document.get(".".join(_AUTO_OWNER[:-1]))
+        alone = isinstance(block, dict) and set(block) == {_AUTO_OWNER[-1]}
+        wanted[_AUTO_OWNER[:-1] if alone else _AUTO_OWNER] = ABSENT
     return wanted
 
 

@@ -310,11 +310,25 @@ def _muc_modules(
 
 def _edit_components(document: LuaDocument, spec: SecureDomain, *, revert: bool, placement: Placement) -> LuaDocument:
     changes = _component_changes(document, spec, revert=revert, placement=placement)
-    # Entries the packaging ships commented out go back to a comment; elsewhere they are deleted.
-    edits: dict[str | tuple[str, ...], Any] = {
-        (section, option): REMOVE if value is None else value for (section, option), value in changes.items()
+    if not changes:
+        return document
+    # First everything but the token check going away (deleted: the packages never ship the rest)...
+    first: dict[str | tuple[str, ...], Any] = {}
+    for (section, option), value in changes.items():
+        if value is None:
+            first[(section, option)] = REMOVE
+        elif option == "modules_enabled" and _TOKEN_CHECK in _modules(document, section) and _TOKEN_CHECK not in value:
+            first[(section, option)] = [m for m in _modules(document, section) if m == _TOKEN_CHECK or m in value]
+        else:
+            first[(section, option)] = value
+    document = document.edit(first)
+    # ...then the token check: back to the comment the packaging ships it as, else deleted.
+    last = {
+        (section, option): value
+        for (section, option), value in changes.items()
+        if option == "modules_enabled" and value is not None and first[(section, option)] != value
     }
-    return document.edit(edits, comment_out=_packaged(document)) if edits else document
+    return document.edit(dict(last), comment_out=_packaged(document)) if last else document
 
 
 def _mucs(document: LuaDocument) -> list[str]:

@@ -397,10 +397,11 @@ def _has_section(document: LuaDocument, name: str) -> bool:
 
 
 def _anonymous_module(document: LuaDocument, spec: SecureDomain) -> str:
-    """Which anonymous module this deployment uses: the main host's, else the guest host's."""
+    """Which anonymous module this deployment uses: the main host's, else the guest host's; else, in
+    Debian's host file, ``jitsi-anonymous`` (what the tokens package's postrm switches back to)."""
     for host in (spec.domain, spec.guest_domain):
         if host and _has_section(document, host):
             module = document.get((host, "authentication"))
             if module in ANONYMOUS_MODULES:
                 return str(module)
-    return "anonymous"
+    return "jitsi-anonymous" if _packaged(document) else "anonymous"

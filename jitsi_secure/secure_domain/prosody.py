@@ -104,7 +104,7 @@ def intent(
     wanted: dict[SettingPath, Any] = {}
     created: frozenset[SettingPath] = frozenset()
     domain = _main_host(document, spec) if placement.main else None
-    module = placement.anonymous_module or _anonymous_module(document, spec)
+    module = placement.anonymous_module or _anonymous_module(document, spec, revert=revert)
     if domain is not None and revert:
         wanted[(domain, "authentication")] = module
         wanted.update({(domain, option): ABSENT for option in _main_options(spec) if option != "authentication"})
@@ -152,7 +152,7 @@ def revert(document: LuaDocument, spec: SecureDomain, *, placement: Placement = 
     """The host file as before: the main host anonymous again without the settings ``apply`` adds for
     the spec's mode (token settings back to Debian's commented placeholders where the file has the
     tokens package's comment), and no guest host, wherever it is defined."""
-    module = placement.anonymous_module or _anonymous_module(document, spec)
+    module = placement.anonymous_module or _anonymous_module(document, spec, revert=True)
     if placement.main:
         domain = _main_host(document, spec)
         document = document.set((domain, "authentication"), module)
@@ -396,12 +396,13 @@ def _has_section(document: LuaDocument, name: str) -> bool:
     return any(s.kind == "VirtualHost" and (s.name or "").lower() == name for s in document.sections())
 
 
-def _anonymous_module(document: LuaDocument, spec: SecureDomain) -> str:
-    """Which anonymous module this deployment uses: the main host's, else the guest host's; else, in
-    Debian's host file, ``jitsi-anonymous`` (what the tokens package's postrm switches back to)."""
+def _anonymous_module(document: LuaDocument, spec: SecureDomain, *, revert: bool = False) -> str:
+    """Which anonymous module this deployment uses: the main host's, else the guest host's; else
+    ``anonymous``, but on revert in Debian's host file ``jitsi-anonymous`` (what the tokens package's
+    postrm switches the main host back to)."""
     for host in (spec.domain, spec.guest_domain):
         if host and _has_section(document, host):
             module = document.get((host, "authentication"))
             if module in ANONYMOUS_MODULES:
                 return str(module)
-    return "jitsi-anonymous" if _packaged(document) else "anonymous"
+    return "jitsi-anonymous" if revert and _packaged(document) else "anonymous"

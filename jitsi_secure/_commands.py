@@ -45,12 +45,16 @@ def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
     spec = SecureDomain(
         domain=domain,
         guest_domain=args.guest_domain,
-        guests=not args.no_guests,
+        guests=_guests(args) == "anonymous",
         auth=args.auth,
         jwt=_jwt(args),
         jicofo_auth=args.jicofo_auth,
         prosody_version=_prosody_version(args),
         jigasi=_jigasi_account(args),
+        wait_for_host=args.wait_for_host,
+        token_moderators=args.token_moderators,
+        auto_login=args.auto_login,
+        auth_lifetime=args.auth_lifetime,
     )
     if args.verb in ("apply", "revert"):
         # Locked before the files are read: a run that waited plans on what the previous one wrote.
@@ -125,23 +129,52 @@ def _jigasi_account(args: argparse.Namespace) -> JigasiAccount | None:
     return JigasiAccount(args.jigasi_user, _secret_file(args.jigasi_password_file, "Jigasi password"))
 
 
+def _guests(args: argparse.Namespace) -> str:
+    """``--guests``, reconciled with ``--no-guests``, ``--guest-domain`` and ``--allow-empty-token``."""
+    if args.guests is None:
+        return "none" if args.no_guests else "anonymous"
+    if args.no_guests and args.guests != "none":
+        raise SpecError(f"--no-guests contradicts --guests {args.guests}")
+    if args.guest_domain and args.guests != "anonymous":
+        raise SpecError(f"--guest-domain names an anonymous guest host; --guests {args.guests} has none")
+    if args.guests == "token-optional" and args.auth != "jwt":
+        raise SpecError("--guests token-optional lets clients without a token in: it goes with --auth jwt")
+    return str(args.guests)
+
+
 def _jwt(args: argparse.Namespace) -> JwtAuth | None:
-    given = args.app_id or args.app_secret_file or args.asap_key_server or args.allow_empty_token
+    given = (
+        args.app_id
+        or args.app_secret_file
+        or args.asap_key_server
+        or args.jwks_url
+        or args.allow_empty_token
+        or args.accepted_issuers
+        or args.accepted_audiences
+    )
     if args.auth != "jwt":
         if given or args.jicofo_auth:
             raise SpecError(
-                "--app-id, --app-secret-file, --asap-key-server, --allow-empty-token and --jicofo-auth "
-                "go with --auth jwt"
+                "--app-id, --app-secret-file, --asap-key-server, --jwks-url, --accepted-issuers, "
+                "--accepted-audiences, --allow-empty-token and --jicofo-auth go with --auth jwt"
             )
         return None
-    if not args.app_id or not (args.app_secret_file or args.asap_key_server):
-        raise SpecError("--auth jwt needs --app-id and either --app-secret-file or --asap-key-server")
+    if not args.app_id or not (args.app_secret_file or args.asap_key_server or args.jwks_url):
+        raise SpecError("--auth jwt needs --app-id and one of --app-secret-file, --asap-key-server or --jwks-url")
+    empty = args.allow_empty_token or _guests(args) == "token-optional"
     return JwtAuth(
         args.app_id,
         app_secret=_secret_file(args.app_secret_file, "app secret") if args.app_secret_file else None,
         asap_key_server=args.asap_key_server,
-        allow_empty_token=True if args.allow_empty_token else None,
+        jwks_url=args.jwks_url,
+        allow_empty_token=True if empty else None,
+        accepted_issuers=_claims(args.accepted_issuers),
+        accepted_audiences=_claims(args.accepted_audiences),
     )
+
+
+def _claims(given: str | None) -> tuple[str, ...]:
+    return tuple(c.strip() for c in given.split(",") if c.strip()) if given else ()
 
 
 def _secret_file(path: str, what: str) -> Secret:

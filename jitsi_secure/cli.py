@@ -1,4 +1,5 @@
-"""The ``jitsi-secure`` command line: ``plan``, ``apply``, ``check`` and ``revert``; ``policy`` to read the
+"""The ``jitsi-secure`` command line: ``plan``, ``apply``, ``check`` and ``revert``; ``migrate --to MODE``
+(``apply`` under the name of moving a secured server to another mode in place); ``policy`` to read the
 access policy; ``doctor`` to find known breakages; ``user`` for accounts.
 
 Exit status: 0 done (``check``: everything as wanted), 1 (``check``) changes are needed or (``doctor``)
@@ -34,6 +35,7 @@ _VERBS = {
     "(each difference listed with the file and line that decides it), 2 on error",
     "revert": "undo the change: anonymous main host, no guest host, Jicofo authentication off",
     "policy": "print who may log in, create rooms and join, as the servers will enforce it (read-only)",
+    "migrate": "move a secured server to another mode in place (--to jwt): apply with the smallest edits",
 }
 
 
@@ -54,10 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
         "and written atomically.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    verbs = parser.add_subparsers(dest="verb", metavar="{plan,apply,check,revert,policy,doctor,user}", required=True)
+    verbs = parser.add_subparsers(
+        dest="verb", metavar="{plan,apply,check,revert,policy,migrate,doctor,user}", required=True
+    )
     for verb, help_text in _VERBS.items():
         sub = verbs.add_parser(verb, help=help_text, description=help_text)
-        _add_common_options(sub)
+        _add_common_options(sub, migrate=verb == "migrate")
     from jitsi_secure import _doctor_commands, _user_commands
 
     _doctor_commands.add_parser(verbs)
@@ -65,9 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_common_options(parser: argparse.ArgumentParser) -> None:
+def _add_common_options(parser: argparse.ArgumentParser, *, migrate: bool = False) -> None:
     add_where_options(parser)
-    _add_what_options(parser)
+    _add_what_options(parser, migrate=migrate)
 
 
 def add_where_options(parser: argparse.ArgumentParser) -> None:
@@ -89,16 +93,25 @@ def add_where_options(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--jigasi-config", metavar="F", help="Jigasi's sip-communicator.properties")
 
 
-def _add_what_options(parser: argparse.ArgumentParser) -> None:
+def _add_what_options(parser: argparse.ArgumentParser, *, migrate: bool = False) -> None:
     what = parser.add_argument_group("what to set up")
     guests = what.add_mutually_exclusive_group()
     guests.add_argument("--guest-domain", metavar="G", help="the anonymous guest domain (default guest.<D>)")
     guests.add_argument("--no-guests", action="store_true", help="no guest domain: everyone needs an account")
     what.add_argument(
-        "--auth",
+        "--to" if migrate else "--auth",
+        dest="auth",
         choices=("internal", "jwt", "ldap"),
-        default="internal",
-        help="how registered users log in: Prosody accounts (default), JSON Web Tokens, or LDAP",
+        required=migrate,
+        default=None if migrate else "internal",
+        help="the mode to move to" if migrate else
+        "how registered users log in: Prosody accounts (default), JSON Web Tokens, or LDAP",
+    )  # fmt: skip
+    what.add_argument(
+        "--guests",
+        choices=("token-optional", "anonymous", "none"),
+        help="who gets in without an account: a token host that lets clients without a token in "
+        "(--auth jwt; allow_empty_token), an anonymous guest host (default), or nobody (as --no-guests)",
     )
     what.add_argument("--app-id", metavar="ID", help="--auth jwt: the tokens' app id (Prosody's app_id)")
     secret = what.add_mutually_exclusive_group()
@@ -106,12 +119,33 @@ def _add_what_options(parser: argparse.ArgumentParser) -> None:
     secret.add_argument(
         "--asap-key-server", metavar="URL", help="--auth jwt: base URL of the token issuer's public keys"
     )
+    secret.add_argument("--jwks-url", metavar="URL", help="--auth jwt: the issuer's JSON Web Key Set (cache_keys_url)")
+    what.add_argument("--accepted-issuers", metavar="LIST", help="--auth jwt: comma-separated accepted iss claims")
+    what.add_argument("--accepted-audiences", metavar="LIST", help="--auth jwt: comma-separated accepted aud claims")
+    what.add_argument(
+        "--wait-for-host", action="store_true", help="rooms wait for a host (muc_wait_for_host on the conference MUC)"
+    )
+    what.add_argument(
+        "--token-moderators",
+        action="store_true",
+        help="--auth jwt: the token decides who is moderator (token_affiliation; Jicofo's auto-owner off)",
+    )
+    what.add_argument(
+        "--auto-login",
+        action=argparse.BooleanOptionalAction,
+        help="Secure Domain: whether Jicofo remembers a login (enable-auto-login); default: left as it is",
+    )
+    what.add_argument(
+        "--auth-lifetime",
+        metavar="DURATION",
+        help="Secure Domain: how long Jicofo's login lasts (authentication-lifetime, like '24 hours')",
+    )
     what.add_argument("--allow-empty-token", action="store_true", help="--auth jwt: let clients without a token in")
     what.add_argument(
         "--jicofo-auth",
         choices=("jwt", "off"),
-        help="--auth jwt: Jicofo asks for a JWT login (default, as the Secure Domain page says) or stays off "
-        "(newer upstream advice)",
+        help="--auth jwt: Jicofo stays out of authentication (default, upstream's token guide) or asks for a "
+        "JWT login (the older Secure Domain page)",
     )
     what.add_argument(
         "--prosody-version",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from jitsi_secure.deployment import Deployment, Origin, ProsodyConfig, ProsodyHost, Setting
+from jitsi_secure.deployment._model import JICOFO_DEFAULTS
 from jitsi_secure.secure_domain.spec import SecureDomain
 
 __all__ = [
@@ -39,6 +40,7 @@ DIRECTORY_MODULES = frozenset({"cyrus", "ldap", "ldap2", "ldap_roster", "dovecot
 DEFAULT_AUTHENTICATION = "internal_hashed"
 
 Login = Literal["anonymous", "accounts", "token", "directory", "none"]
+_NO_KEY = Setting(None)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,17 @@ class MucPolicy:
     role: str
     verifies_tokens: bool
     origin: Origin | None
+    modules: tuple[str, ...] = ()
+
+    @property
+    def waits_for_host(self) -> bool:
+        """Whether rooms wait for a host (``muc_wait_for_host``)."""
+        return "muc_wait_for_host" in self.modules
+
+    @property
+    def token_moderators(self) -> bool:
+        """Whether the token decides who is moderator (``token_affiliation``)."""
+        return "token_affiliation" in self.modules
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,11 @@ class AccessPolicy:
         mucs: every MUC component of the domain.
         plaintext_login: whether a password can be sent unencrypted to the main host.
         sasl_disabled: the SASL mechanisms the main host turns off (``disable_sasl_mechanisms``).
+        key_source: with tokens, the option that gives the keys (``app_secret``, ``asap_key_server`` or
+            ``cache_keys_url``), where it is set; ``None`` when there is none.
+        jicofo_auto_login, jicofo_auth_lifetime: Jicofo's ``enable-auto-login`` and
+            ``authentication-lifetime``.
+        jicofo_auto_owner: Jicofo's ``conference.enable-auto-owner`` (the first to join owns the room).
     """
 
     domain: str
@@ -97,6 +115,15 @@ class AccessPolicy:
     mucs: tuple[MucPolicy, ...]
     plaintext_login: Setting
     sasl_disabled: Setting
+    key_source: Setting = _NO_KEY
+    jicofo_auto_login: Setting = JICOFO_DEFAULTS["auto_login"]
+    jicofo_auth_lifetime: Setting = JICOFO_DEFAULTS["auth_lifetime"]
+    jicofo_auto_owner: Setting = JICOFO_DEFAULTS["auto_owner"]
+
+    @property
+    def conference(self) -> MucPolicy | None:
+        """The conference MUC, if the deployment has one."""
+        return next((m for m in self.mucs if m.role == "conference"), None)
 
     def guest(self, name: str | None) -> GuestHost | None:
         """The live guest host ``name``, if any."""
@@ -112,10 +139,24 @@ class AccessPolicy:
              _where(self.announced_guest)),
             ("Jicofo asks for a login to create a room", self._jicofo_answer(), _where(self.jicofo_enabled)),
         ]  # fmt: skip
+        if self.main_login == "token":
+            rows.append(("where the token keys come from", str(self.key_source.value or "nowhere"),
+                         _where(self.key_source)))  # fmt: skip
         rows += [
             (f"{m.role} MUC {m.name} verifies tokens", "yes" if m.verifies_tokens else "no", _where_origin(m.origin))
             for m in self.mucs
         ]
+        conference = self.conference
+        if conference is not None:
+            rows.append(("rooms wait for a host", "yes" if conference.waits_for_host else "no",
+                         _where_origin(conference.origin)))  # fmt: skip
+        moderator = "the token (token_affiliation)" if conference and conference.token_moderators else (
+            "the first to join" if self.jicofo_auto_owner.value else "nobody automatically")  # fmt: skip
+        rows.append(("who becomes moderator", moderator, _where(self.jicofo_auto_owner)))
+        if self.jicofo_enabled.value:
+            rows.append(("Jicofo remembers a login / for how long",
+                         f"{'yes' if self.jicofo_auto_login.value else 'no'} / {self.jicofo_auth_lifetime.value}",
+                         _where(self.jicofo_auto_login)))  # fmt: skip
         rows.append(("password sent in clear possible", "yes" if self.plaintext_login.value else "no",
                      _where(self.plaintext_login)))  # fmt: skip
         return rows
@@ -139,9 +180,22 @@ class AccessPolicy:
                 "authentication": bool(self.jicofo_enabled.value),
                 "type": self.jicofo_type.value,
                 "login_url": self.jicofo_login_url.value,
+                "auto_login": self.jicofo_auto_login.value,
+                "authentication_lifetime": self.jicofo_auth_lifetime.value,
+                "auto_owner": self.jicofo_auto_owner.value,
                 "decided_at": _where_origin(self.jicofo_enabled.origin),
             },
-            "mucs": [{"name": m.name, "role": m.role, "verifies_tokens": m.verifies_tokens} for m in self.mucs],
+            "key_source": self.key_source.value,
+            "mucs": [
+                {
+                    "name": m.name,
+                    "role": m.role,
+                    "verifies_tokens": m.verifies_tokens,
+                    "waits_for_host": m.waits_for_host,
+                    "token_moderators": m.token_moderators,
+                }
+                for m in self.mucs
+            ],
             "plaintext_login": bool(self.plaintext_login.value),
         }
 
@@ -214,10 +268,36 @@ def compute(deployment: Deployment) -> AccessPolicy:
         jicofo_enabled=jicofo.enabled if jicofo else Setting(False),
         jicofo_type=jicofo.type if jicofo else Setting("XMPP"),
         jicofo_login_url=jicofo.login_url if jicofo else Setting(None),
-        mucs=tuple(_mucs(prosody, domain)),
+        mucs=tuple(_mucs(prosody, domain, _conference_name(deployment))),
         plaintext_login=_plaintext(prosody, domain),
         sasl_disabled=prosody.get(domain, "disable_sasl_mechanisms") or Setting([]),
+        key_source=_key_source(prosody, domain),
+        jicofo_auto_login=jicofo.auto_login if jicofo else JICOFO_DEFAULTS["auto_login"],
+        jicofo_auth_lifetime=jicofo.auth_lifetime if jicofo else JICOFO_DEFAULTS["auth_lifetime"],
+        jicofo_auto_owner=jicofo.auto_owner if jicofo else JICOFO_DEFAULTS["auto_owner"],
     )
+
+
+#: The options that give a token host its keys, in the order Jitsi's token plugin prefers them.
+KEY_OPTIONS = ("app_secret", "asap_key_server", "cache_keys_url")
+
+
+def _key_source(prosody: ProsodyConfig, domain: str) -> Setting:
+    for option in KEY_OPTIONS:
+        setting = prosody.get(domain, option)
+        if setting is not None and setting.value:
+            return Setting(option, setting.origin)
+    return Setting(None)
+
+
+def _conference_name(deployment: Deployment) -> str | None:
+    """The conference MUC as the programs name it: the main host's ``main_muc``, else config.js ``hosts.muc``."""
+    assert deployment.prosody is not None
+    named = deployment.prosody.get(deployment.domain, "main_muc")
+    if named is not None and isinstance(named.value, str):
+        return named.value.lower()
+    muc = deployment.meet.get("hosts.muc") if deployment.meet else None
+    return muc.lower() if isinstance(muc, str) else None
 
 
 def _guest_hosts(prosody: ProsodyConfig, domain: str, announced: str | None) -> Iterator[GuestHost]:
@@ -235,17 +315,20 @@ def _guest_hosts(prosody: ProsodyConfig, domain: str, announced: str | None) -> 
             yield GuestHost(host.name, "empty-token", empty.origin, host.files)
 
 
-def _mucs(prosody: ProsodyConfig, domain: str) -> Iterator[MucPolicy]:
+def _mucs(prosody: ProsodyConfig, domain: str, conference: str | None) -> Iterator[MucPolicy]:
     for host in prosody.hosts.values():
         if host.kind != "Component" or host.module != "muc" or not host.name.endswith("." + domain):
             continue
         modules = host.options.get("modules_enabled")
-        verifies = isinstance(modules, list) and "token_verification" in modules
-        yield MucPolicy(host.name, _muc_role(host, domain), verifies, host.origins.get("modules_enabled"))
+        names = tuple(str(m) for m in modules) if isinstance(modules, list) else ()
+        role = "conference" if host.name == conference else _muc_role(host, domain, conference)
+        yield MucPolicy(host.name, role, "token_verification" in names, host.origins.get("modules_enabled"), names)
 
 
-def _muc_role(host: ProsodyHost, domain: str) -> str:
+def _muc_role(host: ProsodyHost, domain: str, conference: str | None = None) -> str:
     first = host.name[: -len(domain) - 1]
+    if conference is not None and first in ("conference", "muc"):
+        return "other"  # the deployment names another MUC for its conferences
     return {"conference": "conference", "muc": "conference", "breakout": "breakout", "lobby": "lobby",
             "internal.auth": "internal", "internal-muc": "internal"}.get(first, "other")  # fmt: skip
 
@@ -280,11 +363,45 @@ def differences(policy: AccessPolicy, spec: SecureDomain, *, revert: bool = Fals
             found.append(Difference(f"{spec.domain} {state} (allow_empty_token)", policy.empty_token.origin))
     found += _guest_differences(policy, spec, revert=revert)
     found += _jicofo_differences(policy, spec, revert=revert)
-    if not revert and spec.auth == "jwt":
-        conference = [m for m in policy.mucs if m.role == "conference"]
-        for muc in conference:
-            if not muc.verifies_tokens:
-                found.append(Difference(f"the conference MUC {muc.name} does not verify tokens", muc.origin))
+    found += _muc_differences(policy, spec, revert=revert)
+    wants_key = not revert and spec.jwt is not None and policy.main_login == "token"
+    if wants_key and spec.jwt is not None and policy.key_source.value != spec.jwt.key_option:
+        found.append(Difference(
+            f"{spec.domain} takes its token keys from {policy.key_source.value or 'nowhere'}, "
+            f"wanted {spec.jwt.key_option}",
+            policy.key_source.origin,
+        ))  # fmt: skip
+    return found
+
+
+def _muc_differences(policy: AccessPolicy, spec: SecureDomain, *, revert: bool) -> list[Difference]:
+    """Token checks on the conference MUC (never on the internal one), waiting for a host, and who
+    becomes moderator."""
+    found = []
+    tokens = spec.auth == "jwt" and not revert
+    for muc in policy.mucs:
+        if tokens and muc.role == "conference" and not muc.verifies_tokens:
+            found.append(Difference(f"the conference MUC {muc.name} does not verify tokens", muc.origin))
+        if muc.role == "internal" and muc.verifies_tokens:
+            found.append(Difference(
+                f"the internal MUC {muc.name} verifies tokens, but Jicofo and the bridge join it without one",
+                muc.origin,
+            ))  # fmt: skip
+    conference = policy.conference
+    if spec.wait_for_host and conference is not None and conference.waits_for_host == revert:
+        state = "waits" if revert else "does not wait"
+        found.append(Difference(f"the conference MUC {conference.name} {state} for a host", conference.origin))
+    if spec.token_moderators:
+        by_token = conference is not None and conference.token_moderators
+        if by_token == revert:
+            found.append(Difference(f"who becomes moderator is {'' if by_token else 'not '}decided by the token",
+                                    conference.origin if conference else None))  # fmt: skip
+        if bool(policy.jicofo_auto_owner.value) != revert:
+            found.append(Difference(
+                f"Jicofo makes the first to join the room's owner: {bool(policy.jicofo_auto_owner.value)}, "
+                f"wanted {revert}",
+                policy.jicofo_auto_owner.origin,
+            ))  # fmt: skip
     return found
 
 
@@ -340,6 +457,12 @@ def _jicofo_differences(policy: AccessPolicy, spec: SecureDomain, *, revert: boo
             f"Jicofo's login URL is {policy.jicofo_login_url.value or 'unset'}, wanted {spec.domain}",
             policy.jicofo_login_url.origin,
         ))  # fmt: skip
+    if spec.auto_login is not None and bool(policy.jicofo_auto_login.value) != spec.auto_login:
+        found.append(Difference(f"Jicofo's enable-auto-login is {policy.jicofo_auto_login.value}, wanted "
+                                f"{spec.auto_login}", policy.jicofo_auto_login.origin))  # fmt: skip
+    if spec.auth_lifetime is not None and str(policy.jicofo_auth_lifetime.value) != spec.auth_lifetime:
+        found.append(Difference(f"Jicofo's authentication-lifetime is {policy.jicofo_auth_lifetime.value}, wanted "
+                                f"{spec.auth_lifetime}", policy.jicofo_auth_lifetime.origin))  # fmt: skip
     return found
 
 

@@ -1055,7 +1055,7 @@ def test_cli_prompts_twice_on_a_terminal(tree: Path, monkeypatch: pytest.MonkeyP
 def test_help_mentions_user(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
-    assert "{plan,apply,check,revert,policy,doctor,user}" in capsys.readouterr().out
+    assert "{plan,apply,check,revert,policy,migrate,doctor,user}" in capsys.readouterr().out
 
 
 def test_cli_end_of_input_at_the_prompt(

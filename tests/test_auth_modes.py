@@ -53,21 +53,19 @@ def test_jwt_as_prosody_reads_it(root: Path, tmp_path: Path, capsys: pytest.Capt
     main_host = after[EXAMPLE_DOMAIN]
     assert (main_host["authentication"], main_host["app_id"], main_host["app_secret"]) == ("token", "my_app", SECRET)
     modules = after[CONFERENCE]["modules_enabled"]
-    assert modules == [*before[CONFERENCE]["modules_enabled"], "token_verification"]
+    # Debian ships the entry commented out: it is uncommented in place, never added a second time.
+    assert sorted(modules) == sorted([*before[CONFERENCE]["modules_enabled"], "token_verification"])
+    assert '--"token_verification"' not in (root / HOST).read_text()
     assert after[f"guest.{EXAMPLE_DOMAIN}"]["authentication"] == "jitsi-anonymous"
     # The Debian marker and the shipped examples' places are kept.
     text = (root / HOST).read_text()
     assert 'authentication = "token" -- do not delete me' in text
     assert "--app_id=" not in text and "app_id=" in text
-    # Jicofo follows the original page: type JWT.
+    # Jicofo follows upstream's token guide: its authentication stays off, in both files.
     [jicofo] = lightbend_read([root / "etc/jitsi/jicofo/jicofo.conf"])
-    assert jicofo["value"]["jicofo"]["authentication"] == {
-        "enabled": True,
-        "type": "JWT",
-        "login-url": EXAMPLE_DOMAIN,
-    }
+    assert jicofo["value"]["jicofo"]["authentication"]["enabled"] is False
     [legacy] = java_properties([root / "etc/jitsi/jicofo/sip-communicator.properties"])
-    assert legacy["properties"]["org.jitsi.jicofo.auth.URL"] == f"EXT_JWT:{EXAMPLE_DOMAIN}"
+    assert "org.jitsi.jicofo.auth.URL" not in legacy["properties"]
     # Idempotent, and revert with the same mode takes it all back out.
     assert cli(capsys, "apply", "--root", str(root), *args)[1].startswith("Nothing to change")
     assert cli(capsys, "check", "--root", str(root), *args)[0] == 0
@@ -171,4 +169,4 @@ def test_the_spec_checks_the_modes() -> None:
     with pytest.raises(SpecError):
         SecureDomain("meet.example.com", jicofo_auth="jwt")
     spec = SecureDomain("meet.example.com", auth="jwt", jwt=JwtAuth("app", Secret("s")))
-    assert spec.jicofo_auth == "jwt" and spec.secrets == ("s",)
+    assert spec.jicofo_auth == "off" and spec.secrets == ("s",)

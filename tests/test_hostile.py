@@ -230,7 +230,9 @@ def test_docker_env_secrets_reach_python_dotenv_exactly_or_are_refused(
 
 
 def _docker_settings(values: dict[str, str | None]) -> set[str]:
-    return {k for k in values if k in {"ENABLE_AUTH", "ENABLE_GUESTS", "AUTH_TYPE", "JWT_APP_ID"}}
+    # JICOFO_ENABLE_AUTH=0: with tokens Jicofo stays out of authentication by default.
+    managed = {"ENABLE_AUTH", "ENABLE_GUESTS", "AUTH_TYPE", "JWT_APP_ID", "JICOFO_ENABLE_AUTH"}
+    return {k for k in values if k in managed}
 
 
 # -- paths: nothing outside --root, nothing that is not a regular file --------------------------------

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from jitsi_secure._root import LayoutError, Root
-from jitsi_secure.deployment._model import JicofoConfig, Origin, Setting
+from jitsi_secure.deployment._model import JICOFO_DEFAULTS, JicofoConfig, Origin, Setting
 from jitsi_secure.errors import ParseError
 
 __all__ = ["LEGACY_AUTH_URL", "NotJicofoConfigError", "check_is_jicofo_config", "read_jicofo"]
@@ -76,10 +76,13 @@ def read_jicofo(root: Root, *, conf: Path | None, legacy: Path | None, texts: Ma
     if conf is not None:
         top = _read_hocon(root, conf, texts, notes, files, depth=0)
         assert top is not None
-        for key in ("enabled", "type", "login-url"):
+        for key in ("enabled", "type", "login-url", "enable-auto-login", "authentication-lifetime"):
             setting = _lookup(top, (*_AUTH, key))
             if setting is not None:
                 found[key] = setting
+        owner = _lookup(top, ("jicofo", "conference", "enable-auto-owner"))
+        if owner is not None:
+            found["enable-auto-owner"] = owner
     enabled = found.get("enabled", Setting(False))
     kind = found.get("type", Setting("XMPP"))
     login_url = found.get("login-url", Setting(None))
@@ -96,7 +99,17 @@ def read_jicofo(root: Root, *, conf: Path | None, legacy: Path | None, texts: Ma
             enabled = Setting(True, legacy_url.origin)
             kind = Setting(_LEGACY_TYPES.get(prefix, "XMPP"), legacy_url.origin)
             login_url = Setting(value[len(prefix) :] or None, legacy_url.origin)
-    return JicofoConfig(tuple(files), enabled, kind, login_url, legacy_url, tuple(notes))
+    return JicofoConfig(
+        tuple(files),
+        enabled,
+        kind,
+        login_url,
+        legacy_url,
+        tuple(notes),
+        auto_login=found.get("enable-auto-login", JICOFO_DEFAULTS["auto_login"]),
+        auth_lifetime=found.get("authentication-lifetime", JICOFO_DEFAULTS["auth_lifetime"]),
+        auto_owner=found.get("enable-auto-owner", JICOFO_DEFAULTS["auto_owner"]),
+    )
 
 
 def _text(path: Path, texts: Mapping[Path, str], encoding: str) -> str:

@@ -105,6 +105,14 @@ class ProsodyConfig:
         return None
 
 
+#: Jicofo's built-in values (reference.conf) of the settings beside ``authentication.enabled``.
+JICOFO_DEFAULTS = {
+    "auto_login": Setting(True),
+    "auth_lifetime": Setting("24 hours"),
+    "auto_owner": Setting(True),
+}
+
+
 @dataclass(frozen=True)
 class JicofoConfig:
     """Jicofo's authentication settings as Jicofo reads them: jicofo.conf with its includes, then the
@@ -116,6 +124,9 @@ class JicofoConfig:
             ``None`` for Jicofo's defaults (disabled, ``XMPP``, no login URL).
         legacy_url: the legacy ``org.jitsi.jicofo.auth.URL`` when set.
         notes: includes that could not be followed, and such.
+        auto_login, auth_lifetime: ``jicofo.authentication.enable-auto-login`` and
+            ``authentication-lifetime`` (defaults ``True`` and ``"24 hours"``).
+        auto_owner: ``jicofo.conference.enable-auto-owner`` (default ``True``: the first to join owns the room).
     """
 
     files: tuple[str, ...]
@@ -124,6 +135,9 @@ class JicofoConfig:
     login_url: Setting
     legacy_url: Setting | None = None
     notes: tuple[str, ...] = ()
+    auto_login: Setting = JICOFO_DEFAULTS["auto_login"]
+    auth_lifetime: Setting = JICOFO_DEFAULTS["auth_lifetime"]
+    auto_owner: Setting = JICOFO_DEFAULTS["auto_owner"]
 
 
 @dataclass(frozen=True)

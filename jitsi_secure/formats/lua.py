@@ -321,10 +321,43 @@ class LuaDocument:
             return self._edit({(str(path or "*"), legacy[0]): REMOVE}, comment_out=comment_out)
         return self._edit({path or "*": REMOVE}, comment_out=comment_out)
 
-    def edit(self, changes: Mapping[LuaPath, ConfigValue | Remove]) -> LuaDocument:
+    def edit(self, changes: Mapping[LuaPath, ConfigValue | Remove], *, comment_out: bool = False) -> LuaDocument:
         """All ``changes`` (path to value, or to :data:`~jitsi_secure.formats.REMOVE`) as one batch of
-        splices on this text, parsed and verified once; ``self`` when nothing changes."""
-        return self._edit(changes, comment_out=False)
+        splices on this text, parsed and verified once; ``self`` when nothing changes.
+
+        ``comment_out=True``: removed options, and entries a list loses, are commented out with ``--``
+        (an entry only when it has its own line; else it is deleted) instead of deleted.
+        """
+        return self._edit(changes, comment_out=comment_out)
+
+    def commented_entries(self, path: LuaPath) -> list[tuple[int, ConfigValue]]:
+        """The commented-out entries (``--"token_verification";`` on a line of its own) inside the list
+        literal at ``path``, each as ``(position, value)``: ``position`` counts the active entries before
+        it, so inserting the value there in the list and :meth:`set` uncomments the entry in place."""
+        section, option, keys = _lua_path(path)
+        found = self._last_option(section, option) if not keys else None
+        node = self._model.value_nodes.get((found.start, found.value_start)) if found is not None else None
+        if node is None or node.kind != "table" or any(f.kind != "pos" for f in node.fields):
+            return []
+        starts = [_field_start(f) for f in node.fields]
+        return [
+            (bisect.bisect_left(starts, token.start), value)
+            for token, value in self._commented_fields(node.start + 1, node.end - 1)
+        ]
+
+    def _commented_fields(self, lo: int, hi: int) -> list[tuple[Token, ConfigValue]]:
+        """The comment tokens in ``[lo, hi)`` that are alone on their line and hold one literal list entry
+        (``--"x";``, ``-- "x",``), with the entry's value."""
+        found: list[tuple[Token, ConfigValue]] = []
+        tokens = self._model.chunk.tokens
+        for k in range(self._token_index(lo), self._token_index(hi)):
+            t = tokens[k]
+            if t.kind != COMMENT or t.end > hi or _is_long_comment(t.text) or not self._line_start_before(t.start)[1]:
+                continue
+            value = _entry_example(t.text[2:])
+            if value is not None:
+                found.append((t, value))
+        return found
 
     def _edit(self, changes: Mapping[LuaPath, ConfigValue | Remove], *, comment_out: bool) -> LuaDocument:
         # Changes below an option (keys into a table) become one change of the option's whole value.
@@ -349,7 +382,7 @@ class LuaDocument:
                 fine.extend(found)
                 coarse.extend(found)
                 continue
-            change = self._set_splices(section, option, value)
+            change = self._set_splices(section, option, value, comment_out=comment_out)
             if change is None:
                 continue
             target, fine_splices, coarse_splices = change
@@ -369,7 +402,7 @@ class LuaDocument:
         return self._verified(coarse, view)
 
     def _set_splices(
-        self, section: str | None, option: str, value: ConfigValue
+        self, section: str | None, option: str, value: ConfigValue, *, comment_out: bool = False
     ) -> tuple[int, list[Splice], list[Splice]] | None:
         """(the section index the value lands in, fine splices, whole-value splices), ``None`` for no change."""
         indices = self._existing_section(section)
@@ -382,7 +415,7 @@ class LuaDocument:
                 return None
             node = self._model.value_nodes.get((found.start, found.value_start))
             whole = [Splice(found.value_start, found.value_end, self._render_in_place(found, value), reason)]
-            fine = self._table_splices(node, value, reason) if node is not None else None
+            fine = self._table_splices(node, value, reason, comment_out=comment_out) if node is not None else None
             return found.section, fine or whole, whole
         index = indices[-1]
         if self._model.sections[index].inline:
@@ -547,7 +580,9 @@ class LuaDocument:
         found = [o for o in self._options_in(section) if o.name == option]
         return found[-1] if found else None
 
-    def _table_splices(self, node: Node, value: ConfigValue, reason: str, depth: int = 0) -> list[Splice] | None:
+    def _table_splices(
+        self, node: Node, value: ConfigValue, reason: str, depth: int = 0, *, comment_out: bool = False
+    ) -> list[Splice] | None:
         """Splices turning the table literal ``node`` into ``value`` field by field: fields whose value
         stays are untouched (with their comments), changed ones are rewritten (recursively), removed
         ones leave with their line, new ones are added after the last field in its layout. ``None`` when
@@ -559,19 +594,36 @@ class LuaDocument:
         if any(isinstance(v, LuaExpression) for v in old):
             return None
         if all(f.kind == "pos" for f in fields) and isinstance(value, list | tuple) and value:
-            return self._list_splices(node, list(value), old, reason)
+            return self._list_splices(node, list(value), old, reason, comment_out=comment_out)
         if all(f.kind == "name" for f in fields) and isinstance(value, dict) and value:
-            return self._dict_splices(node, value, old, reason, depth)
+            return self._dict_splices(node, value, old, reason, depth, comment_out=comment_out)
         return None
 
     def _list_splices(
-        self, node: Node, new: list[ConfigValue], old: list[ConfigValue | LuaExpression], reason: str
+        self,
+        node: Node,
+        new: list[ConfigValue],
+        old: list[ConfigValue | LuaExpression],
+        reason: str,
+        *,
+        comment_out: bool = False,
     ) -> list[Splice] | None:
+        """Kept entries stay; a new entry whose commented-out line (``--"x";``) lies where it goes is
+        uncommented in place, other new entries are added after the last kept one; entries that go are
+        deleted (``comment_out``: commented out when on their own line)."""
         fields = node.fields
         kept: list[int] = []
+        splices: list[Splice] = []
+        used: list[int] = []
         j = 0
         appended_from = len(new)
         for i, item in enumerate(new):
+            lo = fields[kept[-1]].value.end if kept else node.start + 1
+            hi = _field_start(fields[j]) if j < len(old) else node.end - 1
+            example = self._entry_to_uncomment(lo, hi, item, used)
+            if example is not None and (j == len(old) or canonical(old[j]) != canonical(item)):
+                splices.append(example)
+                continue
             while j < len(old) and canonical(old[j]) != canonical(item):
                 j += 1
             if j == len(old):
@@ -581,7 +633,7 @@ class LuaDocument:
             j += 1
         if not kept:
             return None
-        splices = [self._field_removal(node, k, reason) for k in range(len(fields)) if k not in kept]
+        splices += [self._field_removal(node, k, reason, comment_out) for k in range(len(fields)) if k not in kept]
         appended = new[appended_from:]
         if appended:
             appends = self._field_appends(node, kept[-1], [self._render(v) for v in appended], reason)
@@ -590,6 +642,19 @@ class LuaDocument:
             splices.extend(appends)
         return splices
 
+    def _entry_to_uncomment(self, lo: int, hi: int, item: ConfigValue, used: list[int]) -> Splice | None:
+        """The splice uncommenting the first not yet ``used`` commented-out entry equal to ``item`` in
+        ``[lo, hi)``, if it ends with its own separator (so no neighbour needs one added)."""
+        for token, value in self._commented_fields(lo, hi):
+            if token.start in used or canonical(value) != canonical(item):
+                continue
+            body = token.text[2:].lstrip(" \t")
+            if not body.rstrip(" \t").endswith((",", ";")):
+                continue
+            used.append(token.start)
+            return Splice(token.start, token.end, body, "uncomment list entry")
+        return None
+
     def _dict_splices(
         self,
         node: Node,
@@ -597,6 +662,8 @@ class LuaDocument:
         old: list[ConfigValue | LuaExpression],
         reason: str,
         depth: int,
+        *,
+        comment_out: bool = False,
     ) -> list[Splice] | None:
         fields = node.fields
         last_of: dict[str, int] = {}
@@ -607,10 +674,10 @@ class LuaDocument:
         splices: list[Splice] = []
         for key, k in last_of.items():
             if key not in new:
-                splices.append(self._field_removal(node, k, reason))
+                splices.append(self._field_removal(node, k, reason, comment_out))
             elif canonical(old[k]) != canonical(new[key]):
                 field = fields[k]
-                inner = self._table_splices(field.value, new[key], reason, depth + 1)
+                inner = self._table_splices(field.value, new[key], reason, depth + 1, comment_out=comment_out)
                 if inner is None:
                     text = self._render(new[key])
                     inner = [Splice(field.value.start, field.value.end, text, reason)]
@@ -626,7 +693,7 @@ class LuaDocument:
             splices.extend(appends)
         return splices
 
-    def _field_removal(self, node: Node, k: int, reason: str) -> Splice:
+    def _field_removal(self, node: Node, k: int, reason: str, comment_out: bool = False) -> Splice:
         fields = node.fields
         field = fields[k]
         start = _field_start(field)
@@ -636,6 +703,9 @@ class LuaDocument:
         line_start, clean_before = self._line_start_before(start)
         line_end, clean_after = self._line_end_after(end)
         if clean_before and clean_after and line_end <= node.end - 1:
+            if comment_out and field.sep:
+                # As the packages ship an entry switched off: `--"token_verification";`.
+                return Splice(start, start, "--", reason)
             return Splice(line_start, line_end, "", reason)
         if field.sep:
             stop = end
@@ -1172,6 +1242,24 @@ def _parse_example(body: str) -> tuple[int, int] | None:
         return None
     value = statement.values[0]
     return value.start, value.end
+
+
+def _entry_example(body: str) -> ConfigValue | None:
+    """The value of ``body`` (a comment without its ``--``) when it is one literal list entry with an
+    optional ``,``/``;`` after it (``"token_verification";``), else ``None``."""
+    text = body.strip(" \t\r\n")
+    if text.endswith((",", ";")):
+        text = text[:-1].rstrip(" \t")
+    if not text or text[0] not in "\"'":
+        return None
+    try:
+        chunk = parse_chunk(tokenize("_ = " + text), "_ = " + text)
+    except (ParseError, LexError):
+        return None
+    if len(chunk.statements) != 1 or chunk.statements[0].kind != "assign" or len(chunk.statements[0].values) != 1:
+        return None
+    value = literal_value(chunk.statements[0].values[0], "_ = " + text)
+    return None if isinstance(value, LuaExpression) else value
 
 
 def _is_long_comment(text: str) -> bool:

@@ -6,14 +6,22 @@ start, so an edit to a rendered file is gone at the next restart. The settings t
 ``AUTH_TYPE=internal|jwt|ldap``, ``JWT_APP_ID``, ``JWT_APP_SECRET`` or ``JWT_ASAP_KEYSERVER``,
 ``JWT_ALLOW_EMPTY``, ``JICOFO_ENABLE_AUTH`` (for tokens without Jicofo) and ``XMPP_GUEST_DOMAIN``.
 The shipped file has them commented out (``#ENABLE_AUTH=1``); the ``.env`` document uncomments them
-in place. Revert comments them out again, except the app secret, which is deleted, and
-``XMPP_GUEST_DOMAIN``, which only names a domain and means nothing while ``ENABLE_GUESTS`` is off.
+in place. Revert comments them out again, except the app secret, which is deleted (a commented-out
+secret is still a secret on disk; so does a move to another mode), and ``XMPP_GUEST_DOMAIN``, which only
+names a domain and means nothing while ``ENABLE_GUESTS`` is off.
+
+The options beyond the mode have their own variables: ``JWT_ACCEPTED_ISSUERS``/``AUDIENCES``,
+``ENABLE_AUTO_LOGIN`` and ``JICOFO_AUTH_LIFETIME`` (Jicofo's login), ``ENABLE_AUTO_OWNER=0`` with token
+moderators, ``WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1`` with tokens and waiting for a host, and the MUC
+modules ``muc_wait_for_host``/``token_affiliation`` in ``XMPP_MUC_MODULES``. A JWKS URL
+(``cache_keys_url``) has no variable: the plan refuses it for docker.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from jitsi_secure.errors import EditError
 from jitsi_secure.formats.dotenv import DotenvDocument
 from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
 from jitsi_secure.secure_domain.spec import SecureDomain
@@ -50,7 +58,14 @@ _MANAGED = (
     "JWT_ASAP_KEYSERVER",
     "JWT_ALLOW_EMPTY",
     "JICOFO_ENABLE_AUTH",
+    "JWT_ACCEPTED_ISSUERS",
+    "JWT_ACCEPTED_AUDIENCES",
+    "ENABLE_AUTO_OWNER",
+    "WAIT_FOR_HOST_DISABLE_AUTO_OWNERS",
 )
+#: Set only when the spec asks; revert takes back only what its spec asks for.
+_ASKED = ("ENABLE_AUTO_LOGIN", "JICOFO_AUTH_LIFETIME")
+_MUC_MODULES = "XMPP_MUC_MODULES"
 
 
 def xmpp_domain(document: DotenvDocument) -> str:
@@ -71,13 +86,42 @@ def _settings(document: DotenvDocument, spec: SecureDomain) -> dict[str, str | N
         guest = document.get("XMPP_GUEST_DOMAIN")
         settings["XMPP_GUEST_DOMAIN"] = guest if isinstance(guest, str) else None
     if spec.jwt is not None:
+        if spec.jwt.jwks_url is not None:
+            raise EditError(
+                "docker-jitsi-meet has no .env variable for a JWKS URL (cache_keys_url); "
+                "use --app-secret-file or --asap-key-server, or set it in a prosody conf.d overlay yourself"
+            )
         settings["JWT_APP_ID"] = spec.jwt.app_id
         settings["JWT_APP_SECRET"] = spec.jwt.app_secret.reveal() if spec.jwt.app_secret else None
         settings["JWT_ASAP_KEYSERVER"] = spec.jwt.asap_key_server
         settings["JWT_ALLOW_EMPTY"] = "1" if spec.jwt.allow_empty_token else None
+        settings["JWT_ACCEPTED_ISSUERS"] = ",".join(spec.jwt.accepted_issuers) or None
+        settings["JWT_ACCEPTED_AUDIENCES"] = ",".join(spec.jwt.accepted_audiences) or None
+        settings["ENABLE_AUTO_OWNER"] = "0" if spec.token_moderators else None
+        settings["WAIT_FOR_HOST_DISABLE_AUTO_OWNERS"] = "1" if spec.wait_for_host else None
     if spec.jicofo_auth == "off":
         settings["JICOFO_ENABLE_AUTH"] = "0"
+    if spec.auto_login is not None:
+        settings["ENABLE_AUTO_LOGIN"] = "1" if spec.auto_login else "0"
+    if spec.auth_lifetime is not None:
+        settings["JICOFO_AUTH_LIFETIME"] = spec.auth_lifetime
+    modules = _muc_modules(document, spec, revert=False)
+    if modules is not None:
+        settings[_MUC_MODULES] = modules
     return settings
+
+
+def _muc_modules(document: DotenvDocument, spec: SecureDomain, *, revert: bool) -> str | None:
+    """``XMPP_MUC_MODULES`` with the modules the spec asks for in (revert: out), ``None`` for no change."""
+    asked = [
+        m for m, on in (("muc_wait_for_host", spec.wait_for_host), ("token_affiliation", spec.token_moderators)) if on
+    ]
+    if not asked:
+        return None
+    current = document.get(_MUC_MODULES)
+    modules = [m.strip() for m in current.split(",") if m.strip()] if isinstance(current, str) else []
+    new = [m for m in modules if m not in asked] if revert else modules + [m for m in asked if m not in modules]
+    return None if new == modules else ",".join(new)
 
 
 _KEPT_ON_REVERT = frozenset({"XMPP_GUEST_DOMAIN"})
@@ -87,7 +131,11 @@ def intent(document: DotenvDocument, spec: SecureDomain, *, revert: bool = False
     """The variables ``.env`` should hold after applying (or reverting) ``spec``."""
     secret = frozenset({(_SECRET,)})
     if revert:
-        return Intent({(key,): ABSENT for key in _MANAGED if key not in _KEPT_ON_REVERT}, secret=secret)
+        reverted: dict[SettingPath, Any] = {(key,): ABSENT for key in _reverted(spec)}
+        modules = _muc_modules(document, spec, revert=True)
+        if modules is not None:
+            reverted[(_MUC_MODULES,)] = modules if modules else ABSENT
+        return Intent(reverted, secret=secret)
     wanted: dict[SettingPath, Any] = {
         (key,): ABSENT if value is None else value for key, value in _settings(document, spec).items()
     }
@@ -97,16 +145,25 @@ def intent(document: DotenvDocument, spec: SecureDomain, *, revert: bool = False
 def apply(document: DotenvDocument, spec: SecureDomain) -> DotenvDocument:
     """``.env`` turning authentication on for the containers."""
     for key, value in _settings(document, spec).items():
-        document = document.remove(key, comment_out=True) if value is None else document.set(key, value)
+        # A secret is deleted, never left commented out (it would still be on disk).
+        document = document.remove(key, comment_out=key != _SECRET) if value is None else document.set(key, value)
     return document
 
 
 def revert(document: DotenvDocument, spec: SecureDomain) -> DotenvDocument:
     """``.env`` as shipped: the managed variables commented out, the app secret deleted."""
-    for key in _MANAGED:
-        if key not in _KEPT_ON_REVERT:
-            document = document.remove(key, comment_out=key != _SECRET)
+    modules = _muc_modules(document, spec, revert=True)
+    for key in _reverted(spec):
+        document = document.remove(key, comment_out=key != _SECRET)
+    if modules is not None:
+        document = document.set(_MUC_MODULES, modules) if modules else document.remove(_MUC_MODULES, comment_out=True)
     return document
+
+
+def _reverted(spec: SecureDomain) -> list[str]:
+    """The variables revert comments out (the secret: deletes)."""
+    asked = [key for key, given in zip(_ASKED, (spec.auto_login, spec.auth_lifetime), strict=True) if given is not None]
+    return [key for key in (*_MANAGED, *asked) if key not in _KEPT_ON_REVERT]
 
 
 def audit(document: DotenvDocument, spec: SecureDomain, *, file: str) -> list[Finding]:
@@ -166,6 +223,11 @@ def policy(deployment: Deployment) -> AccessPolicy:
     empty = secured and auth_type == "jwt" and on("JWT_ALLOW_EMPTY")
     jicofo = secured and on("JICOFO_ENABLE_AUTH", default=True)
     muc = f"{env.get('XMPP_MUC_DOMAIN_PREFIX') or 'muc'}.{domain}"
+    tokens = secured and auth_type == "jwt"
+    # The prosody image renders token_verification on the MUC itself with AUTH_TYPE=jwt.
+    muc_modules = tuple(m.strip() for m in (env.get(_MUC_MODULES) or "").split(",") if m.strip())
+    muc_modules += ("token_verification",) if tokens else ()
+    key = "app_secret" if env.get(_SECRET) else "asap_key_server" if env.get("JWT_ASAP_KEYSERVER") else None
     return AccessPolicy(
         domain=domain,
         main_loaded=True,
@@ -177,7 +239,11 @@ def policy(deployment: Deployment) -> AccessPolicy:
         jicofo_enabled=Setting(jicofo, where),
         jicofo_type=Setting("JWT" if auth_type == "jwt" else "XMPP", where),
         jicofo_login_url=Setting(domain if jicofo else None, where),
-        mucs=(MucPolicy(muc, "conference", secured and auth_type == "jwt", where),),
+        mucs=(MucPolicy(muc, "conference", tokens, where, muc_modules),),
         plaintext_login=Setting(secured and auth_type == "ldap", where),
         sasl_disabled=Setting([], where),
+        key_source=Setting(key if tokens else None, where),
+        jicofo_auto_login=Setting(on("ENABLE_AUTO_LOGIN", default=True), where),
+        jicofo_auth_lifetime=Setting(env.get("JICOFO_AUTH_LIFETIME") or "24 hours", where),
+        jicofo_auto_owner=Setting(on("ENABLE_AUTO_OWNER", default=True), where),
     )

@@ -33,6 +33,8 @@ LEGACY_ROLE = "jicofo-legacy"
 #: The legacy property that overrides jicofo.conf's authentication.
 LEGACY_AUTH_URL = "org.jitsi.jicofo.auth.URL"
 _AUTH = ("jicofo", "authentication")
+#: Off when the token decides who is moderator (``token_affiliation``): else the first to join owns the room.
+_AUTO_OWNER = ("jicofo", "conference", "enable-auto-owner")
 
 
 def _settings(spec: SecureDomain) -> dict[str, Any]:
@@ -40,26 +42,54 @@ def _settings(spec: SecureDomain) -> dict[str, Any]:
         # With tokens, upstream now advises leaving Jicofo out of authentication altogether.
         return {"enabled": False}
     # login-url is the main domain, the one users are registered on (never auth.<domain>).
-    return {"enabled": True, "type": "JWT" if spec.jicofo_auth == "jwt" else "XMPP", "login-url": spec.domain}
+    settings: dict[str, Any] = {
+        "enabled": True,
+        "type": "JWT" if spec.jicofo_auth == "jwt" else "XMPP",
+        "login-url": spec.domain,
+    }
+    if spec.auto_login is not None:
+        settings["enable-auto-login"] = spec.auto_login
+    if spec.auth_lifetime is not None:
+        settings["authentication-lifetime"] = spec.auth_lifetime
+    return settings
+
+
+def _wanted(document: HoconDocument, spec: SecureDomain, *, revert: bool) -> dict[SettingPath, Any]:
+    """Every path the change sets (or takes out, :data:`ABSENT`)."""
+    wanted: dict[SettingPath, Any] = (
+        {(*_AUTH, "enabled"): False} if revert else {(*_AUTH, key): value for key, value in _settings(spec).items()}
+    )
+    if spec.token_moderators and not revert:
+        wanted[_AUTO_OWNER] = False
+    elif document.get(".".join(_AUTO_OWNER)) is False and (revert or spec.auth != "jwt"):
+        # Only token affiliation gives a room an owner once auto-owner is off: without tokens it goes,
+        # with the block apply made for it when nothing else is in it.
+        block = document.get(".".join(_AUTO_OWNER[:-1]))
+        alone = isinstance(block, dict) and set(block) == {_AUTO_OWNER[-1]}
+        wanted[_AUTO_OWNER[:-1] if alone else _AUTO_OWNER] = ABSENT
+    return wanted
 
 
 def intent(document: HoconDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
     """The settings jicofo.conf should have after applying (or reverting) ``spec``."""
-    if revert:
-        return Intent({(*_AUTH, "enabled"): False})
-    return Intent({(*_AUTH, key): value for key, value in _settings(spec).items()})
+    return Intent(_wanted(document, spec, revert=revert))
 
 
 def apply(document: HoconDocument, spec: SecureDomain) -> HoconDocument:
     """jicofo.conf with XMPP authentication enabled inside the existing ``jicofo`` block."""
-    for key, value in _settings(spec).items():
-        document = document.set(".".join((*_AUTH, key)), value)
-    return document
+    return _edit(document, _wanted(document, spec, revert=False))
 
 
 def revert(document: HoconDocument, spec: SecureDomain) -> HoconDocument:
     """jicofo.conf with authentication disabled (type and login-url stay, harmless when disabled)."""
-    return document.set(".".join((*_AUTH, "enabled")), False)
+    return _edit(document, _wanted(document, spec, revert=True))
+
+
+def _edit(document: HoconDocument, wanted: dict[SettingPath, Any]) -> HoconDocument:
+    for path, value in wanted.items():
+        key = ".".join(path)
+        document = document.remove(key) if value is ABSENT else document.set(key, value)
+    return document
 
 
 def audit(document: HoconDocument, spec: SecureDomain, *, file: str) -> list[Finding]:

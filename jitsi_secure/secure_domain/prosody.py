@@ -4,10 +4,20 @@ How the main host asks depends on the spec's mode:
 
 - ``internal``: ``authentication = "internal_hashed"`` (Prosody accounts); on Prosody 13 and newer
   also ``disable_sasl_mechanisms = { "DIGEST-MD5", "OAUTHBEARER" }``.
-- ``jwt``: ``authentication = "token"`` with ``app_id`` and ``app_secret`` (or ``asap_key_server``),
-  optionally ``allow_empty_token``; the conference MUC component gets ``"token_verification"``.
-  Debian's shipped ``--app_id="example_app_id"`` lines are uncommented in place, as the
-  ``jitsi-meet-tokens`` package does.
+- ``jwt``: ``authentication = "token"`` with ``app_id`` and one key source (``app_secret``,
+  ``asap_key_server`` or ``cache_keys_url``), optionally ``asap_accepted_issuers``/``audiences`` and
+  ``allow_empty_token``. ``"token_verification"`` goes where the packaging puts it: on the conference MUC
+  (the one the main host's ``main_muc`` names, else ``conference.<domain>``), and every commented-out
+  ``--"token_verification";`` entry of another MUC is uncommented in place, as the ``jitsi-meet-tokens``
+  postinst does; never on the internal MUC Jicofo and the bridge join. Debian's shipped
+  ``--app_id="example_app_id"`` lines are uncommented in place too.
+- any mode: ``wait_for_host`` adds ``"muc_wait_for_host"`` to the conference MUC (with tokens also
+  ``wait_for_host_disable_auto_owners = true``), ``token_moderators`` adds ``"token_affiliation"``.
+
+Another mode, or revert, takes the token settings back out: in a Debian host file (the one whose main
+host carries the tokens package's comment) as the package ships them, ``--app_id="example_app_id"``,
+``--app_secret="example_app_secret"`` and ``--"token_verification";`` commented out again, the real
+secret never left behind, not even commented; elsewhere the lines are deleted.
 - ``ldap``: ``authentication = "cyrus"``, ``cyrus_application_name = "xmpp"``,
   ``allow_unencrypted_plain_auth = true`` and ``"auth_cyrus"`` in the host's ``modules_enabled``; the
   system pieces (saslauthd and its LDAP settings) are listed as warnings, not pretended.
@@ -25,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jitsi_secure.errors import EditError
+from jitsi_secure.formats import REMOVE
 from jitsi_secure.formats.lua import LuaDocument
 from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
 from jitsi_secure.secure_domain.spec import SecureDomain
@@ -35,9 +46,28 @@ ROLE = "prosody"
 #: The authentication modules that let anyone in without an account.
 ANONYMOUS_MODULES = ("jitsi-anonymous", "anonymous")
 _HOST_MODULES = {"ldap": "auth_cyrus"}
-_COMPONENT_MODULES = {"jwt": "token_verification"}
 _PROSODY_13_SASL = ["DIGEST-MD5", "OAUTHBEARER"]
 _SECRET_OPTIONS = frozenset({"app_secret"})
+_TOKEN_CHECK = "token_verification"
+_WAIT_FOR_HOST = "muc_wait_for_host"
+_TOKEN_AFFILIATION = "token_affiliation"
+_DISABLE_AUTO_OWNERS = "wait_for_host_disable_auto_owners"
+#: The main host's options that mean something only with token authentication.
+_TOKEN_OPTIONS = (
+    "app_id",
+    "app_secret",
+    "asap_key_server",
+    "cache_keys_url",
+    "asap_accepted_issuers",
+    "asap_accepted_audiences",
+    "allow_empty_token",
+)
+#: Debian's shipped placeholders: revert comments these back out with these values.
+_PLACEHOLDERS = {"app_id": "example_app_id", "app_secret": "example_app_secret"}
+#: The comment the Debian template puts above the placeholders (jitsi-meet-tokens edits below it).
+_PACKAGED_MARK = "modified by jitsi-meet-tokens"
+#: MUCs Jicofo and the bridge join with their accounts: tokens are never checked there.
+_INTERNAL_PREFIXES = ("internal.auth.", "internal-muc.")
 
 
 @dataclass(frozen=True)
@@ -52,12 +82,15 @@ class Placement:
             (``--no-guests``).
         anonymous_module: the anonymous module the deployment uses (``jitsi-anonymous`` or ``anonymous``),
             when another file than this one tells.
+        conference: the conference MUC as the deployment names it (``main_muc``, config.js
+            ``hosts.muc``), when another file than this one tells.
     """
 
     main: bool = True
     guest_elsewhere: bool = False
     removals: tuple[str, ...] = ()
     anonymous_module: str | None = None
+    conference: str | None = None
 
 
 _MAIN_FILE = Placement()
@@ -71,12 +104,14 @@ def intent(
     wanted: dict[SettingPath, Any] = {}
     created: frozenset[SettingPath] = frozenset()
     domain = _main_host(document, spec) if placement.main else None
-    module = placement.anonymous_module or _anonymous_module(document, spec)
+    module = placement.anonymous_module or _anonymous_module(document, spec, revert=revert)
     if domain is not None and revert:
         wanted[(domain, "authentication")] = module
         wanted.update({(domain, option): ABSENT for option in _main_options(spec) if option != "authentication"})
     elif domain is not None:
         wanted.update({(domain, option): value for option, value in _main_options(spec).items()})
+    if domain is not None:
+        wanted.update({(domain, option): ABSENT for option in _stale_token_options(document, spec, revert=revert)})
     if guest and revert:
         wanted[(guest,)] = ABSENT
     elif guest:
@@ -85,8 +120,8 @@ def intent(
         if not _has_section(document, guest):
             created = frozenset({(guest,)})
     wanted.update({(host,): ABSENT for host in placement.removals})
-    for section, target in _module_targets(document, spec, revert=revert, placement=placement):
-        wanted[(section, "modules_enabled")] = _with_module(document, section, target, present=not revert)
+    for (section, option), value in _component_changes(document, spec, revert=revert, placement=placement).items():
+        wanted[(section, option)] = ABSENT if value is None else value
     secret = frozenset((domain, option) for option in _SECRET_OPTIONS) if domain else frozenset()
     return Intent(wanted, created, secret)
 
@@ -98,10 +133,10 @@ def apply(document: LuaDocument, spec: SecureDomain, *, placement: Placement = _
         document = document.remove_section(host)
     if placement.main:
         domain = _main_host(document, spec)
+        document = _clear_token_options(document, domain, _stale_token_options(document, spec, revert=False))
         for option, value in _main_options(spec).items():
             document = document.set((domain, option), value)
-    for section, module in _module_targets(document, spec, revert=False, placement=placement):
-        document = document.set((section, "modules_enabled"), _with_module(document, section, module, present=True))
+    document = _edit_components(document, spec, revert=False, placement=placement)
     guest = _guest_here(document, spec, placement)
     if guest is None:
         return document
@@ -115,17 +150,17 @@ def apply(document: LuaDocument, spec: SecureDomain, *, placement: Placement = _
 
 def revert(document: LuaDocument, spec: SecureDomain, *, placement: Placement = _MAIN_FILE) -> LuaDocument:
     """The host file as before: the main host anonymous again without the settings ``apply`` adds for
-    the spec's mode, and no guest host, wherever it is defined. (Settings of another mode are left
-    alone: revert a token setup with the token mode's spec.)"""
-    module = placement.anonymous_module or _anonymous_module(document, spec)
+    the spec's mode (token settings back to Debian's commented placeholders where the file has the
+    tokens package's comment), and no guest host, wherever it is defined."""
+    module = placement.anonymous_module or _anonymous_module(document, spec, revert=True)
     if placement.main:
         domain = _main_host(document, spec)
         document = document.set((domain, "authentication"), module)
-        for option in _main_options(spec):
-            if option != "authentication":
-                document = document.remove((domain, option))
-    for section, target in _module_targets(document, spec, revert=True, placement=placement):
-        document = document.set((section, "modules_enabled"), _with_module(document, section, target, present=False))
+        options = [option for option in _main_options(spec) if option != "authentication"]
+        document = _clear_token_options(
+            document, domain, [*options, *_stale_token_options(document, spec, revert=True)]
+        )
+    document = _edit_components(document, spec, revert=True, placement=placement)
     guest = spec.guest_domain
     if guest and _has_section(document, guest):
         document = document.remove_section(guest)
@@ -133,6 +168,32 @@ def revert(document: LuaDocument, spec: SecureDomain, *, placement: Placement = 
         if _has_section(document, host):
             document = document.remove_section(host)
     return document
+
+
+def _stale_token_options(document: LuaDocument, spec: SecureDomain, *, revert: bool) -> list[str]:
+    """The main host's token options set now that the change does not want (another mode, another key
+    source, revert)."""
+    keep = set() if revert else set(_main_options(spec))
+    options = document.options(spec.domain) if _has_section(document, spec.domain) else {}
+    return [option for option in _TOKEN_OPTIONS if option in options and option not in keep]
+
+
+def _clear_token_options(document: LuaDocument, domain: str, options: list[str]) -> LuaDocument:
+    """``options`` gone from the main host: Debian's placeholders commented out as shipped (the value
+    first becomes the placeholder, so no secret stays in a comment), anything else deleted."""
+    packaged = _packaged(document)
+    for option in options:
+        if option in _PLACEHOLDERS and packaged and _defines(document, domain, option):
+            document = document.set((domain, option), _PLACEHOLDERS[option])
+            document = document.remove((domain, option), comment_out=True)
+        else:
+            document = document.remove((domain, option))
+    return document
+
+
+def _packaged(document: LuaDocument) -> bool:
+    """Whether this is Debian's host file, with the comment the tokens package edits below."""
+    return _PACKAGED_MARK in document.render()
 
 
 def _guest_here(document: LuaDocument, spec: SecureDomain, placement: Placement) -> str | None:
@@ -156,8 +217,8 @@ def warnings(document: LuaDocument, spec: SecureDomain, *, file: str) -> list[st
     notes = []
     if spec.auth == "jwt" and _conference_component(document, spec) is None:
         notes.append(
-            f'{file}: no conference MUC component (Component "conference.{spec.domain}" "muc") was found; '
-            'add "token_verification" to its modules_enabled yourself'
+            f'{file}: no conference MUC component (Component "conference.{spec.domain}" "muc", or the one '
+            'main_muc names) was found; add "token_verification" to its modules_enabled yourself'
         )
     if spec.auth == "ldap":
         notes.append(
@@ -179,11 +240,13 @@ def describe(path: SettingPath) -> str:
 def _main_options(spec: SecureDomain) -> dict[str, Any]:
     if spec.auth == "jwt":
         assert spec.jwt is not None
-        options: dict[str, Any] = {"authentication": "token", "app_id": spec.jwt.app_id}
-        if spec.jwt.app_secret is not None:
-            options["app_secret"] = spec.jwt.app_secret.reveal()
-        else:
-            options["asap_key_server"] = spec.jwt.asap_key_server
+        jwt = spec.jwt
+        options: dict[str, Any] = {"authentication": "token", "app_id": jwt.app_id}
+        options[jwt.key_option] = jwt.app_secret.reveal() if jwt.app_secret else jwt.asap_key_server or jwt.jwks_url
+        if jwt.accepted_issuers:
+            options["asap_accepted_issuers"] = list(jwt.accepted_issuers)
+        if jwt.accepted_audiences:
+            options["asap_accepted_audiences"] = list(jwt.accepted_audiences)
         if spec.jwt.allow_empty_token is not None:
             options["allow_empty_token"] = spec.jwt.allow_empty_token
         return options
@@ -195,18 +258,104 @@ def _main_options(spec: SecureDomain) -> dict[str, Any]:
     return options
 
 
-def _module_targets(
+def _component_changes(
     document: LuaDocument, spec: SecureDomain, *, revert: bool, placement: Placement = _MAIN_FILE
-) -> list[tuple[str, str]]:
-    """The (section, module) pairs the spec's mode adds to a ``modules_enabled`` list (revert: takes out)."""
-    targets = []
+) -> dict[tuple[str, str], Any]:
+    """``{(section, option): value}`` for the components (and the main host's module list): the
+    modules lists with the mode's modules in or out, and ``None`` for an option to take out."""
+    add: dict[str, list[str]] = {}
+    drop: dict[str, list[str]] = {}
     if spec.auth in _HOST_MODULES and placement.main:
-        targets.append((spec.domain, _HOST_MODULES[spec.auth]))
-    component = _conference_component(document, spec)
-    if spec.auth in _COMPONENT_MODULES and component is not None:
-        targets.append((component, _COMPONENT_MODULES[spec.auth]))
-    # Taking out a module that is not there would be no change; skip it rather than write a list.
-    return [(section, m) for section, m in targets if not revert or m in _modules(document, section)]
+        (drop if revert else add).setdefault(spec.domain, []).append(_HOST_MODULES[spec.auth])
+    conference = _conference_component(document, spec, placement)
+    for section in _mucs(document):
+        for module, present in _muc_modules(document, spec, section, conference, revert=revert).items():
+            (add if present else drop).setdefault(section, []).append(module)
+    changes: dict[tuple[str, str], Any] = {}
+    for section in dict.fromkeys([*add, *drop]):
+        current = _modules(document, section)
+        new = _with_modules(document, section, add.get(section, []), drop.get(section, []))
+        if new != current:
+            changes[(section, "modules_enabled")] = new
+    if conference is not None and _has_component(document, conference):
+        disable = spec.wait_for_host and spec.auth == "jwt" and not revert
+        if disable:
+            changes[(conference, _DISABLE_AUTO_OWNERS)] = True
+        elif _DISABLE_AUTO_OWNERS in document.options(conference) and (revert or spec.auth != "jwt"):
+            changes[(conference, _DISABLE_AUTO_OWNERS)] = None
+    return changes
+
+
+def _muc_modules(
+    document: LuaDocument, spec: SecureDomain, section: str, conference: str | None, *, revert: bool
+) -> dict[str, bool]:
+    """Which of the modules this tool manages the MUC ``section`` must have (``True``) or not (``False``);
+    a module not named is left as it is."""
+    tokens = spec.auth == "jwt" and not revert
+    is_conference = section == conference
+    wanted: dict[str, bool] = {}
+    if not tokens or section.lower().startswith(_INTERNAL_PREFIXES):
+        wanted[_TOKEN_CHECK] = False
+    elif is_conference or any(v == _TOKEN_CHECK for _, v in _commented(document, section)):
+        wanted[_TOKEN_CHECK] = True
+    if spec.wait_for_host and is_conference:
+        # Not a mode of its own: only the spec that asks for it adds it, and its revert takes it out.
+        wanted[_WAIT_FOR_HOST] = not revert
+    if not tokens:
+        wanted[_TOKEN_AFFILIATION] = False
+    elif spec.token_moderators and is_conference:
+        wanted[_TOKEN_AFFILIATION] = True
+    return wanted
+
+
+def _edit_components(document: LuaDocument, spec: SecureDomain, *, revert: bool, placement: Placement) -> LuaDocument:
+    changes = _component_changes(document, spec, revert=revert, placement=placement)
+    if not changes:
+        return document
+    # First everything but the token check going away (deleted: the packages never ship the rest)...
+    first: dict[str | tuple[str, ...], Any] = {}
+    for (section, option), value in changes.items():
+        if value is None:
+            first[(section, option)] = REMOVE
+        elif option == "modules_enabled" and _TOKEN_CHECK in _modules(document, section) and _TOKEN_CHECK not in value:
+            first[(section, option)] = [m for m in _modules(document, section) if m == _TOKEN_CHECK or m in value]
+        else:
+            first[(section, option)] = value
+    document = document.edit(first)
+    # ...then the token check: back to the comment the packaging ships it as, else deleted.
+    last = {
+        (section, option): value
+        for (section, option), value in changes.items()
+        if option == "modules_enabled" and value is not None and first[(section, option)] != value
+    }
+    return document.edit(dict(last), comment_out=_packaged(document)) if last else document
+
+
+def _mucs(document: LuaDocument) -> list[str]:
+    return [s.name for s in document.sections() if s.kind == "Component" and s.name and s.module == "muc"]
+
+
+def _has_component(document: LuaDocument, name: str) -> bool:
+    return any(s.kind == "Component" and (s.name or "").lower() == name.lower() for s in document.sections())
+
+
+def _commented(document: LuaDocument, section: str) -> list[tuple[int, Any]]:
+    if not _defines(document, section, "modules_enabled"):
+        return []
+    return document.commented_entries((section, "modules_enabled"))
+
+
+def _with_modules(document: LuaDocument, section: str, add: list[str], drop: list[str]) -> list[Any]:
+    """The section's modules list with ``drop`` out and ``add`` in: a module the list has commented out
+    goes where that comment is (``set`` then uncomments it in place), any other at the end."""
+    current = [m for m in _modules(document, section) if m not in drop]
+    missing = [m for m in add if m not in current]
+    places = {value: position for position, value in reversed(_commented(document, section))}
+    result = list(_modules(document, section))
+    for module in sorted((m for m in missing if m in places), key=lambda m: places[m], reverse=True):
+        result.insert(places[module], module)
+    result = [m for m in result if m not in drop]
+    return result + [m for m in missing if m not in places]
 
 
 def _modules(document: LuaDocument, section: str) -> list[Any]:
@@ -216,23 +365,20 @@ def _modules(document: LuaDocument, section: str) -> list[Any]:
     return current
 
 
-def _with_module(document: LuaDocument, section: str, module: str, *, present: bool) -> list[Any]:
-    current = _modules(document, section)
-    if present:
-        return current if module in current else [*current, module]
-    return [m for m in current if m != module]
-
-
 def _defines(document: LuaDocument, section: str, option: str) -> bool:
     return option in document.options(section)
 
 
-def _conference_component(document: LuaDocument, spec: SecureDomain) -> str | None:
-    """The MUC component conferences live on: ``conference.<domain>``, else the first ``conference.*`` MUC."""
+def _conference_component(document: LuaDocument, spec: SecureDomain, placement: Placement = _MAIN_FILE) -> str | None:
+    """The MUC conferences live on, if this file defines it: the one the main host's ``main_muc`` (or the
+    deployment) names, else ``conference.<domain>``, else the first ``conference.*`` MUC."""
+    named = document.get((spec.domain, "main_muc")) if _has_section(document, spec.domain) else None
     components = [s for s in document.sections() if s.kind == "Component" and s.name]
-    for section in components:
-        if (section.name or "").lower() == f"conference.{spec.domain}":
-            return section.name
+    for name in (named, placement.conference, f"conference.{spec.domain}"):
+        if isinstance(name, str):
+            for section in components:
+                if (section.name or "").lower() == name.lower():
+                    return section.name
     for section in components:
         if (section.name or "").lower().startswith("conference.") and section.module == "muc":
             return section.name
@@ -250,11 +396,13 @@ def _has_section(document: LuaDocument, name: str) -> bool:
     return any(s.kind == "VirtualHost" and (s.name or "").lower() == name for s in document.sections())
 
 
-def _anonymous_module(document: LuaDocument, spec: SecureDomain) -> str:
-    """Which anonymous module this deployment uses: the main host's, else the guest host's."""
+def _anonymous_module(document: LuaDocument, spec: SecureDomain, *, revert: bool = False) -> str:
+    """Which anonymous module this deployment uses: the main host's, else the guest host's; else
+    ``anonymous``, but on revert in Debian's host file ``jitsi-anonymous`` (what the tokens package's
+    postrm switches the main host back to)."""
     for host in (spec.domain, spec.guest_domain):
         if host and _has_section(document, host):
             module = document.get((host, "authentication"))
             if module in ANONYMOUS_MODULES:
                 return str(module)
-    return "anonymous"
+    return "jitsi-anonymous" if revert and _packaged(document) else "anonymous"

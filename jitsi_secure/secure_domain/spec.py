@@ -34,6 +34,12 @@ _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 _NODE = re.compile(r"[^\s\x00-\x1f\x7f\"'&/:<>@\\]{1,1023}\Z")
 _APP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}\Z")
 _URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/+-]*)?\Z")
+# An issuer or audience claim value: what a token's iss/aud may hold, no quotes, spaces or commas.
+_CLAIM = re.compile(r"[A-Za-z0-9*][A-Za-z0-9_.:/*-]{0,254}\Z")
+# Jicofo's authentication-lifetime: a HOCON duration such as "24 hours", "90 minutes", "1d".
+_DURATION = re.compile(
+    r"[0-9]{1,9} ?(ns|us|ms|s|m|h|d|nanoseconds?|microseconds?|milliseconds?|seconds?|minutes?|hours?|days?)\Z"
+)
 # X.Y with anything after the minor (0.12.4, 13.0.1), or a bare major (13; not 0, whose minors differ).
 _VERSION = re.compile(r"(?:(\d+)\.(\d+)\S*|([1-9]\d*))$")
 # The first line of `prosodyctl about`'s output: "Prosody 0.12.4", "Prosody 13.0.1", ...
@@ -115,27 +121,50 @@ class JigasiAccount:
 class JwtAuth:
     """Token authentication: who issues the tokens and how Prosody checks them.
 
-    Exactly one of ``app_secret`` (a shared HS256 secret) and ``asap_key_server`` (the base URL of the
-    issuer's public keys) is given. ``allow_empty_token`` lets clients without a token in (they then
-    land on the guest domain, if any).
+    Exactly one key source is given: ``app_secret`` (a shared HS256 secret, Prosody's ``app_secret``),
+    ``asap_key_server`` (the base URL of the issuer's public keys, ``asap_key_server``) or ``jwks_url``
+    (a JSON Web Key Set, ``cache_keys_url``, which Jitsi's token plugin accepts alone since 2025-11).
+    ``accepted_issuers``/``accepted_audiences`` limit the tokens' ``iss``/``aud`` claims
+    (``asap_accepted_issuers``/``asap_accepted_audiences``). ``allow_empty_token`` lets clients without a
+    token in (they then land on the guest domain, if any).
     """
 
     app_id: str
     app_secret: Secret | None = None
     asap_key_server: str | None = None
     allow_empty_token: bool | None = None
+    jwks_url: str | None = None
+    accepted_issuers: tuple[str, ...] = ()
+    accepted_audiences: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.app_id, str) or not _APP_ID.match(self.app_id):
             raise SpecError(f"the app id {self.app_id!r} must be letters, digits, '.', '_' or '-'")
-        if (self.app_secret is None) == (self.asap_key_server is None):
-            raise SpecError("token authentication needs either an app secret or an ASAP key server, not both")
+        sources = [s for s in (self.app_secret, self.asap_key_server, self.jwks_url) if s is not None]
+        if len(sources) != 1:
+            raise SpecError(
+                "token authentication needs exactly one key source: an app secret, an ASAP key server or a JWKS URL"
+            )
         if self.app_secret is not None and (
             not isinstance(self.app_secret, Secret) or not self.app_secret.reveal() or "\n" in self.app_secret.reveal()
         ):
             raise SpecError("the app secret must be a non-empty Secret on one line")
-        if self.asap_key_server is not None and not _URL.match(self.asap_key_server):
-            raise SpecError(f"the ASAP key server {self.asap_key_server!r} is not a plain http(s) URL")
+        for what, url in (("ASAP key server", self.asap_key_server), ("JWKS URL", self.jwks_url)):
+            if url is not None and not _URL.match(url):
+                raise SpecError(f"the {what} {url!r} is not a plain http(s) URL")
+        object.__setattr__(self, "accepted_issuers", tuple(self.accepted_issuers))
+        object.__setattr__(self, "accepted_audiences", tuple(self.accepted_audiences))
+        for what, claims in (("issuer", self.accepted_issuers), ("audience", self.accepted_audiences)):
+            for claim in claims:
+                if not isinstance(claim, str) or not _CLAIM.match(claim):
+                    raise SpecError(f"the accepted {what} {claim!r} must be letters, digits, '.', '_', ':', '/' or '-'")
+
+    @property
+    def key_option(self) -> str:
+        """The Prosody option that names the key source: ``app_secret``, ``asap_key_server`` or ``cache_keys_url``."""
+        if self.app_secret is not None:
+            return "app_secret"
+        return "asap_key_server" if self.asap_key_server is not None else "cache_keys_url"
 
 
 @dataclass(frozen=True)
@@ -150,11 +179,18 @@ class SecureDomain:
             ``"jwt"`` (tokens; needs ``jwt``) or ``"ldap"`` (Cyrus SASL).
         jwt: the token settings, with ``auth="jwt"`` only.
         jicofo_auth: Jicofo's part: ``"xmpp"``, ``"jwt"`` or ``"off"``. Defaults to ``"xmpp"``, and to
-            ``"jwt"`` with tokens as the original Secure Domain page says; newer upstream advice for
-            tokens is ``"off"``.
+            ``"off"`` with tokens, as upstream's token guide says (Jicofo must stay out when Prosody
+            checks tokens); ``"jwt"`` is the older advice.
         prosody_version: the installed Prosody's ``(major, minor)``; 13 and newer also get
             ``disable_sasl_mechanisms`` on a password host.
         jigasi: the account Jigasi logs in with, if Jigasi is deployed.
+        wait_for_host: rooms wait for a host (``muc_wait_for_host`` on the conference MUC; with tokens
+            also ``wait_for_host_disable_auto_owners``, so the host's token, not the first to join, decides).
+        token_moderators: the token decides who is moderator (``token_affiliation`` on the conference MUC,
+            Jicofo's ``enable-auto-owner = false``); tokens only.
+        auto_login: Jicofo's ``enable-auto-login`` (Secure Domain: a login is remembered); ``None`` leaves it.
+        auth_lifetime: Jicofo's ``authentication-lifetime`` (a duration such as ``"24 hours"``); ``None``
+            leaves it.
     """
 
     domain: str
@@ -165,6 +201,10 @@ class SecureDomain:
     jicofo_auth: JicofoAuth | None = None
     prosody_version: tuple[int, int] | None = None
     jigasi: JigasiAccount | None = None
+    wait_for_host: bool = False
+    token_moderators: bool = False
+    auto_login: bool | None = None
+    auth_lifetime: str | None = None
 
     def __post_init__(self) -> None:
         domain = validate_domain(self.domain)
@@ -182,11 +222,20 @@ class SecureDomain:
         if (self.auth == "jwt") != (self.jwt is not None):
             raise SpecError("token settings (app id and secret or key server) go with --auth jwt, and only with it")
         if self.jicofo_auth is None:
-            object.__setattr__(self, "jicofo_auth", "jwt" if self.auth == "jwt" else "xmpp")
+            object.__setattr__(self, "jicofo_auth", "off" if self.auth == "jwt" else "xmpp")
         elif self.jicofo_auth not in ("xmpp", "jwt", "off"):
             raise SpecError(f"unknown Jicofo authentication {self.jicofo_auth!r} (supported: xmpp, jwt, off)")
         elif self.jicofo_auth == "jwt" and self.auth != "jwt":
             raise SpecError("Jicofo can use JWT only when Prosody does (--auth jwt)")
+        if self.token_moderators and self.auth != "jwt":
+            raise SpecError("token moderators (--token-moderators) need token authentication (--auth jwt)")
+        if (self.auto_login is not None or self.auth_lifetime is not None) and self.jicofo_auth != "xmpp":
+            raise SpecError(
+                "--auto-login and --auth-lifetime are Jicofo's XMPP login settings (Secure Domain); "
+                f"Jicofo authentication here is {self.jicofo_auth}"
+            )
+        if self.auth_lifetime is not None and not _DURATION.match(self.auth_lifetime):
+            raise SpecError(f"the authentication lifetime {self.auth_lifetime!r} is not a duration like '24 hours'")
 
     @property
     def secrets(self) -> tuple[str, ...]:

@@ -76,11 +76,45 @@ options:
   app_secret:
     description:
       - With O(auth=jwt), the shared app secret. It is never logged or shown in a diff.
-      - Mutually exclusive with O(asap_key_server).
+      - Mutually exclusive with O(asap_key_server) and O(jwks_url).
     type: str
   asap_key_server:
     description:
       - With O(auth=jwt), the base URL of the token issuer's public keys.
+    type: str
+  jwks_url:
+    description:
+      - With O(auth=jwt), the issuer's JSON Web Key Set (Prosody's C(cache_keys_url)).
+    type: str
+  accepted_issuers:
+    description:
+      - With O(auth=jwt), the accepted C(iss) claims (C(asap_accepted_issuers)).
+    type: list
+    elements: str
+  accepted_audiences:
+    description:
+      - With O(auth=jwt), the accepted C(aud) claims (C(asap_accepted_audiences)).
+    type: list
+    elements: str
+  wait_for_host:
+    description:
+      - Rooms wait for a host (C(muc_wait_for_host) on the conference MUC; with tokens also
+        C(wait_for_host_disable_auto_owners)).
+    type: bool
+    default: false
+  token_moderators:
+    description:
+      - With O(auth=jwt), the token decides who is moderator (C(token_affiliation), Jicofo's
+        C(enable-auto-owner=false)).
+    type: bool
+    default: false
+  auto_login:
+    description:
+      - Secure Domain, Jicofo's C(enable-auto-login); left as it is when unset.
+    type: bool
+  auth_lifetime:
+    description:
+      - Secure Domain, Jicofo's C(authentication-lifetime), a duration like V(24 hours).
     type: str
   allow_empty_token:
     description:
@@ -89,8 +123,8 @@ options:
     default: false
   jicofo_auth:
     description:
-      - With O(auth=jwt), whether Jicofo asks for a JWT login (V(jwt), the default) or stays out of
-        authentication (V(off), newer upstream advice).
+      - With O(auth=jwt), whether Jicofo stays out of authentication (V(off), the default, upstream's
+        token guide) or asks for a JWT login (V(jwt), the older advice).
     type: str
     choices: [jwt, "off"]
   prosody_version:
@@ -249,6 +283,13 @@ def argument_spec():
         app_id=dict(type="str"),
         app_secret=dict(type="str", no_log=True),
         asap_key_server=dict(type="str"),
+        jwks_url=dict(type="str"),
+        accepted_issuers=dict(type="list", elements="str"),
+        accepted_audiences=dict(type="list", elements="str"),
+        wait_for_host=dict(type="bool", default=False),
+        token_moderators=dict(type="bool", default=False),
+        auto_login=dict(type="bool"),
+        auth_lifetime=dict(type="str"),
         allow_empty_token=dict(type="bool", default=False),
         jicofo_auth=dict(type="str", choices=["jwt", "off"]),
         prosody_version=dict(type="str"),
@@ -267,7 +308,7 @@ def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
         supports_check_mode=True,
-        mutually_exclusive=[("app_secret", "asap_key_server")],
+        mutually_exclusive=[("app_secret", "asap_key_server", "jwks_url")],
         required_together=[("jigasi_user", "jigasi_password")],
     )
     if LIB_IMPORT_ERROR is not None:
@@ -361,18 +402,22 @@ def spec_from(params, domain):
     )
 
     jwt = None
-    given = params["app_id"] or params["app_secret"] or params["asap_key_server"] or params["allow_empty_token"]
+    token_options = ("app_id", "app_secret", "asap_key_server", "jwks_url", "accepted_issuers", "accepted_audiences")
+    given = any(params[name] for name in token_options) or params["allow_empty_token"]
     if params["auth"] != "jwt":
         if given or params["jicofo_auth"]:
-            raise SpecError("app_id, app_secret, asap_key_server, allow_empty_token and jicofo_auth go with auth: jwt")
-    elif not params["app_id"] or not (params["app_secret"] or params["asap_key_server"]):
-        raise SpecError("auth: jwt needs app_id and either app_secret or asap_key_server")
+            raise SpecError(f"{', '.join(token_options)}, allow_empty_token and jicofo_auth go with auth: jwt")
+    elif not params["app_id"] or not (params["app_secret"] or params["asap_key_server"] or params["jwks_url"]):
+        raise SpecError("auth: jwt needs app_id and one of app_secret, asap_key_server or jwks_url")
     else:
         jwt = JwtAuth(
             params["app_id"],
             app_secret=Secret(params["app_secret"]) if params["app_secret"] else None,
             asap_key_server=params["asap_key_server"],
+            jwks_url=params["jwks_url"],
             allow_empty_token=True if params["allow_empty_token"] else None,
+            accepted_issuers=tuple(params["accepted_issuers"] or ()),
+            accepted_audiences=tuple(params["accepted_audiences"] or ()),
         )
     jigasi = None
     if params["jigasi_user"] is not None:
@@ -389,6 +434,10 @@ def spec_from(params, domain):
         jicofo_auth=params["jicofo_auth"],
         prosody_version=version,
         jigasi=jigasi,
+        wait_for_host=params["wait_for_host"],
+        token_moderators=params["token_moderators"],
+        auto_login=params["auto_login"],
+        auth_lifetime=params["auth_lifetime"],
     )
 
 

@@ -56,8 +56,9 @@ def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
         auto_login=args.auto_login,
         auth_lifetime=args.auth_lifetime,
     )
-    if args.verb in ("apply", "revert"):
+    if args.verb in ("apply", "revert", "migrate"):
         # Locked before the files are read: a run that waited plans on what the previous one wrote.
+        # migrate is apply under the name of moving a secured server to another mode in place.
         with deployment_lock(layout, timeout=args.lock_timeout):
             plan = build_plan(layout, spec, revert=args.verb == "revert")
             written = apply_plan(plan, backup_suffix=_BACKUP_SUFFIX if args.backup else None)

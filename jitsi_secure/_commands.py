@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from typing import Any, TextIO
 
 from jitsi_secure._core.write import WriteResult, read_text
-from jitsi_secure.cli import EXIT_CHANGES_NEEDED, EXIT_OK
+from jitsi_secure._exit import EXIT_CHANGES_NEEDED, EXIT_OK
 from jitsi_secure.errors import ParseError
 from jitsi_secure.formats import dotenv
 from jitsi_secure.secure_domain import docker
@@ -30,11 +29,8 @@ _BACKUP_SUFFIX = ".bak"
 
 
 def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
-    """Carry out ``args.verb``; raises :class:`~jitsi_secure.errors.JitsiSecureError` on failure."""
-    if args.verb == "user":
-        from jitsi_secure import _user_commands
-
-        return _user_commands.run(args, stdout=stdout, stdin=sys.stdin)
+    """Carry out ``args.verb`` (every verb but ``user``, which :mod:`jitsi_secure._user_commands` does);
+    raises :class:`~jitsi_secure.errors.JitsiSecureError` on failure."""
     layout, domain = _layout(args)
     if args.verb == "policy":
         return _policy(layout, args, stdout=stdout)

@@ -13,7 +13,7 @@ import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from jitsi_secure.cli import EXIT_OK
+from jitsi_secure._exit import EXIT_OK
 from jitsi_secure.errors import JitsiSecureError
 
 if TYPE_CHECKING:

@@ -191,9 +191,7 @@ def login_of(authentication: Any) -> Login:
 def compute(deployment: Deployment) -> AccessPolicy:
     """The access policy of ``deployment``'s main domain."""
     if deployment.prosody is None:
-        from jitsi_secure.secure_domain import docker
-
-        return docker.policy(deployment)
+        return _docker(deployment)
     prosody = deployment.prosody
     domain = deployment.domain
     main = prosody.host(domain)
@@ -217,6 +215,53 @@ def compute(deployment: Deployment) -> AccessPolicy:
         mucs=tuple(_mucs(prosody, domain)),
         plaintext_login=_plaintext(prosody, domain),
         sasl_disabled=prosody.get(domain, "disable_sasl_mechanisms") or Setting([]),
+    )
+
+
+# The values docker-jitsi-meet's templates take for "on".
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def _docker(deployment: Deployment) -> AccessPolicy:
+    """The access policy docker-jitsi-meet's containers render from ``.env`` (its templates' rules).
+
+    Here, not in the docker recipe: what the containers enforce is read like any deployment's policy,
+    and the recipe (which writes ``.env``) must not be needed to read it.
+
+    ``ENABLE_AUTH`` turns the main host to ``AUTH_TYPE`` (``internal`` by default), ``ENABLE_GUESTS``
+    adds the anonymous ``XMPP_GUEST_DOMAIN`` host that config.js announces, and Jicofo asks for a login
+    unless ``JICOFO_ENABLE_AUTH`` is off. Every answer points at ``.env``.
+    """
+    env, domain = deployment.env, deployment.domain
+    where = Origin(deployment.env_file or ".env")
+
+    def on(key: str, default: bool = False) -> bool:
+        value = env.get(key)
+        return default if value is None or value == "" else value.strip().lower() in _TRUE
+
+    auth_type = (env.get("AUTH_TYPE") or "internal").lower()
+    secured = on("ENABLE_AUTH")
+    module = {"internal": "internal_hashed", "jwt": "token", "ldap": "cyrus"}.get(auth_type, auth_type)
+    authentication = module if secured else "jitsi-anonymous"
+    guest_domain = (env.get("XMPP_GUEST_DOMAIN") or f"guest.{domain}").lower()
+    guests = secured and on("ENABLE_GUESTS")
+    empty = secured and auth_type == "jwt" and on("JWT_ALLOW_EMPTY")
+    jicofo = secured and on("JICOFO_ENABLE_AUTH", default=True)
+    muc = f"{env.get('XMPP_MUC_DOMAIN_PREFIX') or 'muc'}.{domain}"
+    return AccessPolicy(
+        domain=domain,
+        main_loaded=True,
+        main_auth=Setting(authentication, where),
+        main_login=login_of(authentication),
+        empty_token=Setting(empty, where),
+        guests=(GuestHost(guest_domain, "anonymous", where, (where.file,)),) if guests else (),
+        announced_guest=Setting(guest_domain if guests else None, where),
+        jicofo_enabled=Setting(jicofo, where),
+        jicofo_type=Setting("JWT" if auth_type == "jwt" else "XMPP", where),
+        jicofo_login_url=Setting(domain if jicofo else None, where),
+        mucs=(MucPolicy(muc, "conference", secured and auth_type == "jwt", where),),
+        plaintext_login=Setting(secured and auth_type == "ldap", where),
+        sasl_disabled=Setting([], where),
     )
 
 

@@ -26,7 +26,6 @@ TOO_LONG_FOR_NOW = frozenset(
         "jitsi_secure.formats._lua_parser",
         "jitsi_secure.formats._lua_eval",
         # Split by issue 19 part A, in the commits that follow.
-        "jitsi_secure.accounts",
         "jitsi_secure.secure_domain.plan",
     }
 )
@@ -60,10 +59,11 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
             continue
         for target in targets:
             # ``import a.b.c`` where c is not a module (it never is here) still names the deepest module.
-            while target and target not in modules:
-                target = target.rpartition(".")[0]
-            if target.startswith("jitsi_secure") and target != name:
-                found.add(target)
+            module = target
+            while module and module not in modules:
+                module = module.rpartition(".")[0]
+            if module.startswith("jitsi_secure") and module != name:
+                found.add(module)
     return found
 
 

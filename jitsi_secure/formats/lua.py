@@ -42,6 +42,7 @@ from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure._core.trivia import comment_out_splices, owned_span
 from jitsi_secure.errors import EditError, ParseError, line_and_column
 from jitsi_secure.formats import ConfigValue
+from jitsi_secure.formats._lua_data import ReturnedField, returned_table
 from jitsi_secure.formats._lua_errors import LuaEvaluationError
 from jitsi_secure.formats._lua_eval import LuaEvaluateOptions, LuaEvaluation, LuaLocation, LuaWarning
 from jitsi_secure.formats._lua_lexer import (
@@ -77,10 +78,12 @@ __all__ = [
     "LuaPath",
     "LuaWarning",
     "Option",
+    "ReturnedField",
     "Section",
     "SectionKind",
     "load_file",
     "parse",
+    "returned_table",
 ]
 
 SectionKind = Literal["global", "VirtualHost", "Component"]

@@ -7,11 +7,8 @@ import json
 import os
 from typing import Any, TextIO
 
-from jitsi_secure._core.write import WriteResult, read_text
+from jitsi_secure._core.write import WriteResult
 from jitsi_secure._exit import EXIT_CHANGES_NEEDED, EXIT_OK
-from jitsi_secure.errors import ParseError
-from jitsi_secure.formats import dotenv
-from jitsi_secure.secure_domain import docker
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 from jitsi_secure.secure_domain.plan import Plan, apply_plan, build_plan, deployment_lock
 from jitsi_secure.secure_domain.spec import (
@@ -86,12 +83,7 @@ def _layout(args: argparse.Namespace) -> tuple[Layout | DockerLayout, str]:
         if not args.env_file or any(getattr(args, name) for name in debian_only):
             raise SpecError("--layout docker takes --env-file (and none of the per-file paths of the Debian layout)")
         docker_layout = DockerLayout.from_env_file(args.env_file, root=args.root)
-        try:
-            domain = docker.xmpp_domain(dotenv.parse(read_text(docker_layout.env_file), source=args.env_file))
-        except ParseError:
-            # build_plan reads the file again and reports the error with every secret masked; the
-            # line it quotes may hold one, so it is not reported from here.
-            domain = docker.DEFAULT_XMPP_DOMAIN
+        domain = docker_layout.domain
         if args.domain and args.domain.lower() != domain:
             raise SpecError(f"--domain {args.domain} differs from the .env file's XMPP domain {domain}")
         return docker_layout, domain

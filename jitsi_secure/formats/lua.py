@@ -65,6 +65,7 @@ from jitsi_secure.formats._lua_values import (
     literal_value,
     render_string,
     render_value,
+    secret_spellings,
     string_value,
 )
 
@@ -84,6 +85,7 @@ __all__ = [
     "load_file",
     "parse",
     "returned_table",
+    "secret_spellings",
 ]
 
 SectionKind = Literal["global", "VirtualHost", "Component"]

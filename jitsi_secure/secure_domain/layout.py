@@ -121,6 +121,24 @@ class DockerLayout:
         """``path`` as the deployment sees it, for messages."""
         return Root(self.root).display(path)
 
+    @property
+    def domain(self) -> str:
+        """The XMPP domain the containers use: ``.env``'s ``XMPP_DOMAIN``, ``meet.jitsi`` when unset.
+
+        Also ``meet.jitsi`` when the file does not parse: the plan reads it again and reports the
+        error with every secret masked (the line it would quote may hold one), so it is not reported
+        from here.
+        """
+        from jitsi_secure._core.write import read_text
+        from jitsi_secure.errors import ParseError
+        from jitsi_secure.formats import dotenv
+        from jitsi_secure.secure_domain import docker
+
+        try:
+            return docker.xmpp_domain(dotenv.parse(read_text(self.env_file), source=self.display(self.env_file)))
+        except ParseError:
+            return docker.DEFAULT_XMPP_DOMAIN
+
 
 def discover_domains(root: str | os.PathLike[str] = "/") -> list[str]:
     """The Jitsi hosts configured under ``root``: a ``<host>-config.js`` with a Prosody host file."""

@@ -113,6 +113,7 @@ def remove_user(
     return AccountResult(node, host, "offline", path)
 
 
+# The same keywords as add_user, spelled out on purpose: each is the public, documented signature.
 def set_password(
     user: str,
     domain: str,

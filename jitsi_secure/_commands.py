@@ -5,14 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from typing import Any, TextIO
 
-from jitsi_secure._core.write import WriteResult, read_text
-from jitsi_secure.cli import EXIT_CHANGES_NEEDED, EXIT_OK
-from jitsi_secure.errors import ParseError
-from jitsi_secure.formats import dotenv
-from jitsi_secure.secure_domain import docker
+from jitsi_secure._core.write import WriteResult
+from jitsi_secure._exit import EXIT_CHANGES_NEEDED, EXIT_OK
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 from jitsi_secure.secure_domain.plan import Plan, apply_plan, build_plan, deployment_lock
 from jitsi_secure.secure_domain.spec import (
@@ -30,11 +26,8 @@ _BACKUP_SUFFIX = ".bak"
 
 
 def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
-    """Carry out ``args.verb``; raises :class:`~jitsi_secure.errors.JitsiSecureError` on failure."""
-    if args.verb == "user":
-        from jitsi_secure import _user_commands
-
-        return _user_commands.run(args, stdout=stdout, stdin=sys.stdin)
+    """Carry out ``args.verb`` (every verb but ``user``, which :mod:`jitsi_secure._user_commands` does);
+    raises :class:`~jitsi_secure.errors.JitsiSecureError` on failure."""
     layout, domain = _layout(args)
     if args.verb == "doctor":
         from jitsi_secure import _doctor_commands
@@ -99,12 +92,7 @@ def _layout(args: argparse.Namespace) -> tuple[Layout | DockerLayout, str]:
         if not args.env_file or any(getattr(args, name) for name in debian_only):
             raise SpecError("--layout docker takes --env-file (and none of the per-file paths of the Debian layout)")
         docker_layout = DockerLayout.from_env_file(args.env_file, root=args.root)
-        try:
-            domain = docker.xmpp_domain(dotenv.parse(read_text(docker_layout.env_file), source=args.env_file))
-        except ParseError:
-            # build_plan reads the file again and reports the error with every secret masked; the
-            # line it quotes may hold one, so it is not reported from here.
-            domain = docker.DEFAULT_XMPP_DOMAIN
+        domain = docker_layout.domain
         if args.domain and args.domain.lower() != domain:
             raise SpecError(f"--domain {args.domain} differs from the .env file's XMPP domain {domain}")
         return docker_layout, domain

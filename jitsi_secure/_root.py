@@ -14,10 +14,14 @@ from pathlib import Path, PurePosixPath
 
 from jitsi_secure.errors import JitsiSecureError
 
-__all__ = ["LayoutError", "Root"]
+__all__ = ["MEET_CONFIGS", "PROSODY_HOST_FOLDERS", "LayoutError", "Root"]
 
 # Linux gives up after 40 links in one lookup (ELOOP); so do we.
 _MAX_LINKS = 40
+#: Where Debian keeps jitsi-meet's ``<host>-config.js`` files.
+MEET_CONFIGS = PurePosixPath("/etc/jitsi/meet")
+#: Where Debian keeps the Prosody host files, in the order they are looked for.
+PROSODY_HOST_FOLDERS = (PurePosixPath("/etc/prosody/conf.avail"), PurePosixPath("/etc/prosody/conf.d"))
 
 
 class LayoutError(JitsiSecureError):
@@ -109,6 +113,42 @@ class Root:
         if not real.is_file():
             raise LayoutError(f"{path} is not a regular file; refusing to touch it")
         return real
+
+    def domains(self) -> list[str]:
+        """The Jitsi hosts configured under the root: each ``<host>-config.js`` that has a Prosody host
+        file, or every one when none has."""
+        meet = self.under(MEET_CONFIGS)
+        hosts = sorted(p.name[: -len("-config.js")] for p in meet.glob("*-config.js")) if meet.is_dir() else []
+        with_prosody = [h for h in hosts if any(self._names_file(f / f"{h}.cfg.lua") for f in PROSODY_HOST_FOLDERS)]
+        return with_prosody or hosts
+
+    def single_domain(self) -> str:
+        """The one Jitsi host configured under the root; :class:`LayoutError` listing what was found
+        when there is none or more than one (telling the command line's user to give ``--domain``)."""
+        found = self.domains()
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise LayoutError(
+                f"no Jitsi Meet host found{self.suffix} (no {MEET_CONFIGS}/<host>-config.js); give --domain"
+            )
+        raise LayoutError(f"several Jitsi Meet hosts found{self.suffix}: {', '.join(found)}; choose one with --domain")
+
+    def prosody_host_file(self, domain: str) -> Path | None:
+        """The Prosody host file of ``domain`` at Debian's places (``conf.avail``, then ``conf.d``), as
+        :meth:`file` finds it; ``None`` when neither exists."""
+        for folder in PROSODY_HOST_FOLDERS:
+            candidate = folder / f"{domain}.cfg.lua"
+            if self.resolve(candidate).exists():
+                return self.file(candidate, "Prosody host file")
+        return None
+
+    def _names_file(self, path: PurePosixPath) -> bool:
+        """Whether ``path`` names a file, for discovery (a path leaving the root names none)."""
+        try:
+            return self.resolve(path).exists()
+        except LayoutError:
+            return False
 
     @property
     def suffix(self) -> str:

@@ -13,7 +13,8 @@ import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from jitsi_secure.cli import EXIT_OK
+from jitsi_secure._exit import EXIT_OK
+from jitsi_secure._root import Root
 from jitsi_secure.errors import JitsiSecureError
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO, stdin: TextIO) -> int:
         data_path = accounts.path_under_root(root, args.data_path or DEFAULT_DATA_PATH, what="data folder")
         users = accounts.list_users(domain, offline_data_path=data_path)
         if args.json:
-            _print_json(stdout, action=action, domain=domain, users=users, data_path=_display(root, data_path))
+            _print_json(stdout, action=action, domain=domain, users=users, data_path=Root(root).display(data_path))
         else:
             for name in users:
                 print(name, file=stdout)
@@ -130,7 +131,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO, stdin: TextIO) -> int:
     else:
         result = accounts.remove_user(args.user, domain, prosodyctl=prosodyctl, offline_data_path=offline)
         done = "removed"
-    shown = _display(root, result.path) if result.path is not None else None
+    shown = Root(root).display(result.path) if result.path is not None else None
     if args.json:
         _print_json(
             stdout,
@@ -202,12 +203,3 @@ def _prosodyctl(command: str | None) -> list[str] | None:
     if not parts:
         raise UserCommandError("--prosodyctl is empty")
     return parts
-
-
-def _display(root: Path, path: Path) -> str:
-    if root == Path("/"):
-        return str(path)
-    try:
-        return "/" + path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)

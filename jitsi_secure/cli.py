@@ -18,15 +18,10 @@ from typing import Any, TextIO
 
 from jitsi_secure import __version__
 from jitsi_secure._core.lock import DEFAULT_TIMEOUT
+from jitsi_secure._exit import EXIT_BROKEN_PIPE, EXIT_CHANGES_NEEDED, EXIT_ERROR, EXIT_OK
 from jitsi_secure.errors import JitsiSecureError
 
 __all__ = ["EXIT_CHANGES_NEEDED", "EXIT_ERROR", "EXIT_OK", "add_where_options", "build_parser", "main"]
-
-EXIT_OK = 0
-EXIT_CHANGES_NEEDED = 1
-EXIT_ERROR = 2
-#: What a shell reports for a program killed by SIGPIPE; Python handles the signal, so it says so itself.
-EXIT_BROKEN_PIPE = 128 + 13
 
 _VERBS = {
     "plan": "show the changes as unified diffs (secrets masked); write nothing",
@@ -185,6 +180,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
+        # Imported here, not at the top: building the parser (``--help``) must stay cheap for every verb.
+        if args.verb == "user":
+            from jitsi_secure import _user_commands
+
+            return _user_commands.run(args, stdout=sys.stdout, stdin=sys.stdin)
         from jitsi_secure import _commands
 
         return _commands.run(args, stdout=sys.stdout)

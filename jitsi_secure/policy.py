@@ -245,9 +245,7 @@ def login_of(authentication: Any) -> Login:
 def compute(deployment: Deployment) -> AccessPolicy:
     """The access policy of ``deployment``'s main domain."""
     if deployment.prosody is None:
-        from jitsi_secure.secure_domain import docker
-
-        return docker.policy(deployment)
+        return _docker(deployment)
     prosody = deployment.prosody
     domain = deployment.domain
     main = prosody.host(domain)
@@ -298,6 +296,63 @@ def _conference_name(deployment: Deployment) -> str | None:
         return named.value.lower()
     muc = deployment.meet.get("hosts.muc") if deployment.meet else None
     return muc.lower() if isinstance(muc, str) else None
+
+
+# The values docker-jitsi-meet's templates take for "on".
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def _docker(deployment: Deployment) -> AccessPolicy:
+    """The access policy docker-jitsi-meet's containers render from ``.env`` (its templates' rules).
+
+    ``ENABLE_AUTH`` turns the main host to ``AUTH_TYPE`` (``internal`` by default), ``ENABLE_GUESTS``
+    adds the anonymous ``XMPP_GUEST_DOMAIN`` host that config.js announces, and Jicofo asks for a login
+    unless ``JICOFO_ENABLE_AUTH`` is off. Every answer points at ``.env``.
+
+    Here, not in the docker recipe: what the containers enforce is read like any deployment's policy,
+    and the recipe (which writes ``.env``) must not be needed to read it.
+    """
+
+    env, domain = deployment.env, deployment.domain
+    where = Origin(deployment.env_file or ".env")
+
+    def on(key: str, default: bool = False) -> bool:
+        value = env.get(key)
+        return default if value is None or value == "" else value.strip().lower() in _TRUE
+
+    auth_type = (env.get("AUTH_TYPE") or "internal").lower()
+    secured = on("ENABLE_AUTH")
+    module = {"internal": "internal_hashed", "jwt": "token", "ldap": "cyrus"}.get(auth_type, auth_type)
+    authentication = module if secured else "jitsi-anonymous"
+    guest_domain = (env.get("XMPP_GUEST_DOMAIN") or f"guest.{domain}").lower()
+    guests = secured and on("ENABLE_GUESTS")
+    empty = secured and auth_type == "jwt" and on("JWT_ALLOW_EMPTY")
+    jicofo = secured and on("JICOFO_ENABLE_AUTH", default=True)
+    muc = f"{env.get('XMPP_MUC_DOMAIN_PREFIX') or 'muc'}.{domain}"
+    tokens = secured and auth_type == "jwt"
+    # The prosody image renders token_verification on the MUC itself with AUTH_TYPE=jwt.
+    muc_modules = tuple(m.strip() for m in (env.get("XMPP_MUC_MODULES") or "").split(",") if m.strip())
+    muc_modules += ("token_verification",) if tokens else ()
+    key = "app_secret" if env.get("JWT_APP_SECRET") else "asap_key_server" if env.get("JWT_ASAP_KEYSERVER") else None
+    return AccessPolicy(
+        domain=domain,
+        main_loaded=True,
+        main_auth=Setting(authentication, where),
+        main_login=login_of(authentication),
+        empty_token=Setting(empty, where),
+        guests=(GuestHost(guest_domain, "anonymous", where, (where.file,)),) if guests else (),
+        announced_guest=Setting(guest_domain if guests else None, where),
+        jicofo_enabled=Setting(jicofo, where),
+        jicofo_type=Setting("JWT" if auth_type == "jwt" else "XMPP", where),
+        jicofo_login_url=Setting(domain if jicofo else None, where),
+        mucs=(MucPolicy(muc, "conference", tokens, where, muc_modules),),
+        plaintext_login=Setting(secured and auth_type == "ldap", where),
+        sasl_disabled=Setting([], where),
+        key_source=Setting(key if tokens else None, where),
+        jicofo_auto_login=Setting(on("ENABLE_AUTO_LOGIN", default=True), where),
+        jicofo_auth_lifetime=Setting(env.get("JICOFO_AUTH_LIFETIME") or "24 hours", where),
+        jicofo_auto_owner=Setting(on("ENABLE_AUTO_OWNER", default=True), where),
+    )
 
 
 def _guest_hosts(prosody: ProsodyConfig, domain: str, announced: str | None) -> Iterator[GuestHost]:

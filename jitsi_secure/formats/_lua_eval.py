@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
 
 from jitsi_secure.formats import ConfigValue
+from jitsi_secure.formats._lua_errors import LuaEvaluationError
 from jitsi_secure.formats._lua_values import table_value
 
 __all__ = ["LuaEvaluateOptions", "LuaEvaluation", "LuaLocation", "LuaWarning", "evaluate"]
@@ -501,8 +502,6 @@ def evaluate(
     read_bytes = read_file or _read_real
     list_names = list_folder or os.listdir
     import lupa.lua54 as lupa54  # pinned: plain ``lupa`` is Lua 5.5, which rejects code Prosody accepts
-
-    from jitsi_secure.formats.lua import LuaEvaluationError
 
     env = dict(env or {})
     lua = lupa54.LuaRuntime(

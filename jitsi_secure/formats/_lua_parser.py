@@ -99,8 +99,9 @@ class Field(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """A top-level statement: ``kind`` is ``assign``, ``call``, ``local`` or ``other``; ``start``/``end``
-    cover its tokens (not the trivia around it). Assignments have ``targets``/``values``; calls ``call``."""
+    """A top-level statement: ``kind`` is ``assign``, ``call``, ``local``, ``return`` or ``other``;
+    ``start``/``end`` cover its tokens (not the trivia around it). Assignments have ``targets``/``values``,
+    a ``return`` its ``values`` (a data file such as a Prosody account); calls ``call``."""
 
     kind: str
     start: int
@@ -306,8 +307,8 @@ class _Parser:
                 break
             if key == "return":
                 start = self.tok().start
-                self.retstat()
-                statements.append(Statement("other", start, self.prev_end()))
+                values = self.retstat()
+                statements.append(Statement("return", start, self.prev_end(), values=tuple(values)))
                 break
             statement = self.statement(top=True)
             if statement is not None:
@@ -330,14 +331,14 @@ class _Parser:
             self.statement(top=False)
         self.close_block()
 
-    def retstat(self) -> None:
+    def retstat(self) -> list[Node]:
         self.enter()  # lparser.c counts 'return' as a statement level
         self.next()
-        if self.key() not in _BLOCK_END and self.key() != ";":
-            self.explist()
+        values = self.explist() if self.key() not in _BLOCK_END and self.key() != ";" else []
         if self.key() == ";":
             self.next()
         self.leave()
+        return values
 
     def block_follows_end(self) -> bool:
         """Whether only labels and ';' remain before the end of the current block (lparser.c's rule

@@ -21,6 +21,7 @@ __all__ = [
     "literal_value",
     "render_string",
     "render_value",
+    "secret_spellings",
     "string_value",
 ]
 
@@ -258,3 +259,9 @@ def canonical(value: object) -> object:
     if isinstance(value, dict):
         return ("table", tuple(sorted((("k", str(k), canonical(v)) for k, v in value.items()), key=repr)))
     return ("other", repr(value))
+
+
+def secret_spellings(secret: str) -> set[str]:
+    """How ``secret`` may be spelled in a Lua file, for masking it in output: each quoted form the editor
+    writes (the value as given is the caller's to mask too)."""
+    return {render_string(secret, quote) for quote in ("'", '"')}

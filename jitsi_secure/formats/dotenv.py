@@ -79,6 +79,7 @@ __all__ = [
     "load_file",
     "parse",
     "quote_value",
+    "secret_spellings",
 ]
 
 Quote = Literal["", "'", '"']
@@ -461,3 +462,9 @@ def _check_key(key: object) -> None:
     assert isinstance(key, str)
     if not key or not all(_is_key_char(c) for c in key):
         raise EditError(f"{key!r} is not a key compose reads (letters, digits and _ . - [ ] only)")
+
+
+def secret_spellings(secret: str) -> set[str]:
+    """How ``secret`` may be spelled in a ``.env`` file, for masking it in output: each quoted form the editor
+    writes (the value as given is the caller's to mask too)."""
+    return {quote_value(secret), quote_value(secret, prefer="'"), quote_value(secret, prefer='"')}

@@ -72,6 +72,7 @@ __all__ = [
     "load_file",
     "parse",
     "parse_path",
+    "secret_spellings",
 ]
 
 #: What ``to_dict()`` and ``get()`` return: plain values, with :class:`Unresolved` where a value depends on a
@@ -941,3 +942,9 @@ def load_file(path: str | os.PathLike[str]) -> HoconDocument:
     set to its path. Bad UTF-8 raises :class:`~jitsi_secure.errors.ParseError` at the first bad byte, a file
     that cannot be read :class:`~jitsi_secure.errors.WriteError`."""
     return parse(read_source(path), source=os.fspath(path))
+
+
+def secret_spellings(secret: str) -> set[str]:
+    """How ``secret`` may be spelled in a HOCON file, for masking it in output: each quoted form the editor
+    writes (the value as given is the caller's to mask too)."""
+    return {json.dumps(secret, ensure_ascii=False)}

@@ -38,11 +38,19 @@ from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure.errors import EditError, ParseError
 from jitsi_secure.formats._js_edit import Editor
 from jitsi_secure.formats._js_model import JsValue, Model, NonLiteral, ObjNode, build_model, to_plain
-from jitsi_secure.formats._js_render import check_value
+from jitsi_secure.formats._js_render import check_value, render_string
 from jitsi_secure.formats._js_ssi import Served, serve
 from jitsi_secure.formats._js_tree import parse_tree
 
-__all__ = ["ConfigJsDocument", "JsValue", "NonLiteral", "load_file", "parse", "variable_for"]
+__all__ = [
+    "ConfigJsDocument",
+    "JsValue",
+    "NonLiteral",
+    "load_file",
+    "parse",
+    "secret_spellings",
+    "variable_for",
+]
 
 
 class _Missing:
@@ -179,7 +187,7 @@ class ConfigJsDocument:
     def _reparse(self, text: str, what: str) -> ConfigJsDocument:
         try:
             document = parse(text, source=self.source, name=self.name)
-        except Exception as exc:
+        except ParseError as exc:  # anything else is a bug of ours, not the text's: it propagates
             raise EditError(f"{what}: the edited text would not parse ({exc}); nothing was changed") from None
         return dataclasses.replace(document, _edited=True)
 
@@ -322,3 +330,9 @@ def _first_difference(a: object, b: object, path: tuple[str, ...]) -> str | None
                 return found
         return None
     return None if _same(a, b) else ".".join(path) or "(top level)"
+
+
+def secret_spellings(secret: str) -> set[str]:
+    """How ``secret`` may be spelled in config.js, for masking it in output: each quoted form the editor
+    writes (the value as given is the caller's to mask too)."""
+    return {render_string(secret, quote) for quote in ("'", '"')}

@@ -40,8 +40,10 @@ from jitsi_secure._core.gc_pause import cyclic_gc_paused
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure._core.trivia import comment_out_splices, owned_span
-from jitsi_secure.errors import EditError, JitsiSecureError, ParseError, line_and_column
+from jitsi_secure.errors import EditError, ParseError, line_and_column
 from jitsi_secure.formats import ConfigValue
+from jitsi_secure.formats._lua_data import ReturnedField, returned_table
+from jitsi_secure.formats._lua_errors import LuaEvaluationError
 from jitsi_secure.formats._lua_eval import LuaEvaluateOptions, LuaEvaluation, LuaLocation, LuaWarning
 from jitsi_secure.formats._lua_lexer import (
     COMMENT,
@@ -63,6 +65,7 @@ from jitsi_secure.formats._lua_values import (
     literal_value,
     render_string,
     render_value,
+    secret_spellings,
     string_value,
 )
 
@@ -76,10 +79,13 @@ __all__ = [
     "LuaPath",
     "LuaWarning",
     "Option",
+    "ReturnedField",
     "Section",
     "SectionKind",
     "load_file",
     "parse",
+    "returned_table",
+    "secret_spellings",
 ]
 
 SectionKind = Literal["global", "VirtualHost", "Component"]
@@ -96,11 +102,6 @@ _INCLUDE_NAMES = frozenset({"Include", "include"})
 _API_NAMES = frozenset({*_HEADER_NAMES, *_INCLUDE_NAMES, "RunScript", "__currenthost"})
 _ASSIGNMENT_EXAMPLE = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-class LuaEvaluationError(JitsiSecureError):
-    """Running the config failed the way it would fail in Prosody (a runtime error such as calling an
-    undefined function, a missing Include), or it broke a sandbox limit (time, memory, forbidden API)."""
 
 
 @dataclass(frozen=True)

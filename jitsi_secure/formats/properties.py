@@ -42,6 +42,7 @@ __all__ = [
     "escape_value",
     "load_file",
     "parse",
+    "secret_spellings",
     "to_latin1",
     "unescape",
 ]
@@ -423,3 +424,9 @@ def _count_trailing(text: str, start: int, end: int, char: str) -> int:
     while end - count > start and text[end - count - 1] == char:
         count += 1
     return count
+
+
+def secret_spellings(secret: str) -> set[str]:
+    """How ``secret`` may be spelled in a ``.properties`` file, for masking it in output: each quoted form the editor
+    writes (the value as given is the caller's to mask too)."""
+    return {escape_value(secret)}

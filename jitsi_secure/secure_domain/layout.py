@@ -11,15 +11,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from jitsi_secure._root import LayoutError, Root
+from jitsi_secure._root import MEET_CONFIGS, PROSODY_HOST_FOLDERS, LayoutError, Root
 from jitsi_secure.secure_domain.spec import validate_domain
 
 __all__ = ["DockerLayout", "Layout", "LayoutError", "discover_domains"]
 
-_MEET_CONFIGS = PurePosixPath("/etc/jitsi/meet")
 _PROSODY_MAIN = PurePosixPath("/etc/prosody/prosody.cfg.lua")
-_PROSODY_AVAIL = PurePosixPath("/etc/prosody/conf.avail")
-_PROSODY_ENABLED = PurePosixPath("/etc/prosody/conf.d")
 _JICOFO_CONF = PurePosixPath("/etc/jitsi/jicofo/jicofo.conf")
 _JICOFO_LEGACY = PurePosixPath("/etc/jitsi/jicofo/sip-communicator.properties")
 _JIGASI = PurePosixPath("/etc/jitsi/jigasi/sip-communicator.properties")
@@ -74,7 +71,7 @@ class Layout:
         if domain is None:
             domain = _domain_of_meet_config(meet_file) if meet_file is not None else None
         if domain is None:
-            domain = _single_domain(view)
+            domain = view.single_domain()
         domain = validate_domain(domain)
         legacy = given(jicofo_legacy, "Jicofo legacy config") or _optional(view, _JICOFO_LEGACY)
         jicofo_file = given(jicofo, "jicofo.conf") or _optional(view, _JICOFO_CONF)
@@ -86,7 +83,7 @@ class Layout:
             root=view.path,
             domain=domain,
             prosody=given(prosody, "Prosody config") or _prosody_default(view, domain),
-            meet=meet_file or _required(view, _MEET_CONFIGS / f"{domain}-config.js", "config.js"),
+            meet=meet_file or _required(view, MEET_CONFIGS / f"{domain}-config.js", "config.js"),
             jicofo=jicofo_file,
             jicofo_legacy=legacy,
             jigasi=given(jigasi, "Jigasi config") or _optional(view, _JIGASI),
@@ -124,24 +121,28 @@ class DockerLayout:
         """``path`` as the deployment sees it, for messages."""
         return Root(self.root).display(path)
 
+    @property
+    def domain(self) -> str:
+        """The XMPP domain the containers use: ``.env``'s ``XMPP_DOMAIN``, ``meet.jitsi`` when unset.
+
+        Also ``meet.jitsi`` when the file does not parse: the plan reads it again and reports the
+        error with every secret masked (the line it would quote may hold one), so it is not reported
+        from here.
+        """
+        from jitsi_secure._core.write import read_text
+        from jitsi_secure.errors import ParseError
+        from jitsi_secure.formats import dotenv
+        from jitsi_secure.secure_domain import docker
+
+        try:
+            return docker.xmpp_domain(dotenv.parse(read_text(self.env_file), source=self.display(self.env_file)))
+        except ParseError:
+            return docker.DEFAULT_XMPP_DOMAIN
+
 
 def discover_domains(root: str | os.PathLike[str] = "/") -> list[str]:
     """The Jitsi hosts configured under ``root``: a ``<host>-config.js`` with a Prosody host file."""
-    view = Root(Path(root).resolve())
-    meet = view.under(_MEET_CONFIGS)
-    hosts = sorted(p.name[: -len("-config.js")] for p in meet.glob("*-config.js")) if meet.is_dir() else []
-    with_prosody = [
-        h for h in hosts if any(_exists(view, folder / f"{h}.cfg.lua") for folder in (_PROSODY_AVAIL, _PROSODY_ENABLED))
-    ]
-    return with_prosody or hosts
-
-
-def _exists(view: Root, path: PurePosixPath) -> bool:
-    """Whether ``path`` names a file, for discovery (a path leaving the root names none)."""
-    try:
-        return view.resolve(path).exists()
-    except LayoutError:
-        return False
+    return Root(Path(root).resolve()).domains()
 
 
 def _domain_of_meet_config(meet: Path) -> str | None:
@@ -156,25 +157,15 @@ def _domain_of_meet_config(meet: Path) -> str | None:
     return domain if isinstance(domain, str) and domain else None
 
 
-def _single_domain(view: Root) -> str:
-    found = discover_domains(view.path)
-    if len(found) == 1:
-        return found[0]
-    where = view.suffix
-    if not found:
-        raise LayoutError(f"no Jitsi Meet host found{where} (no /etc/jitsi/meet/<host>-config.js); give --domain")
-    raise LayoutError(f"several Jitsi Meet hosts found{where}: {', '.join(found)}; choose one with --domain")
-
-
 def _prosody_default(view: Root, domain: str) -> Path:
-    for folder in (_PROSODY_AVAIL, _PROSODY_ENABLED):
-        candidate = folder / f"{domain}.cfg.lua"
-        if view.resolve(candidate).exists():
-            return view.file(candidate, "Prosody host file")
-    raise LayoutError(
-        f"no Prosody host file for {domain}: looked for {_PROSODY_AVAIL}/{domain}.cfg.lua and "
-        f"{_PROSODY_ENABLED}/{domain}.cfg.lua{view.suffix}; give --prosody-config"
-    )
+    found = view.prosody_host_file(domain)
+    if found is None:
+        avail, enabled = PROSODY_HOST_FOLDERS
+        raise LayoutError(
+            f"no Prosody host file for {domain}: looked for {avail}/{domain}.cfg.lua and "
+            f"{enabled}/{domain}.cfg.lua{view.suffix}; give --prosody-config"
+        )
+    return found
 
 
 def _required(view: Root, path: PurePosixPath, what: str) -> Path:

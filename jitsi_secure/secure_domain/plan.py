@@ -28,7 +28,6 @@ from jitsi_secure._root import Root
 from jitsi_secure.deployment import Deployment, read_deployment
 from jitsi_secure.errors import JitsiSecureError, ParseError, VerificationError, WriteError
 from jitsi_secure.formats import dotenv, hocon, js, lua, properties
-from jitsi_secure.formats._lua_values import render_string
 from jitsi_secure.secure_domain import docker, jicofo, jigasi, meet
 from jitsi_secure.secure_domain import prosody as prosody_recipe
 from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, flatten, unintended_changes, unmet
@@ -607,10 +606,10 @@ def _mask_secret_looking(line: str) -> str:
 
 
 def _spellings(secrets: set[str]) -> tuple[str, ...]:
-    """Each secret in every spelling a file may hold it: as given, and escaped for each format."""
+    """Each secret in every spelling a file may hold it: as given, and as each format may write it."""
     spellings = set()
     for secret in secrets:
-        spellings.update(
-            {secret, properties.escape_value(secret), render_string(secret, '"'), render_string(secret, "'")}
-        )
+        spellings.add(secret)
+        for format_module in (dotenv, hocon, js, lua, properties):
+            spellings |= format_module.secret_spellings(secret)
     return tuple(spellings)

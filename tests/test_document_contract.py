@@ -44,6 +44,8 @@ class Case:
     #: Bytes that are not valid in the format's encoding: ``None`` when every byte reads (kept as is).
     bad_bytes: bytes | None
     make_new: Callable[[str], Any] = str
+    #: Texts with a one-line object (empty or not) and a new path in it: ``()`` for formats without objects.
+    one_line: tuple[tuple[str, Any], ...] = ()
 
 
 CASES = [
@@ -100,6 +102,12 @@ CASES = [
         computed_text="url = ${HOST}\n",
         computed="url",
         bad_bytes=b"a = \xff\n",
+        one_line=(
+            ("jicofo {}\n", "jicofo.authentication.enabled"),
+            ("jicofo {\n}\n", "jicofo.authentication.enabled"),
+            ("jicofo { authentication { } }\n", "jicofo.authentication.enabled"),
+            ("hosts { domain = x, muc = y }\n", "hosts.anonymousdomain"),
+        ),
     ),
     Case(
         name="lua",
@@ -141,6 +149,11 @@ CASES = [
         computed_text="var config = { url: 'https://' + location.host };\n",
         computed="url",
         bad_bytes=b"var config = { a: '\xff' };\n",
+        one_line=(
+            ("var config = { hosts: {} };\n", "hosts.anonymousdomain"),
+            ("var config = {\n    hosts: { domain: 'x', muc: 'y' },\n};\n", "hosts.anonymousdomain"),
+            ("var config = { hosts: { domain: 'x', muc: 'y' } };\n", "hosts.anonymousdomain"),
+        ),
     ),
 ]
 
@@ -308,6 +321,24 @@ def test_comment_out_keeps_lines_and_comments_and_set_undoes_it(case: Case) -> N
     assert len(new.render().splitlines()) == len(doc.render().splitlines())
     back = new.set(case.alone, doc.get(case.alone))
     assert back.to_dict() == doc.to_dict()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.one_line], ids=lambda c: c.name)
+def test_what_is_inserted_into_a_one_line_object_can_be_removed_and_commented_out(case: Case) -> None:
+    for text, path in case.one_line:
+        doc = parse(case, text)
+        new = doc.set(path, "guest")
+        assert new.get(path) == "guest"
+        line = next(line for line in new.render().splitlines() if "guest" in line)
+        # On a line of its own, not after the other keys or before a closing brace.
+        assert line.strip().startswith(path.split(".")[-1]), line
+        assert "}" not in line, line
+        removed = new.remove(path)
+        assert path not in removed
+        commented = new.remove(path, comment_out=True)
+        assert path not in commented
+        assert "guest" in commented.render()
+        assert commented.set(path, "guest").get(path) == "guest"
 
 
 def test_inserted_lines_follow_the_dominant_line_ending(case: Case) -> None:

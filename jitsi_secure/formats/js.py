@@ -21,8 +21,9 @@ statements, as far as it is stated literally; computed values are
 document is a :class:`~jitsi_secure.formats.Document`: ``edit(changes)`` makes a batch of changes as
 one set of splices into the original text, checked by parsing the result once: its meaning must
 differ from before by exactly the intended changes, or the edit raises
-:class:`~jitsi_secure.errors.EditError` and nothing changes; ``applied`` lists the splices. An edited document is also read by a
-second, independent parser (esprima) before jitsi-secure writes it (see ``jitsi_secure._verify``).
+:class:`~jitsi_secure.errors.EditError` and nothing changes; ``applied`` lists the splices. An edited
+document is also read by a second, independent parser (esprima) before jitsi-secure writes it (see
+``jitsi_secure._verify``), once per batch.
 """
 
 from __future__ import annotations

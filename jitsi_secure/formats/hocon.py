@@ -25,6 +25,7 @@ import json
 import math
 import os
 import re
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
@@ -198,7 +199,8 @@ class HoconDocument:
         return self.text.count("\n", 0, starts[-1]) + 1 if starts else None
 
     def has(self, path: str) -> bool:
-        """Deprecated: ``path in doc``."""
+        """Deprecated: ``path in doc`` (warns with :class:`DeprecationWarning`)."""
+        warnings.warn("HoconDocument.has(path) is deprecated: use `path in doc`", DeprecationWarning, stacklevel=2)
         return path in self
 
     def includes(self) -> tuple[Include, ...]:
@@ -257,6 +259,8 @@ class HoconDocument:
             shown = path if isinstance(path, str) else ".".join(_render_key(k) for k in elements)
             if isinstance(value, Remove):
                 if _lookup(old, elements) is _ABSENT:
+                    if _lookup(expected, elements) is not _ABSENT:
+                        raise EditError(f"{self.source}: remove {shown}: an earlier change of the batch sets it")
                     continue
                 reason = f"{'comment out' if comment_out else 'remove'} {shown}"
                 sites = [s for s in self._sites() if s.full[: len(elements)] == elements]

@@ -170,6 +170,8 @@ class ConfigJsDocument:
             if isinstance(value, Remove):
                 self._editable("remove " + label)
                 if _lookup(self._model.root, keys, strict=True) is _MISSING:
+                    if _holds(expected, keys):
+                        raise EditError(f"{self.source}: remove {label}: an earlier change of the batch sets it")
                     continue
                 _pop(expected, keys)
                 batch.remove(keys)
@@ -186,7 +188,7 @@ class ConfigJsDocument:
         if not splices:
             return self
         self._check_ssi(splices)
-        if _overlapping(splices) and len(batch.steps) > 1:
+        if (batch.meets or _overlapping(splices)) and len(batch.steps) > 1:
             return self._stepwise(batch.steps, comment_out=comment_out)
 
         def problem(new: ConfigJsDocument) -> str | None:
@@ -296,6 +298,14 @@ class _Batch:
         _, _, items, reasons = self.inserts.setdefault(id(parent), (parent, keys[:missing], {}, []))
         items[rest[0]] = _merged(items.get(rest[0], _MISSING), nested)
         reasons.append("set " + ".".join(keys))
+
+    @property
+    def meets(self) -> bool:
+        """Whether one object both loses and gains properties in this batch: its splices would meet at
+        its last property, so the batch is made one change at a time instead."""
+        editor = self.editor
+        losing = {id(editor.locate(keys)[0]) for keys, _ in self.removals if editor.locate(keys)[1] == len(keys)}
+        return any(key in losing for key in self.inserts)
 
     def splices(self) -> list[Splice]:
         found = list(self.found)
@@ -419,6 +429,14 @@ def _put(data: dict[str, JsValue], keys: tuple[str, ...], value: object) -> None
             raise EditError(f"set {'.'.join(keys)}: {'.'.join(keys[: index + 1])} is not an object")
         data = child
     data[keys[-1]] = copy.deepcopy(value)  # type: ignore[assignment]
+
+
+def _holds(data: object, keys: tuple[str, ...]) -> bool:
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return False
+        data = data[key]
+    return True
 
 
 def _pop(data: dict[str, JsValue], keys: tuple[str, ...]) -> None:

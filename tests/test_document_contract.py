@@ -357,6 +357,18 @@ def test_a_bad_edit_is_an_edit_error_and_changes_nothing(case: Case) -> None:
     assert doc.render() == case.text
 
 
+def test_the_old_call_forms_warn() -> None:
+    doc = lua.parse('VirtualHost "example.com"\n    a = 1\n')
+    with pytest.deprecated_call(match="get"):
+        assert doc.get("example.com", "a") == 1
+    with pytest.deprecated_call(match="set"):
+        assert doc.set("example.com", "a", 2).get(("example.com", "a")) == 2
+    with pytest.deprecated_call(match="remove"):
+        assert ("example.com", "a") not in doc.remove("example.com", "a")
+    with pytest.deprecated_call(match="in doc"):
+        assert hocon.parse("a = 1\n").has("a")
+
+
 def test_the_document_protocol_is_checked_by_mypy() -> None:
     mypy_api = pytest.importorskip("mypy.api")
     sample = Path(__file__).with_name("typing_documents.py")

@@ -45,11 +45,15 @@ docs-serve: $(DOCS_STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
-# Long fuzzing of every parser: FUZZ_EXAMPLES mutated files per format, random seeds (CI runs a small fixed set).
+# Long fuzzing of every parser: FUZZ_EXAMPLES mutated files per format, random seeds (CI runs a small fixed set);
+# then the random-edit differentials, DIFFERENTIAL_EXAMPLES edit batches per format judged by the real readers.
 FUZZ_EXAMPLES ?= 20000
+DIFFERENTIAL_EXAMPLES ?= 2000
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HYPOTHESIS_PROFILE=dev HYPOTHESIS_STORAGE_DIRECTORY=$(CURDIR)/.hypothesis \
 		$(BIN)/pytest -q -s -p no:cacheprovider tests/test_fuzz.py --hypothesis-show-statistics --junitxml=build/fuzz.xml
+	DIFFERENTIAL_EXAMPLES=$(DIFFERENTIAL_EXAMPLES) HYPOTHESIS_PROFILE=dev \
+		$(BIN)/pytest -q -p no:cacheprovider tests/test_edit_differential.py --junitxml=build/differential.xml
 
 # An sdist and a wheel in dist/.
 dist: $(STAMP)

@@ -1,4 +1,5 @@
-"""A batch of 20 edits against one parse, on the largest corpus jicofo.conf and Prosody file (issue 15).
+"""A batch of 20 edits against one parse, on the largest corpus jicofo.conf, Prosody file and config.js
+(issue 15).
 
 ``edit`` applies its changes as one set of splices and verifies once, so 20 edits should cost about two
 parses (the reading of the old meaning plus the re-parse of the result), at most 2.5x one parse.
@@ -14,7 +15,7 @@ from typing import Any
 
 from _timing import best_of
 
-from jitsi_secure.formats import hocon, lua
+from jitsi_secure.formats import hocon, js, lua
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 GOAL = 2.5
@@ -45,6 +46,14 @@ def _lua_changes(doc: lua.LuaDocument) -> dict[Any, Any]:
     return changes
 
 
+def _js_changes(doc: js.ConfigJsDocument) -> dict[Any, Any]:
+    """The literal leaves it has (up to 10; upstream's config.js states few), then new keys up to 20."""
+    leaves = [k for k, v in _flat(doc.to_dict()) if isinstance(v, str | int) and not isinstance(v, bool)][:10]
+    changes: dict[Any, Any] = dict.fromkeys(leaves, "changed")
+    changes.update({("bench", f"key{n}"): n for n in range(20 - len(changes))})
+    return changes
+
+
 def main() -> int:
     if not CORPUS.is_dir():
         print(f"{CORPUS} is absent: nothing to measure")
@@ -53,6 +62,7 @@ def main() -> int:
     for label, module, path, make in (
         ("jicofo.conf (HOCON)", hocon, _largest("hocon", "*jicofo*.conf"), _hocon_changes),
         ("Prosody config (Lua)", lua, _largest("lua", "*.lua"), _lua_changes),
+        ("config.js", js, _largest("js", "*config*.js"), _js_changes),
     ):
         text = path.read_text(encoding="utf-8")
         doc = module.parse(text)

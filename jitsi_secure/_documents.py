@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import cast
 
 from jitsi_secure._core.document import Document
 from jitsi_secure._core.edit import read_source
@@ -75,9 +74,7 @@ def load(path: str | os.PathLike[str]) -> Document:
         return lua.load_file(target)
     if kind == "dotenv":
         return dotenv.parse(text, source=source)
-    # config.js joins the Document protocol (edit, applied) with its parser rewrite; until then it offers
-    # every other member, and the cast says so rather than widening the return type to Any.
-    return cast(Document, js.parse(read_source(target), source=source, name=js.variable_for(target)))
+    return js.parse(read_source(target), source=source, name=js.variable_for(target))
 
 
 def save(path: str | os.PathLike[str], document: Document, *, backup_suffix: str | None = None) -> WriteResult:

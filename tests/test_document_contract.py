@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from jitsi_secure import EditError, JitsiSecureError, ParseError, apply_splices, load
-from jitsi_secure.formats import REMOVE, Computed, Document, dotenv, hocon, lua, properties
+from jitsi_secure.formats import REMOVE, Computed, Document, dotenv, hocon, js, lua, properties
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +44,8 @@ class Case:
     #: Bytes that are not valid in the format's encoding: ``None`` when every byte reads (kept as is).
     bad_bytes: bytes | None
     make_new: Callable[[str], Any] = str
+    #: Texts with a one-line object (empty or not) and a new path in it: ``()`` for formats without objects.
+    one_line: tuple[tuple[str, Any], ...] = ()
 
 
 CASES = [
@@ -100,6 +102,12 @@ CASES = [
         computed_text="url = ${HOST}\n",
         computed="url",
         bad_bytes=b"a = \xff\n",
+        one_line=(
+            ("jicofo {}\n", "jicofo.authentication.enabled"),
+            ("jicofo {\n}\n", "jicofo.authentication.enabled"),
+            ("jicofo { authentication { } }\n", "jicofo.authentication.enabled"),
+            ("hosts { domain = x, muc = y }\n", "hosts.anonymousdomain"),
+        ),
     ),
     Case(
         name="lua",
@@ -118,6 +126,34 @@ CASES = [
         computed_text='url = "https://" .. os.getenv("HOST")\n',
         computed="url",
         bad_bytes=b'a = "\xff"\n',
+    ),
+    Case(
+        name="js",
+        module=js,
+        suffix=".js",
+        text=(
+            "// settings\nvar config = {\n    hosts: {\n        domain: 'one',\n        // example: 'old',\n"
+            "    },\n};\n"
+        ),
+        present="hosts.domain",
+        value="one",
+        absent="hosts.other",
+        example="hosts.example",
+        paragraphs=(
+            "var config = {\n    // about a\n    alone: 1,\n\n    // heading\n    groupA: 1,\n    groupB: 2,\n};\n"
+        ),
+        alone="alone",
+        alone_comment="// about a",
+        grouped="groupA",
+        heading="// heading",
+        computed_text="var config = { url: 'https://' + location.host };\n",
+        computed="url",
+        bad_bytes=b"var config = { a: '\xff' };\n",
+        one_line=(
+            ("var config = { hosts: {} };\n", "hosts.anonymousdomain"),
+            ("var config = {\n    hosts: { domain: 'x', muc: 'y' },\n};\n", "hosts.anonymousdomain"),
+            ("var config = { hosts: { domain: 'x', muc: 'y' } };\n", "hosts.anonymousdomain"),
+        ),
     ),
 ]
 
@@ -262,7 +298,11 @@ def test_remove_takes_the_comment_of_a_key_alone_in_its_paragraph(case: Case) ->
     new = doc.remove(case.alone)
     assert case.alone not in new
     assert case.alone_comment not in new.render()
-    assert new.render().startswith("\n")  # the blank line stays: paragraphs do not merge
+    assert _blank_lines(new.render()) == _blank_lines(doc.render())  # paragraphs do not merge
+
+
+def _blank_lines(text: str) -> int:
+    return sum(1 for line in text.splitlines() if not line.strip())
 
 
 def test_remove_keeps_a_heading_over_a_group(case: Case) -> None:
@@ -283,6 +323,24 @@ def test_comment_out_keeps_lines_and_comments_and_set_undoes_it(case: Case) -> N
     assert back.to_dict() == doc.to_dict()
 
 
+@pytest.mark.parametrize("case", [c for c in CASES if c.one_line], ids=lambda c: c.name)
+def test_what_is_inserted_into_a_one_line_object_can_be_removed_and_commented_out(case: Case) -> None:
+    for text, path in case.one_line:
+        doc = parse(case, text)
+        new = doc.set(path, "guest")
+        assert new.get(path) == "guest"
+        line = next(line for line in new.render().splitlines() if "guest" in line)
+        # On a line of its own, not after the other keys or before a closing brace.
+        assert line.strip().startswith(path.split(".")[-1]), line
+        assert "}" not in line, line
+        removed = new.remove(path)
+        assert path not in removed
+        commented = new.remove(path, comment_out=True)
+        assert path not in commented
+        assert "guest" in commented.render()
+        assert commented.set(path, "guest").get(path) == "guest"
+
+
 def test_inserted_lines_follow_the_dominant_line_ending(case: Case) -> None:
     for ending in ("\r\n", "\r\r\n") if case.name == "hocon" else ("\r\n",):
         text = case.text.replace("\n", ending)
@@ -297,6 +355,18 @@ def test_a_bad_edit_is_an_edit_error_and_changes_nothing(case: Case) -> None:
     with pytest.raises(EditError):
         doc.edit({case.absent: "fine", 12345: "a path that is no path"})
     assert doc.render() == case.text
+
+
+def test_the_old_call_forms_warn() -> None:
+    doc = lua.parse('VirtualHost "example.com"\n    a = 1\n')
+    with pytest.deprecated_call(match="get"):
+        assert doc.get("example.com", "a") == 1
+    with pytest.deprecated_call(match="set"):
+        assert doc.set("example.com", "a", 2).get(("example.com", "a")) == 2
+    with pytest.deprecated_call(match="remove"):
+        assert ("example.com", "a") not in doc.remove("example.com", "a")
+    with pytest.deprecated_call(match="in doc"):
+        assert hocon.parse("a = 1\n").has("a")
 
 
 def test_the_document_protocol_is_checked_by_mypy() -> None:

@@ -1,16 +1,20 @@
 """Random edits judged by the real readers (issue 15): the meaning after an edit is the old meaning plus
 exactly the asked changes, or the edit raised ``EditError``, and nothing else.
 
-Hypothesis draws documents (corpus files and generated ones, object concatenations and empty objects
-included) and batches of set/remove changes; every result is then read by the format's real reader in
-one batch (Lightbend Config, java.util.Properties, Prosody's loader, python-dotenv). The budget is the
-Hypothesis profile's (``make fuzz`` raises it).
+Hypothesis draws documents (corpus files, the whole corpus of the format, and generated ones: object
+concatenations, empty and one-line objects included) and batches of set/remove changes; every result is
+then read by the format's real reader in one batch (Lightbend Config, java.util.Properties, Prosody's
+loader, python-dotenv, Node). The budget is the Hypothesis profile's (100 examples per format in CI);
+``DIFFERENTIAL_EXAMPLES`` overrides it, and ``make fuzz`` sets it high for a longer run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
+import os
+import re
 from typing import Any
 
 import pytest
@@ -19,18 +23,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jitsi_secure import EditError
-from jitsi_secure.formats import REMOVE, dotenv, hocon, lua, properties
+from jitsi_secure.formats import REMOVE, dotenv, hocon, js, lua, properties
 from tests.oracles import corpus_files, java_properties
 from tests.oracles.hocon import lightbend_read_texts
+from tests.oracles.js import NodeEvaluator, js_corpus, served
 from tests.oracles.lua import prosody_configs
 
-EXAMPLES = settings().max_examples
+#: Examples per format: the profile's, or ``DIFFERENTIAL_EXAMPLES`` (``make fuzz``).
+EXAMPLES = int(os.environ.get("DIFFERENTIAL_EXAMPLES", "0")) or settings().max_examples
 KEYS = ["a", "b", "c", "x-y"]
 VALUES = st.one_of(st.sampled_from(["on", "", "two words", "a#b", "$x", "é"]), st.integers(-5, 5), st.booleans())
 
 
-def _collect(strategy: st.SearchStrategy[Any], run: Any) -> list[Any]:
-    """Run ``run`` on every example Hypothesis draws and keep what it returns (the oracle runs once after)."""
+def _collect(strategy: st.SearchStrategy[Any], run: Any, *, share: int = 2) -> list[Any]:
+    """Run ``run`` on every example Hypothesis draws and keep what it returns (the oracle runs once after);
+    at least one in ``share`` must go through."""
     found: list[Any] = []
 
     @settings(max_examples=EXAMPLES, database=None)
@@ -42,7 +49,7 @@ def _collect(strategy: st.SearchStrategy[Any], run: Any) -> list[Any]:
 
     each()
     # Refusing every edit would pass the meaning check trivially: most must go through.
-    assert len(found) * 2 >= EXAMPLES, f"only {len(found)} of {EXAMPLES} edits were made"
+    assert len(found) * share >= EXAMPLES, f"only {len(found)} of {EXAMPLES} edits were made"
     return found
 
 
@@ -62,12 +69,14 @@ HOCON_TEXTS = [
 
 
 def _hocon_texts() -> list[str]:
+    """The generated texts and every corpus .conf file: Hypothesis draws among all of them, so each run
+    of the fixed budget reaches any file (and ``make fuzz`` many more of them)."""
     texts = list(HOCON_TEXTS)
     try:
         files = corpus_files("hocon", "*.conf")
     except pytest.skip.Exception:
         files = []
-    texts += [p.read_text(encoding="utf-8") for p in files[:5]]
+    texts += [p.read_text(encoding="utf-8") for p in files]
     return texts
 
 
@@ -252,3 +261,82 @@ def test_lua_random_edits_read_as_asked_by_prosody(tmp_path: Any) -> None:
 
 def _normal(config: dict[str, Any]) -> dict[str, Any]:
     return {section: (options or {}) for section, options in config.items()}
+
+
+# -- config.js, judged by Node ---------------------------------------------------------------------
+
+JS_TEXTS = [
+    "var config = { hosts: {} };\n",
+    "var config = {\n    hosts: { domain: 'x', muc: 'y' },\n};\n",
+    "var config = {\n    // about a\n    a: 1,\n\n    // heading\n    b: { c: 2 },\n    // c: 'old',\n};\n",
+    "var config = {\n    hosts: {\n        domain: 'x'\n    }\n};\nconfig.b = 2;\nconfig.hosts.muc = 'm';\n",
+    "var config = {\r\n    a: 1,\r\n    b: [1, 2],\r\n};\r\n",
+    "var config = {};\nif (!config.hasOwnProperty('hosts')) config.hosts = {};\nconfig.hosts.domain = 'd';\n",
+]
+_JS_PLACEHOLDER = re.compile(r"\b__[A-Z][A-Z0-9_]*__\b")
+
+
+def _js_texts() -> list[tuple[str, str]]:
+    texts = [(text, "config") for text in JS_TEXTS]
+    with contextlib.suppress(pytest.skip.Exception):
+        texts += [(item.text, item.name) for item in js_corpus()]
+    return texts
+
+
+def test_js_random_edits_read_as_asked_by_node() -> None:
+    texts = _js_texts()
+    paths = st.lists(
+        st.sampled_from(["hosts", "domain", "anonymousdomain", "a", "b", "c", "p2p"]), min_size=1, max_size=3
+    )
+    values = st.one_of(VALUES, st.none(), st.lists(st.integers(0, 3), max_size=2))
+    changes = st.dictionaries(paths.map(tuple), st.one_of(values, st.just(REMOVE)), min_size=1, max_size=4)
+
+    def run(drawn: tuple[int, dict[Any, Any]]) -> tuple[int, str, dict[Any, Any]] | None:
+        index, batch = drawn
+        text, name = texts[index]
+        doc = js.parse(text, name=name)
+        try:
+            new = doc.edit(batch)
+        except EditError:
+            assert doc.render() == text
+            return None
+        return index, new.render(), batch
+
+    cases = _collect(st.tuples(st.integers(0, len(texts) - 1), changes), run, share=4)
+    node = NodeEvaluator()
+    try:
+        for index, new_text, batch in cases:
+            text, name = texts[index]
+            placeholders = {p: f"placeholder {p}" for p in _JS_PLACEHOLDER.findall(text)}
+            before = node.evaluate(served(text), name, globals_=placeholders)
+            after = node.evaluate(served(new_text), name, globals_=placeholders)
+            if not before.ok:
+                continue
+            assert after.ok, (new_text, after.error)
+            want = copy.deepcopy(before.value)
+            for path, value in batch.items():
+                _apply(want, path, value)
+            assert _js_same(after.value, want), (batch, _first_js_difference(after.value, want), new_text)
+    finally:
+        node.close()
+
+
+def _first_js_difference(got: Any, want: Any, path: str = "") -> str:
+    if isinstance(got, dict) and isinstance(want, dict):
+        for key in sorted(got.keys() | want.keys()):
+            if key not in got or key not in want or not _js_same(got[key], want[key]):
+                inner = _first_js_difference(got.get(key), want.get(key), f"{path}.{key}")
+                return inner or f"{path}.{key}"
+        return ""
+    return "" if _js_same(got, want) else f"{path}: node {got!r}, asked {want!r}"
+
+
+def _js_same(a: Any, b: Any) -> bool:
+    """Equality of JSON values as JavaScript has them: booleans are not numbers."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_js_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_js_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)

@@ -359,7 +359,8 @@ def test_remove_takes_doc_comment_and_all_definitions() -> None:
     assert "enableNoAudioDetection" not in new.render()
     assert "// Enables the test specific features" in new.render()
     text = "var config = {\n    a: 1,\n\n    // About b.\n    b: 2,\n\n    c: 3,\n};\nconfig.b = 4;\n"
-    assert parse(text).remove("b").render() == "var config = {\n    a: 1,\n\n    c: 3,\n};\n"
+    # The one comment rule of every format: blank lines around a removed paragraph stay.
+    assert parse(text).remove("b").render() == "var config = {\n    a: 1,\n\n\n    c: 3,\n};\n"
 
 
 def test_remove_keeps_commented_examples_above() -> None:

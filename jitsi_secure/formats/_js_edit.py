@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle
+from jitsi_secure._core.trivia import comment_out_splices, owned_span, uncomment_splice
 from jitsi_secure.errors import EditError
 from jitsi_secure.formats._js_model import Entry, Model, NonLiteral, ObjLit, ObjNode, Prop, Stmt
 from jitsi_secure.formats._js_render import JsLayout, is_identifier, render_key, render_string, render_value
@@ -36,8 +38,10 @@ class Comment:
 _TRIVIA = re.compile(r"(?:[\s\ufeff]+|//[^\r\n]*|/\*.*?\*/)*", re.DOTALL)
 _SAME_LINE_TRIVIA = re.compile(r"(?:[ \t]+|/\*[^\r\n]*?\*/)*")
 _LINE_END = re.compile(r"\r\n|\r|\n")
-_BLANK_LINE = re.compile(r"[ \t]*(?:\r\n|\r|\n)")
 _SEPARATOR = re.compile(r"[ \t]*:[ \t]*")
+_PLAIN_GAP = re.compile(r"[ \t]*")
+_PLAIN_COMMA = re.compile(r"[ \t]*,[ \t]*")
+_PLAIN_TAIL = re.compile(r"[ \t]*,?[ \t]*")
 # A comment line that holds code (a commented-out property or statement, or the end of a commented
 # block) documents something else, so removing the item below it must not take it along.
 _COMMENTED_CODE = re.compile(r"\s*(?:['\"]?[\w$-]+['\"]?\s*:|[\w$.\[\]'\"]+\s*=[^=]|[}\]])")
@@ -49,65 +53,73 @@ _STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
 class Editor:
     """Computes splices on one document's text; stateless apart from what it caches about the text."""
 
-    def __init__(self, text: str, model: Model, name: str, style: TextStyle) -> None:
+    def __init__(self, text: str, model: Model, name: str, style: TextStyle, source: str = "<string>") -> None:
         self.text = text
         self.model = model
         self.name = name
         self.style = style
+        self.source = source
         quotes = dict(model.string_quotes)
         self.quote = '"' if quotes.get('"', 0) > quotes.get("'", 0) else "'"
 
     # public operations ------------------------------------------------------------------------
 
     def set_splices(self, keys: tuple[str, ...], value: object) -> list[Splice]:
-        reason = "set " + ".".join(keys)
+        """The splices that give the existing key ``keys`` the new ``value``."""
         parent, missing = self.locate(keys)
-        if missing == len(keys):
-            entry = parent.entries[keys[-1]]
-            return self._replace(entry, value, reason)
-        rest = keys[missing:]
-        nested: object = value
-        for key in reversed(rest[1:]):
-            nested = {key: nested}
-        if parent is self.model.root and self.model.opaque_root is not None:
-            raise EditError(f"{reason}: {self.name} is computed by code jitsi-secure does not edit")
-        if parent.literal is not None:
-            if len(rest) == 1:
-                found = self._uncomment(parent.literal, rest[0], value, reason)
-                if found is not None:
-                    return found
-            return self._insert_property(parent.literal, rest[0], nested, reason)
-        return self._insert_statement(parent, keys[: missing + 1], nested, reason)
+        assert missing == len(keys)
+        return self._replace(parent.entries[keys[-1]], value, "set " + ".".join(keys))
 
-    def remove_splices(self, keys: tuple[str, ...], *, comment_out: bool) -> list[Splice]:
-        reason = "remove " + ".".join(keys)
-        parent, missing = self.locate(keys)
-        if missing != len(keys):
-            return []
-        entry = parent.entries[keys[-1]]
-        writers: list[Prop | Stmt] = list(entry.writers)
-        if isinstance(entry.value, ObjNode):
-            writers.extend(_statements_in(entry.value))
-        for writer in writers:
-            if isinstance(writer, Stmt) and writer.kind == "opaque":
-                raise EditError(f"{reason}: it is written by code jitsi-secure does not edit")
-        # A writer inside another one (a statement's object literal) goes with it.
-        spans = [(w.start, w.end) for w in writers]
-        writers = [
-            w for w in writers if not any(s <= w.start and w.end <= e and (s, e) != (w.start, w.end) for s, e in spans)
-        ]
-        props = [w for w in writers if isinstance(w, Prop)]
+    def insert_splices(
+        self, parent: ObjNode, prefix: tuple[str, ...], items: list[tuple[str, object]], reason: str
+    ) -> list[Splice]:
+        """The splices that add the new keys ``items`` to ``parent`` (the object at path ``prefix``)."""
+        if parent is self.model.root and self.model.opaque_root is not None:
+            raise EditError(f"{self.source}: {reason}: {self.name} is computed by code jitsi-secure does not edit")
+        if parent.literal is not None:
+            return self._insert_properties(parent.literal, items, reason)
         splices: list[Splice] = []
-        if props:
-            literal = parent.literal
-            assert literal is not None
-            remaining = [p for p in literal.props if p not in props]
-            for prop in props:
-                splices.extend(self._remove_property(literal, prop, remaining, comment_out, reason))
+        for key, value in items:
+            splices.extend(self._insert_statement(parent, (*prefix, key), value, reason))
+        return splices
+
+    def remove_splices(self, paths: list[tuple[str, ...]], *, comment_out: bool) -> list[Splice]:
+        """The splices that take out every definition of each of ``paths`` (removed together, so that
+        the commas of one object stay valid however many of its properties go)."""
+        removals: list[tuple[ObjNode, Prop | Stmt, str]] = []
+        for keys in paths:
+            reason = ("comment out " if comment_out else "remove ") + ".".join(keys)
+            parent, missing = self.locate(keys)
+            if missing != len(keys):
+                continue
+            entry = parent.entries[keys[-1]]
+            writers: list[Prop | Stmt] = list(entry.writers)
+            if isinstance(entry.value, ObjNode):
+                writers.extend(_statements_in(entry.value))
+            for writer in writers:
+                if isinstance(writer, Stmt) and writer.kind == "opaque":
+                    raise EditError(f"{self.source}: {reason}: it is written by code jitsi-secure does not edit")
+            removals.extend((parent, w, reason) for w in writers)
+        # A writer inside another one (a statement's object literal) goes with it.
+        spans = {(w.start, w.end) for _, w, _ in removals}
+        removals = [
+            (parent, w, reason)
+            for parent, w, reason in removals
+            if not any(s <= w.start and w.end <= e and (s, e) != (w.start, w.end) for s, e in spans)
+        ]
+        gone = {id(w) for _, w, _ in removals}
+        splices: list[Splice] = []
         seen: set[tuple[int, int]] = set()
-        for writer in writers:
-            if isinstance(writer, Stmt) and (writer.start, writer.end) not in seen:
-                seen.add((writer.start, writer.end))
+        for parent, writer, reason in removals:
+            if (writer.start, writer.end) in seen:
+                continue
+            seen.add((writer.start, writer.end))
+            if isinstance(writer, Prop):
+                literal = parent.literal
+                assert literal is not None
+                remaining = [p for p in literal.props if id(p) not in gone]
+                splices.extend(self._remove_property(literal, writer, remaining, comment_out, reason))
+            else:
                 splices.extend(self._remove_statement(writer, comment_out, reason))
         return splices
 
@@ -147,41 +159,81 @@ class Editor:
 
     # inserting --------------------------------------------------------------------------------
 
-    def _insert_property(self, literal: ObjLit, key: str, value: object, reason: str) -> list[Splice]:
+    def _insert_properties(self, literal: ObjLit, items: list[tuple[str, object]], reason: str) -> list[Splice]:
+        """New properties, each on a line of its own (so each can later be removed or commented out)."""
         text = self.text
-        if literal.props:
-            last = literal.props[-1]
-            comma = self.find_comma(last.end, literal.end - 1)
-            after = comma + 1 if comma is not None else last.end
-            eol = self.same_line_end(after)
-            separator = text[last.key_end : last.value_start]
-            if not _SEPARATOR.fullmatch(separator):
-                separator = ": "
+        close = literal.end - 1
+        if not literal.props:
+            return self._open_empty(literal, items, reason)
+        last = literal.props[-1]
+        comma = self.find_comma(last.end, close)
+        after = comma + 1 if comma is not None else last.end
+        eol = self.same_line_end(after)
+        separator = text[last.key_end : last.value_start]
+        if not _SEPARATOR.fullmatch(separator):
+            separator = ": "
+        if eol is not None:
+            # The last property ends its line: the new ones follow it, in its indentation and comma habit.
             indent = self.line_indent(last.start)
-            newline = self.newline_at(eol) if eol is not None else self.style.newline
+            newline = self.newline_at(eol)
             layout = JsLayout(indent, self.style.indent, newline, self.quote, comma is not None, separator)
-            item = render_key(key, layout, key_quote=last.key_quote) + separator + render_value(value, layout)
-            if eol is not None:
-                splices = [Splice(eol, eol, newline + indent + item + ("," if comma is not None else ""), reason)]
-                if comma is None:
-                    splices.insert(0, Splice(last.end, last.end, ",", reason))
-                return splices
-            return [Splice(last.end, last.end, ", " + item, reason)]
-        # An empty object: open it up onto lines, indented one unit deeper than the line of its `{`.
+            lines = self._rendered(items, layout, last.key_quote)
+            new = ",".join(newline + indent + line for line in lines) + ("," if comma is not None else "")
+            after_last = [Splice(eol, eol, new, reason)]
+            if comma is None:
+                after_last.insert(0, Splice(last.end, last.end, ",", reason))
+            return after_last
+        one_line = not _LINE_END.search(text, literal.start, literal.end)
+        if not _PLAIN_TAIL.fullmatch(text, last.end, close):
+            # A comment between the last property and `}`: it stays where it is, and so do the new ones.
+            layout = JsLayout("", self.style.indent, self.style.newline, self.quote, False, separator)
+            return [
+                Splice(last.end, last.end, "".join(", " + line for line in self._rendered(items, layout, "")), reason)
+            ]
+        # `}` follows the last property on its line (a one-line object): open the object onto lines, as the
+        # file's multi-line objects are, one property per line where only a comma separates them.
+        outer = self.line_indent(literal.start)
+        indent = outer + self.style.indent if one_line else self.line_indent(last.start)
+        newline = self.newline_at(self.line_end(literal.start))
+        trailing = self.trailing_comma_habit()
+        layout = JsLayout(indent, self.style.indent, newline, self.quote, trailing, separator)
+        splices: list[Splice] = []
+        if one_line:
+            first = literal.props[0]
+            lead = literal.start + 1
+            if _PLAIN_GAP.fullmatch(text, lead, first.start):
+                splices.append(Splice(lead, first.start, newline + indent, reason))
+            for before, following in itertools.pairwise(literal.props):
+                if _PLAIN_COMMA.fullmatch(text, before.end, following.start):
+                    splices.append(Splice(before.end, following.start, "," + newline + indent, reason))
+        lines = self._rendered(items, layout, last.key_quote)
+        body = "".join("," + newline + indent + line for line in lines)
+        splices.append(Splice(last.end, close, body + ("," if trailing else "") + newline + outer, reason))
+        return splices
+
+    def _open_empty(self, literal: ObjLit, items: list[tuple[str, object]], reason: str) -> list[Splice]:
+        """An empty object: open it up onto lines, indented one unit deeper than the line of its `{`."""
         outer = self.line_indent(literal.start)
         indent = outer + self.style.indent
         trailing = self.trailing_comma_habit()
         close = literal.end - 1
         newline = self.newline_at(self.line_end(literal.start))
         layout = JsLayout(indent, self.style.indent, newline, self.quote, trailing)
-        item = render_key(key, layout) + ": " + render_value(value, layout) + ("," if trailing else "")
-        inner = text[literal.start + 1 : close]
-        if "\n" in inner or "\r" in inner:
+        block = ("," + newline).join(indent + line for line in self._rendered(items, layout, ""))
+        block += "," if trailing else ""
+        inner = self.text[literal.start + 1 : close]
+        if _LINE_END.search(inner):
             if self.own_line(close):
                 at = self.line_start(close)
-                return [Splice(at, at, indent + item + newline, reason)]
-            return [Splice(close, close, newline + indent + item + newline + outer, reason)]
-        return [Splice(literal.start, literal.end, "{" + newline + indent + item + newline + outer + "}", reason)]
+                return [Splice(at, at, block + newline, reason)]
+            return [Splice(close, close, newline + block + newline + outer, reason)]
+        return [Splice(literal.start, literal.end, "{" + newline + block + newline + outer + "}", reason)]
+
+    def _rendered(self, items: list[tuple[str, object]], layout: JsLayout, key_quote: str) -> list[str]:
+        return [
+            render_key(key, layout, key_quote=key_quote) + layout.separator + render_value(value, layout)
+            for key, value in items
+        ]
 
     def _insert_statement(self, parent: ObjNode, chain: tuple[str, ...], value: object, reason: str) -> list[Splice]:
         anchor = parent.anchor or self.model.root.anchor
@@ -206,20 +258,29 @@ class Editor:
         statement = f"{target} = {render_value(value, layout)}{semicolon}"
         return [Splice(eol, eol, newline + indent + statement, reason)]
 
-    def _uncomment(self, literal: ObjLit, key: str, value: object, reason: str) -> list[Splice] | None:
-        """Turn ``// key: example,`` inside ``literal`` back into a live property holding ``value``."""
+    def uncomment_splices(self, literal: ObjLit, key: str, value: object, reason: str) -> list[Splice] | None:
+        """Turn ``// key: example,`` inside ``literal`` back into a live property holding ``value``
+        (the uncomment rule, :func:`~jitsi_secure._core.trivia.uncomment_splice`); None without one."""
         found = self._commented_property(literal, key)
         if found is None:
             return None
         comment, (key_start, value_start, value_end) = found
-        body = comment.value
-        rest = body[value_end:]
+        rest = comment.value[value_end:]
         later = any(p.start > comment.start for p in literal.props)
         earlier = [p for p in literal.props if p.end <= comment.start]
         layout = self.layout(self.line_indent(comment.start))
         needs_comma = later and not rest.lstrip(" \t").startswith(",")
-        new = body[key_start:value_start] + render_value(value, layout) + ("," if needs_comma else "") + rest
-        splices = [Splice(comment.start, comment.end, new.rstrip(" \t"), reason)]
+        body = comment.start + 2  # the comment's text after `//`
+        splices = [
+            uncomment_splice(
+                self.text,
+                comment.start,
+                body + key_start,
+                (body + value_start, body + value_end),
+                render_value(value, layout) + ("," if needs_comma else ""),
+                reason=reason,
+            )
+        ]
         if not later and earlier and self.find_comma(earlier[-1].end, comment.start) is None:
             splices.insert(0, Splice(earlier[-1].end, earlier[-1].end, ",", reason))
         return splices
@@ -283,20 +344,18 @@ class Editor:
         if self.own_line(prop.start) and eol is not None:
             start = self.line_start(prop.start)
             if comment_out:
-                return [Splice(start, eol, self._commented(start, eol), reason)]
-            bound = earlier[-1].end if earlier else literal.start + 1
-            previous = [p for p in literal.props if p.end <= prop.start]
-            if previous:
-                bound = max(bound, previous[-1].end)
-            start = self._doc_comment_start(start, bound)
-            splices = [Splice(*self._whole_lines(start, eol), "", reason)]
+                return comment_out_splices(self.text, start, eol, "// ", reason)
+            splices = [Splice(*self._owned_lines(start, eol), "", reason)]
             if not later and comma is None and earlier:
                 previous_comma = self.find_comma(earlier[-1].end, prop.start)
                 if previous_comma is not None:
                     splices.insert(0, Splice(previous_comma, previous_comma + 1, "", reason))
             return splices
         if comment_out:
-            raise EditError(f"{reason}: only a property on lines of its own can be commented out")
+            raise EditError(
+                f"{self.source}: {reason}: only a property on lines of its own can be commented out (this one"
+                " shares its line with other code; it can be removed)"
+            )
         if comma is not None:
             end = comma + 1
             while end < len(self.text) and self.text[end] in " \t":
@@ -313,70 +372,55 @@ class Editor:
         if self.own_line(stmt.start) and eol is not None:
             start = self.line_start(stmt.start)
             if comment_out:
-                return [Splice(start, eol, self._commented(start, eol), reason)]
-            if not stmt.nested:
-                starts = [s for s, _ in self.model.statements]
-                index = bisect.bisect_left(starts, stmt.start)
-                bound = self.model.statements[index - 1][1] if index > 0 else 0
-                start = self._doc_comment_start(start, bound)
-            return [Splice(*self._whole_lines(start, eol), "", reason)]
+                return comment_out_splices(self.text, start, eol, "// ", reason)
+            return [Splice(*self._owned_lines(start, eol), "", reason)]
         if comment_out:
-            raise EditError(f"{reason}: only a statement on lines of its own can be commented out")
+            raise EditError(
+                f"{self.source}: {reason}: only a statement on lines of its own can be commented out (this one"
+                " shares its line with other code; it can be removed)"
+            )
         end = stmt.end
         while end < len(self.text) and self.text[end] in " \t":
             end += 1
         return [Splice(stmt.start, end, "", reason)]
 
-    def _commented(self, start: int, end: int) -> str:
-        """``// `` in front of every line of ``text[start:end]``, after its indentation."""
-        lines = _LINE_END.split(self.text[start:end])
-        breaks = _LINE_END.findall(self.text[start:end])
-        out: list[str] = []
-        for index, line in enumerate(lines):
-            body = line.lstrip(" \t")
-            out.append(line[: len(line) - len(body)] + ("// " + body if body else ""))
-            if index < len(breaks):
-                out.append(breaks[index])
-        return "".join(out)
-
-    def _whole_lines(self, start: int, eol: int) -> tuple[int, int]:
-        """The range that deletes the lines from ``start`` (a line start) to the break at ``eol``."""
+    def _owned_lines(self, start: int, eol: int) -> tuple[int, int]:
+        """What removing the item on the lines from ``start`` (a line start) to the break at ``eol`` takes:
+        those lines and the comments the one comment rule gives it (:func:`~jitsi_secure._core.trivia.owned_span`)."""
         found = _LINE_END.match(self.text, eol)
-        if found is None:
-            # The last line of a file without a final newline: take the break before it instead, so
-            # the file still ends without one.
-            before = start
-            if before > 0 and self.text[before - 1] == "\n":
-                before -= 1
+        end = found.end() if found else eol
+        start, end = owned_span(
+            self.text, start, end, is_comment=_is_comment, is_other_key=lambda a, b: self._other_key(a, b, start)
+        )
+        if found is None and start > 0:
+            # The last line of a file without a final newline: take the break before it instead, so the
+            # file still ends without one.
+            before = start - 1 if self.text[start - 1] == "\n" else start
             if before > 0 and self.text[before - 1] == "\r":
                 before -= 1
-            return before, eol
-        return start, self._blank_line_after(start, found.end())
+            return before, end
+        return start, end
 
-    def _blank_line_after(self, start: int, end: int) -> int:
-        """Widen a removal of whole lines over one following blank line when a blank line precedes it,
-        so that taking out an item between two blank lines does not leave two in a row."""
-        text = self.text
-        if start > 0 and text[self.line_start(start - 1) : start].strip():
-            return end
-        match = _BLANK_LINE.match(text, end)
-        return match.end() if match else end
+    @functools.cached_property
+    def _items(self) -> list[tuple[int, int]]:
+        """Every property and statement as ``(start, end)``, in order (for :meth:`_other_key`)."""
+        items = {(p.start, p.end) for literal in _literals(self.model.root) for p in literal.props}
+        items.update(self.model.statements)
+        return sorted(items)
 
-    def _doc_comment_start(self, start: int, bound: int) -> int:
-        """Extend a removal at line ``start`` over the ``//`` lines directly above it (its own comment)."""
-        text = self.text
-        while start > bound:
-            previous_end = start - 1
-            if text[previous_end] == "\n" and previous_end > 0 and text[previous_end - 1] == "\r":
-                previous_end -= 1
-            line_start = self.line_start(previous_end)
-            if line_start < bound:
-                break
-            line = text[line_start:previous_end].strip()
-            if not line.startswith("//") or _COMMENTED_CODE.match(line[2:]):
-                break
-            start = line_start
-        return start
+    def _other_key(self, a: int, b: int, inside: int) -> bool:
+        """Whether the line ``text[a:b]`` holds a property or statement, or a commented-out one; the
+        ones that enclose offset ``inside`` (the object being edited, ``var config = {``) are structure."""
+        line = self.text[a:b].strip()
+        if line.startswith("//"):
+            return _COMMENTED_CODE.match(line[2:]) is not None
+        index = bisect.bisect_left(self._items, (a, -1))
+        while index < len(self._items) and self._items[index][0] < b:
+            start, end = self._items[index]
+            if not start <= inside < end:
+                return True
+            index += 1
+        return False
 
     # text helpers -----------------------------------------------------------------------------
 
@@ -437,6 +481,10 @@ class Editor:
         """The line break at ``pos`` (each line keeps its own in a mixed file), or the file's habit."""
         found = _LINE_END.match(self.text, pos)
         return found.group() if found else self.style.newline
+
+
+def _is_comment(line: str) -> bool:
+    return line.startswith(("//", "/*"))
 
 
 def _statements_in(node: ObjNode) -> Iterator[Stmt]:

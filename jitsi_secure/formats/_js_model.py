@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
+from jitsi_secure._core.document import Computed
 from jitsi_secure.formats._js_esprima import Node, children
 from jitsi_secure.formats._js_ssi import Served
 
@@ -37,23 +38,11 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class NonLiteral:
-    """A value the file computes instead of stating it, so jitsi-secure does not guess it.
-
-    Examples: ``'conference.' + config.hosts.domain``, ``location.host``, a function, a regular
-    expression, ``undefined``, or a key written inside an ``if`` whose test is not static.
-
-    Attributes:
-        source: the JavaScript text that produces the value (an expression, or the statement that
-            writes it when the value depends on control flow).
-    """
-
-    source: str
-
-    def __repr__(self) -> str:
-        shown = self.source if len(self.source) <= 60 else self.source[:57] + "..."
-        return f"NonLiteral({shown!r})"
+#: A value the file computes instead of stating it (``'conference.' + config.hosts.domain``,
+#: ``location.host``, a function, ``undefined``, a key written under a test that is not static): the
+#: shared :class:`~jitsi_secure.formats.Computed` marker, whose ``text`` is the JavaScript that produces
+#: it. ``NonLiteral`` is the name config.js used before the formats shared one marker.
+NonLiteral = Computed
 
 
 #: A value as jitsi-secure reads it from config.js: plain JSON-like data, with :class:`NonLiteral`

@@ -25,8 +25,9 @@ import json
 import math
 import os
 import re
+import warnings
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -199,7 +200,8 @@ class HoconDocument:
         return self.text.count("\n", 0, starts[-1]) + 1 if starts else None
 
     def has(self, path: str) -> bool:
-        """Deprecated: ``path in doc``."""
+        """Deprecated: ``path in doc`` (warns with :class:`DeprecationWarning`)."""
+        warnings.warn("HoconDocument.has(path) is deprecated: use `path in doc`", DeprecationWarning, stacklevel=2)
         return path in self
 
     def includes(self) -> tuple[Include, ...]:
@@ -258,6 +260,8 @@ class HoconDocument:
             shown = path if isinstance(path, str) else ".".join(_render_key(k) for k in elements)
             if isinstance(value, Remove):
                 if _lookup(old, elements) is _ABSENT:
+                    if _lookup(expected, elements) is not _ABSENT:
+                        raise EditError(f"{self.source}: remove {shown}: an earlier change of the batch sets it")
                     continue
                 reason = f"{'comment out' if comment_out else 'remove'} {shown}"
                 sites = [s for s in self._sites() if s.full[: len(elements)] == elements]
@@ -421,7 +425,7 @@ class HoconDocument:
         inline = container.braced and "\n" not in self.text[container.start : container.end]
         dotted = any(isinstance(m, Field) and len(m.key.path) > 1 for m in members)
 
-        def fields(indent: str) -> list[str]:
+        def fields(indent: str, *, inline: bool = False) -> list[str]:
             if dotted:
                 return [
                     _render_field(rest, v, indent=indent, style=self.style, habits=habits, dotted=True, inline=inline)
@@ -437,13 +441,14 @@ class HoconDocument:
             ]
 
         if inline:
-            text = ", ".join(fields(""))
+            opened = self._opened(container, members, fields, reason, commas=habits.quote_keys)
+            if opened is not None:
+                return opened
+            inline_text = ", ".join(fields(""))
             if members:
-                return [Splice(members[-1].end, members[-1].end, ", " + text, reason)]
-            inner_start, inner_end = container.start + 1, container.end - 1
-            if self.text[inner_start:inner_end].strip(WS_CHARS):
-                return [Splice(inner_start, inner_start, " " + text + " ", reason)]
-            return [Splice(inner_start, inner_end, " " + text + " ", reason)]
+                return [Splice(members[-1].end, members[-1].end, ", " + inline_text, reason)]
+            inner_start = container.start + 1
+            return [Splice(inner_start, inner_start, " " + inline_text + " ", reason)]
         if members:
             indent = self._line_indent(members[-1].start)
             line_start = self.text.rfind("\n", 0, members[-1].start) + 1
@@ -475,6 +480,33 @@ class HoconDocument:
             else:
                 # Before the new lines: both may insert at the same offset, applied in list order.
                 splices.insert(0, Splice(members[-1].end, members[-1].end, ",", reason))
+        return splices
+
+    def _opened(
+        self, container: Obj, members: list[Any], fields: Callable[[str], list[str]], reason: str, *, commas: bool
+    ) -> list[Splice] | None:
+        """A one-line object (``a { }``, ``hosts { domain = x, muc = y }``) opened onto lines, as the
+        file's other objects are, with the new fields on lines of their own (so each can later be
+        removed or commented out); members that only a comma or blanks separate go one per line, with
+        commas when the object has them (or ``commas``: a JSON-style file). ``None`` when a comment sits
+        in the object (it stays a one-line object then)."""
+        text = self.text
+        close = container.end - 1
+        bounds = [container.start + 1] + [p for m in members for p in (m.start, m.end)] + [close]
+        gaps = list(zip(bounds[::2], bounds[1::2], strict=True))
+        if any(not _PLAIN_GAP.fullmatch(text, a, b) for a, b in gaps):
+            return None
+        nl = self.style.newline
+        outer = self._line_indent(container.start)
+        indent = outer + self.style.indent
+        new_lines = "".join(nl + indent + f for f in fields(indent))
+        if not members:
+            return [Splice(container.start + 1, close, new_lines + nl + outer, reason)]
+        comma = "," if commas or any("," in text[a:b] for a, b in gaps[1:-1]) else ""
+        splices = [Splice(gaps[0][0], gaps[0][1], nl + indent, reason)]
+        splices += [Splice(a, b, comma + nl + indent, reason) for a, b in gaps[1:-1]]
+        body = comma.join(nl + indent + f for f in fields(indent))
+        splices.append(Splice(gaps[-1][0], gaps[-1][1], comma + body + nl + outer, reason))
         return splices
 
     def _line_end_after(self, offset: int) -> int:
@@ -707,6 +739,8 @@ def _collect_habits(text: str, fields: list[Field]) -> _PartialHabits:
 
 
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+#: What may separate the members of a one-line object that is opened onto lines (no comment).
+_PLAIN_GAP = re.compile(r"[ \t]*,?[ \t]*")
 #: A commented-out field on a line of its own (``# login-url = "https://..."``): marker, key, value.
 _EXAMPLE = re.compile(
     r'[ \t]*(?P<marker>#|//)[ \t]*(?P<key>"(?:[^"\\\n]|\\.)*"|[A-Za-z0-9_.-]+)[ \t]*[:=][ \t]*'

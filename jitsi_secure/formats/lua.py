@@ -28,6 +28,7 @@ import functools
 import operator
 import os
 import re
+import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -215,6 +216,7 @@ class LuaDocument:
         """
         if _legacy_pair(path, default):
             assert isinstance(default, str)
+            _deprecated("get(section, option)", "get((section, option))")
             found = self._last_option(path if path is None else str(path), default)
             return None if found is None else self._value_of(found)
         section, option, keys = _lua_path(path)
@@ -308,6 +310,7 @@ class LuaDocument:
         Deprecated form: ``set(section, option, value)``.
         """
         if legacy:
+            _deprecated("set(section, option, value)", "set((section, option), value)")
             return self.edit({(path or "*", str(value)): legacy[0]})  # type: ignore[dict-item]
         return self.edit({path or "*": value})  # type: ignore[dict-item]
 
@@ -318,6 +321,7 @@ class LuaDocument:
         ``--`` instead. Unset options give this document back. Deprecated form: ``remove(section, option)``.
         """
         if legacy:
+            _deprecated("remove(section, option)", "remove((section, option))")
             self._existing_section(path if isinstance(path, str) else None)
             return self._edit({(str(path or "*"), legacy[0]): REMOVE}, comment_out=comment_out)
         return self._edit({path or "*": REMOVE}, comment_out=comment_out)
@@ -1015,6 +1019,10 @@ def load_file(path: str | os.PathLike[str]) -> LuaDocument:
 LuaPath: TypeAlias = str | tuple[str, ...]
 
 _UNSET: Any = object()
+
+
+def _deprecated(form: str, instead: str) -> None:
+    warnings.warn(f"LuaDocument.{form} is deprecated: use {instead}", DeprecationWarning, stacklevel=3)
 
 
 def _legacy_pair(path: object, second: object) -> bool:

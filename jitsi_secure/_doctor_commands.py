@@ -21,7 +21,7 @@ _HELP = (
 
 def add_parser(verbs: Any) -> None:
     """Add the ``doctor`` verb to the ``jitsi-secure`` sub-parsers."""
-    from jitsi_secure.cli import add_where_options
+    from jitsi_secure._options import add_where_options
 
     parser = verbs.add_parser("doctor", help=_HELP, description=_HELP)
     add_where_options(parser)
@@ -43,7 +43,7 @@ def add_parser(verbs: Any) -> None:
 
 def run(layout: Layout | DockerLayout, args: argparse.Namespace, *, prosody_version: Any, stdout: TextIO) -> int:
     """Examine, fix when asked, report; the exit status."""
-    from jitsi_secure.cli import EXIT_CHANGES_NEEDED, EXIT_OK
+    from jitsi_secure._exit import EXIT_CHANGES_NEEDED, EXIT_OK
     from jitsi_secure.secure_domain.spec import SpecError
 
     if (args.dry_run or args.backup) and not args.fix:

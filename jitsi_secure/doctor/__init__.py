@@ -22,12 +22,8 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
-
 from jitsi_secure.deployment import Deployment, NotJicofoConfigError, Origin, read_deployment
-from jitsi_secure.doctor import _client, _guests, _hosts, _jicofo, _modules, _sasl, _secrets, _tokens
-from jitsi_secure.doctor._context import Context
+from jitsi_secure.doctor._diagnose import diagnose_with_texts
 from jitsi_secure.doctor._finding import Finding, make
 from jitsi_secure.doctor._fix import fixes
 from jitsi_secure.doctor.rules import RULES, Rule, Severity
@@ -36,19 +32,6 @@ from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 
 __all__ = ["RULES", "Finding", "Rule", "Severity", "diagnose", "examine", "fixes"]
 
-#: Every check, each a module with one job; findings come out in this order.
-_CHECKS: tuple[Callable[[Context], Iterator[Finding]], ...] = (
-    _guests.check,
-    _jicofo.check,
-    _sasl.check,
-    _hosts.check,
-    _modules.check,
-    _tokens.check,
-    _secrets.check,
-    _client.check,
-)
-_ORDER = {"error": 0, "warning": 1, "info": 2}
-
 
 def diagnose(deployment: Deployment) -> list[Finding]:
     """Every finding in ``deployment``, errors first, then by file and line.
@@ -56,14 +39,7 @@ def diagnose(deployment: Deployment) -> list[Finding]:
     A deployment read by :func:`~jitsi_secure.deployment.read_deployment` knows its layout: then files
     Prosody does not load and the plugin folders are looked at too, and findings carry their fixes.
     """
-    return _diagnose(deployment, {})
-
-
-def _diagnose(deployment: Deployment, texts: Mapping[Path, str]) -> list[Finding]:
-    """:func:`diagnose` with planned texts standing in for files on disk (how a fix is verified)."""
-    context = Context(deployment, texts)
-    found = [finding for check in _CHECKS for finding in check(context)]
-    return sorted(found, key=lambda f: (_ORDER[f.severity], f.file or "", f.line, f.id))
+    return diagnose_with_texts(deployment, {})
 
 
 def examine(layout: Layout | DockerLayout, *, prosody_version: tuple[int, int] | None = None) -> list[Finding]:

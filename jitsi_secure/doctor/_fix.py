@@ -68,9 +68,9 @@ def _verify(
     texts: dict[Path, str],
 ) -> None:
     from jitsi_secure.deployment import read_deployment
-    from jitsi_secure.doctor import _diagnose
+    from jitsi_secure.doctor._diagnose import diagnose_with_texts
 
-    after = _diagnose(read_deployment(layout, prosody_version=version, texts=texts), texts)
+    after = diagnose_with_texts(read_deployment(layout, prosody_version=version, texts=texts), texts)
     before_ids = Counter(f.id for f in findings)
     left = Counter(f.id for f in findings if not (f.fixable and f.edits))
     now = Counter(f.id for f in after if f.at_least_warning or f.id in before_ids)

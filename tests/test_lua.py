@@ -105,7 +105,7 @@ def test_tokens_concatenate_back_to_the_text() -> None:
 )
 def test_literals_read_as_lua_reads_them(expression: str) -> None:
     doc = lua.parse(f"x = {expression}\n")
-    ours = doc.get(None, "x")
+    ours = doc.get(("*", "x"))
     runtime_value = lua_value(expression)
     assert as_prosody_json(ours) == as_prosody_json(_from_lua(runtime_value)), expression
 
@@ -227,11 +227,11 @@ def test_sections_follow_prosodys_rules() -> None:
         ("VirtualHost", "alias.example", None, False),
         ("VirtualHost", None, None, False),
     ]
-    assert doc.get(None, "a") == 1
-    assert doc.get(None, "e") == 5  # after a table-form header Prosody is back in global scope
-    assert doc.get("one.example", "b") == 2  # names compare after nameprep
-    assert doc.get("conf.example", "c") == 3
-    assert doc.get("one.example", "c") is None
+    assert doc.get(("*", "a")) == 1
+    assert doc.get(("*", "e")) == 5  # after a table-form header Prosody is back in global scope
+    assert doc.get(("one.example", "b")) == 2  # names compare after nameprep
+    assert doc.get(("conf.example", "c")) == 3
+    assert doc.get(("one.example", "c")) is None
     meaning = doc.evaluate()
     assert meaning["*"] == {"a": 1, "e": 5}
     assert meaning["one.example"] == {"defined": True, "b": 2}
@@ -255,12 +255,13 @@ def test_sections_and_meaning_agree_with_prosody(tmp_path: Path) -> None:
 
 def test_non_literal_values_are_reported_as_expressions() -> None:
     doc = lua.parse('local d = "x"\nsecret = ENV_SECRET or "dflt"\nname = d .. ".example"\nn = -3\n')
-    assert doc.get(None, "secret") == lua.LuaExpression('ENV_SECRET or "dflt"')
-    assert doc.get(None, "name") == lua.LuaExpression('d .. ".example"')
-    assert doc.get(None, "n") == -3
-    assert doc.get(None, "absent") is None
-    with pytest.raises(KeyError):
-        doc.get("no.such.host", "x")
+    assert doc.get(("*", "secret")) == lua.LuaExpression('ENV_SECRET or "dflt"')
+    assert doc.get(("*", "name")) == lua.LuaExpression('d .. ".example"')
+    assert doc.get(("*", "n")) == -3
+    assert doc.get(("*", "absent")) is None
+    # An unknown section is a path with no value, as in every format (no bare KeyError).
+    assert doc.get(("no.such.host", "x")) is None
+    assert doc.get(("no.such.host", "x"), "fallback") == "fallback"
     assert doc.evaluate(env={"SECRET": "s3"})["*"] == {"secret": "s3", "name": "x.example", "n": -3}
 
 
@@ -269,53 +270,53 @@ def test_non_literal_values_are_reported_as_expressions() -> None:
 
 def test_set_keeps_the_comment_on_the_line() -> None:
     doc = lua.parse(DEBIAN_HOST)
-    new = doc.set("meet.example.com", "authentication", "internal_hashed")
+    new = doc.set(("meet.example.com", "authentication"), "internal_hashed")
     assert '    authentication = "internal_hashed" -- do not delete me\n' in new.text
     assert new.text.replace('"internal_hashed" -- do not', '"jitsi-anonymous" -- do not') == DEBIAN_HOST
 
 
 def test_set_equal_value_changes_nothing() -> None:
     doc = lua.parse(DEBIAN_HOST)
-    assert doc.set("meet.example.com", "c2s_require_encryption", False) is doc
-    assert doc.set("meet.example.com", "modules_enabled", ["bosh", "ping"]) is doc
-    assert doc.set(None, "plugin_paths", ["/usr/share/jitsi-meet/prosody-plugins/"]) is doc
-    once = doc.set("meet.example.com", "authentication", "token")
-    assert once.set("meet.example.com", "authentication", "token") is once
+    assert doc.set(("meet.example.com", "c2s_require_encryption"), False) is doc
+    assert doc.set(("meet.example.com", "modules_enabled"), ["bosh", "ping"]) is doc
+    assert doc.set(("*", "plugin_paths"), ["/usr/share/jitsi-meet/prosody-plugins/"]) is doc
+    once = doc.set(("meet.example.com", "authentication"), "token")
+    assert once.set(("meet.example.com", "authentication"), "token") is once
 
 
 def test_set_distinguishes_booleans_from_numbers() -> None:
     doc = lua.parse("x = 1\ny = 1.0\n")
-    assert doc.set(None, "x", True).get(None, "x") is True
-    assert doc.set(None, "x", 1.0).text == "x = 1.0\ny = 1.0\n"
-    assert doc.set(None, "y", 1).text == "x = 1\ny = 1\n"
+    assert doc.set(("*", "x"), True).get(("*", "x")) is True
+    assert doc.set(("*", "x"), 1.0).text == "x = 1.0\ny = 1.0\n"
+    assert doc.set(("*", "y"), 1).text == "x = 1\ny = 1\n"
 
 
 def test_set_uncomments_an_example_in_the_section() -> None:
     doc = lua.parse(DEBIAN_HOST)
-    new = doc.set("meet.example.com", "app_id", "my-app")
+    new = doc.set(("meet.example.com", "app_id"), "my-app")
     assert '    app_id="my-app"\n    --app_secret="example_app_secret"\n' in new.text
     assert new.evaluate()["meet.example.com"]["app_id"] == "my-app"
     # An example in another section's range is not used.
-    other = doc.set("auth.meet.example.com", "app_id", "x")
+    other = doc.set(("auth.meet.example.com", "app_id"), "x")
     assert '--app_id="example_app_id"' in other.text
     assert other.text.endswith('    authentication = "internal_hashed"\n    app_id = "x"\n')
 
 
 def test_set_inserts_after_the_last_option_before_the_next_heading() -> None:
     doc = lua.parse(DEBIAN_HOST)
-    new = doc.set("meet.example.com", "guest_domain", "guest.meet.example.com")
+    new = doc.set(("meet.example.com", "guest_domain"), "guest.meet.example.com")
     assert (
         '    c2s_require_encryption = false\n    guest_domain = "guest.meet.example.com"\n\n-- internal muc component\n'
         in new.text
     )
-    glob = doc.set(None, "cross_domain_bosh", False)
+    glob = doc.set(("*", "cross_domain_bosh"), False)
     assert 'muc_mapper_domain_base = "meet.example.com";\ncross_domain_bosh = false\n\nVirtualHost' in glob.text
 
 
 def test_inserted_lines_follow_the_file_style() -> None:
     text = "VirtualHost 'a.example'\r\n\tmodules = { 'x'; 'y' }\r\n\tz=1\r\n\r\nComponent 'c.example' 'muc'\r\n"
     doc = lua.parse(text)
-    new = doc.set("a.example", "list", ["p", "q"])
+    new = doc.set(("a.example", "list"), ["p", "q"])
     assert "\tz=1\r\n\tlist={ 'p'; 'q' }\r\n\r\nComponent" in new.text
     added = doc.add_section("VirtualHost", "g.example", {"authentication": "anonymous"}, after="a.example")
     assert "\tz=1\r\n\r\nVirtualHost 'g.example'\r\n\tauthentication='anonymous'\r\n\r\nComponent 'c.example'" in (
@@ -324,7 +325,7 @@ def test_inserted_lines_follow_the_file_style() -> None:
     comp = doc.add_section("Component", "n.example", {"k": 1}, module="muc")
     assert comp.text.endswith("Component 'c.example' 'muc'\r\n\r\nComponent 'n.example' 'muc'\r\n\tk=1\r\n")
     no_newline = lua.parse('VirtualHost "a"\n  x = 1')
-    assert no_newline.set("a", "y", 2).text == 'VirtualHost "a"\n  x = 1\n  y = 2'
+    assert no_newline.set(("a", "y"), 2).text == 'VirtualHost "a"\n  x = 1\n  y = 2'
 
 
 def test_add_section_for_secure_domain() -> None:
@@ -352,12 +353,12 @@ def test_add_section_for_secure_domain() -> None:
 
 def test_remove_takes_only_the_lines() -> None:
     doc = lua.parse(DEBIAN_HOST)
-    new = doc.remove("meet.example.com", "authentication")
+    new = doc.remove(("meet.example.com", "authentication"))
     assert new.text == DEBIAN_HOST.replace('    authentication = "jitsi-anonymous" -- do not delete me\n', "")
-    assert doc.remove("meet.example.com", "absent") is doc
+    assert doc.remove(("meet.example.com", "absent")) is doc
     twice = lua.parse("a = 1\nb = 2; a = 3 -- again\nc = 4\n")
     # A statement sharing its line leaves the line's comment where it is.
-    assert twice.remove(None, "a").text == "b = 2; -- again\nc = 4\n"
+    assert twice.remove(("*", "a")).text == "b = 2; -- again\nc = 4\n"
     # Assigning to `host` replaces Prosody's alias of VirtualHost: it is not an option.
     assert lua.parse("host = 'x'\n").options() == {}
 
@@ -365,27 +366,27 @@ def test_remove_takes_only_the_lines() -> None:
 def test_edits_that_cannot_be_made_raise_and_change_nothing() -> None:
     doc = lua.parse("a, b = 1, 2\nVirtualHost 'x' { c = 1 }\n")
     with pytest.raises(EditError, match="multiple assignment"):
-        doc.set(None, "a", 5)
+        doc.set(("*", "a"), 5)
     with pytest.raises(EditError, match="table after its header"):
-        doc.set("x", "d", 1)
+        doc.set(("x", "d"), 1)
     with pytest.raises(EditError, match="no section"):
-        doc.set("nope", "d", 1)
+        doc.set(("nope", "d"), 1)
     with pytest.raises(EditError, match="not a Lua name"):
-        doc.set(None, "not-a-name", 1)
+        doc.set(("*", "not-a-name"), 1)
     with pytest.raises(EditError):
-        doc.set(None, "big", 1 << 70)
+        doc.set(("*", "big"), 1 << 70)
     with pytest.raises(EditError):
-        doc.set(None, "inf", float("inf"))
+        doc.set(("*", "inf"), float("inf"))
     with pytest.raises(EditError):
-        doc.set(None, "keys", {1: "a"})  # type: ignore[dict-item]
+        doc.set(("*", "keys"), {1: "a"})  # type: ignore[dict-item]
 
 
 def test_an_edit_whose_meaning_would_differ_is_refused() -> None:
     # Taking `b = 1` out would glue `(g)()` onto `x = f` as a call of f: verification must notice.
     risky = lua.parse("x = f b = 1 (g)()\n")
     with pytest.raises(EditError, match="would not mean what was asked"):
-        risky.remove(None, "b")
-    assert lua.parse("x = f b = 1; (g)()\n").remove(None, "b").text == "x = f ; (g)()\n"
+        risky.remove(("*", "b"))
+    assert lua.parse("x = f b = 1; (g)()\n").remove(("*", "b")).text == "x = f ; (g)()\n"
 
 
 # ------------------------------------------------------------------------------------------ rendering
@@ -510,22 +511,22 @@ def test_assignments_point_at_the_text() -> None:
 
 def test_a_multi_line_table_stays_multi_line() -> None:
     doc = lua.parse(DEBIAN_HOST)
-    new = doc.set("meet.example.com", "modules_enabled", ["bosh", "ping", "muc_lobby_rooms"])
+    new = doc.set(("meet.example.com", "modules_enabled"), ["bosh", "ping", "muc_lobby_rooms"])
     # Only the new field is written: the others keep their lines and comments.
     assert new.text == DEBIAN_HOST.replace("-- Enable mod_ping\n", '-- Enable mod_ping\n        "muc_lobby_rooms";\n')
-    fewer = doc.set("meet.example.com", "modules_enabled", ["ping"])
+    fewer = doc.set(("meet.example.com", "modules_enabled"), ["ping"])
     assert fewer.text == DEBIAN_HOST.replace('        "bosh";\n', "")
-    other = doc.set("meet.example.com", "modules_enabled", ["websocket", "bosh"])
+    other = doc.set(("meet.example.com", "modules_enabled"), ["websocket", "bosh"])
     assert '    modules_enabled = {\n        "websocket";\n        "bosh";\n    }\n' in other.text
     ssl = lua.parse('ssl = {\n\tkey = "/k"; -- the key\n\tcertificate = "/c";\n}\n')
-    assert ssl.set(None, "ssl", {"key": "/k2", "certificate": "/c", "protocol": "tlsv1_2+"}).text == (
+    assert ssl.set(("*", "ssl"), {"key": "/k2", "certificate": "/c", "protocol": "tlsv1_2+"}).text == (
         'ssl = {\n\tkey = "/k2"; -- the key\n\tcertificate = "/c";\n\tprotocol = "tlsv1_2+";\n}\n'
     )
     crlf = lua.parse('ssl = {\r\n\tkey = "/k",\r\n\tcertificate = "/c"\r\n}\r\n')
-    assert crlf.set(None, "ssl", {"key": "/k2", "certificate": "/c"}).text == (
+    assert crlf.set(("*", "ssl"), {"key": "/k2", "certificate": "/c"}).text == (
         'ssl = {\r\n\tkey = "/k2",\r\n\tcertificate = "/c"\r\n}\r\n'
     )
-    assert lua.parse("x = { 1, 2 }\n").set(None, "x", [3]).text == "x = { 3 }\n"
+    assert lua.parse("x = { 1, 2 }\n").set(("*", "x"), [3]).text == "x = { 3 }\n"
 
 
 def test_evaluation_reports_functions_cycles_and_depth_without_hanging() -> None:

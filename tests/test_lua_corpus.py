@@ -117,15 +117,15 @@ def test_edits_on_every_corpus_file_keep_prosodys_meaning(tmp_path: Path) -> Non
             continue
         host = hosts[0].name
         assert host is not None
-        edited = doc.set(host, "authentication", "internal_hashed")
-        edited = edited.set(host, "jitsi_secure_probe", ["a", 'q"uote', "new\nline", "]]"])
+        edited = doc.set((host, "authentication"), "internal_hashed")
+        edited = edited.set((host, "jitsi_secure_probe"), ["a", 'q"uote', "new\nline", "]]"])
         edited = edited.add_section(
             "VirtualHost",
             f"guest{n}.example.org",
             {"authentication": "anonymous", "c2s_require_encryption": False},
             after=host,
         )
-        edited = edited.set(None, "jitsi_secure_global", {"x": 1, "two words": 2.5})
+        edited = edited.set(("*", "jitsi_secure_global"), {"x": 1, "two words": 2.5})
         out = edited_dir / f"e{n}.cfg.lua"
         out.write_text(edited.render(), encoding="utf-8", newline="")
         cases.append((out, host.lower(), f"guest{n}.example.org"))

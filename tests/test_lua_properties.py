@@ -201,7 +201,7 @@ def test_generated_configs_round_trip_and_mean_what_they_say(case: tuple[str, di
         for option, value in options.items():
             if option in ("defined", "component_module", "load_global_modules"):
                 continue
-            assert normal(doc.get(section, option)) == normal(value)
+            assert normal(doc.get((section or "*", option))) == normal(value)
 
 
 @given(configs(), st.data())
@@ -215,20 +215,20 @@ def test_set_changes_exactly_one_option(case: tuple[str, dict[str, Any], Layout]
     reuse: bool = bool(existing) and data.draw(st.booleans())
     option: str = data.draw(st.sampled_from(existing)) if reuse else data.draw(names)
     value = data.draw(values.filter(_dict_keys_safe))
-    new = doc.set(section, option, value)
+    new = doc.set((section or "*", option), value)
     expected = normal_meaning(meaning)
     expected[host][option] = normal(value)
     assert new.evaluate() == expected
-    assert new.set(section, option, value) is new
+    assert new.set((section or "*", option), value) is new
     assert new.style.newline == doc.style.newline
     # Line breaks between statements keep the file's spelling (CRLF stays CRLF).
     old_breaks = {t.text for t in tokenize(doc.text) if t.kind == "nl"}
     if len(old_breaks) == 1:
         assert {t.text for t in tokenize(new.text) if t.kind == "nl"} == old_breaks
-    removed = new.remove(section, option)
+    removed = new.remove((section or "*", option))
     del expected[host][option]
     assert removed.evaluate() == expected
-    assert removed.remove(section, option) is removed
+    assert removed.remove((section or "*", option)) is removed
 
 
 @given(configs(), st.data())
@@ -356,7 +356,7 @@ def test_list_edits_keep_untouched_fields_with_their_comments(
     extra = data.draw(st.lists(st.from_regex(r"[A-Z]{1,5}", fullmatch=True), max_size=3, unique=True))
     new_value: list[ConfigValue] = [*kept, *extra]
     assume(new_value)
-    new = doc.set("a.example", "modules_enabled", new_value)
+    new = doc.set(("a.example", "modules_enabled"), new_value)
     assert new.evaluate()["a.example"]["modules_enabled"] == new_value
     if kept:
         for m in kept:

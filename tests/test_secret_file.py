@@ -145,7 +145,7 @@ def test_no_prosody_group_in_the_roots_etc_group_is_a_clear_error(root: Path) ->
 
 
 def test_below_prosody_13_is_refused() -> None:
-    with pytest.raises(SpecError, match=r"needs Prosody 13.0 or newer.*0\.12"):
+    with pytest.raises(SpecError, match=r"needs Prosody 13\.0 or newer.*0\.12"):
         spec((0, 12))
     with pytest.raises(SpecError, match="absolute path"):
         JwtAuth("my_app", Secret(SECRET), secret_file="/etc/../x")

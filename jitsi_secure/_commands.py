@@ -12,6 +12,7 @@ from jitsi_secure._exit import EXIT_CHANGES_NEEDED, EXIT_OK
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 from jitsi_secure.secure_domain.plan import Plan, apply_plan, build_plan, deployment_lock
 from jitsi_secure.secure_domain.spec import (
+    DEFAULT_SECRET_FILE,
     JigasiAccount,
     JwtAuth,
     Secret,
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
         guest_domain=args.guest_domain,
         guests=_guests(args) == "anonymous",
         auth=args.auth,
-        jwt=_jwt(args),
+        jwt=_jwt(args, domain),
         jicofo_auth=args.jicofo_auth,
         prosody_version=_prosody_version(args),
         jigasi=_jigasi_account(args),
@@ -131,7 +132,7 @@ def _guests(args: argparse.Namespace) -> str:
     return str(args.guests)
 
 
-def _jwt(args: argparse.Namespace) -> JwtAuth | None:
+def _jwt(args: argparse.Namespace, domain: str) -> JwtAuth | None:
     given = (
         args.app_id
         or args.app_secret_file
@@ -141,11 +142,12 @@ def _jwt(args: argparse.Namespace) -> JwtAuth | None:
         or args.accepted_issuers
         or args.accepted_audiences
     )
+    given = given or args.secret_source or args.secret_path
     if args.auth != "jwt":
         if given or args.jicofo_auth:
             raise SpecError(
-                "--app-id, --app-secret-file, --asap-key-server, --jwks-url, --accepted-issuers, "
-                "--accepted-audiences, --allow-empty-token and --jicofo-auth go with --auth jwt"
+                "--app-id, --app-secret-file, --secret-source, --secret-path, --asap-key-server, --jwks-url, "
+                "--accepted-issuers, --accepted-audiences, --allow-empty-token and --jicofo-auth go with --auth jwt"
             )
         return None
     if not args.app_id or not (args.app_secret_file or args.asap_key_server or args.jwks_url):
@@ -159,7 +161,19 @@ def _jwt(args: argparse.Namespace) -> JwtAuth | None:
         allow_empty_token=True if empty else None,
         accepted_issuers=_claims(args.accepted_issuers),
         accepted_audiences=_claims(args.accepted_audiences),
+        secret_file=_secret_path(args, domain),
     )
+
+
+def _secret_path(args: argparse.Namespace, domain: str) -> str | None:
+    """Where ``--secret-source file`` puts the app secret (``None``: in the host file)."""
+    if args.secret_source != "file":
+        if args.secret_path:
+            raise SpecError("--secret-path goes with --secret-source file")
+        return None
+    if not args.app_secret_file:
+        raise SpecError("--secret-source file keeps the app secret in a file: it goes with --app-secret-file")
+    return str(args.secret_path or DEFAULT_SECRET_FILE.format(domain=domain))
 
 
 def _claims(given: str | None) -> tuple[str, ...]:
@@ -188,7 +202,9 @@ def _prosody_version(args: argparse.Namespace) -> tuple[int, int] | None:
     The rule is :func:`~jitsi_secure.secure_domain.spec.resolve_prosody_version`, shared with the
     Ansible module.
     """
-    return resolve_prosody_version(args.prosody_version, root=args.root, auth=args.auth)
+    return resolve_prosody_version(
+        args.prosody_version, root=args.root, auth=args.auth, secret_file=getattr(args, "secret_source", None) == "file"
+    )
 
 
 class _Report:
@@ -252,7 +268,8 @@ class _Report:
             self._line("Nothing to change: every file is already as wanted.")
         for result in changed:
             backup = f" (backup: {self.planned.layout.display(result.backup)})" if result.backup else ""
-            self._line(f"wrote {self.planned.layout.display(result.path)}{backup}")
+            done = "removed" if result.removed else "wrote"
+            self._line(f"{done} {self.planned.layout.display(result.path)}{backup}")
         if changed:
             self._line(f"Now restart the services: {self.planned.restart_command}")
         self._warnings()

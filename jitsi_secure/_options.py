@@ -64,6 +64,18 @@ def _add_what_options(parser: argparse.ArgumentParser, *, migrate: bool = False)
         "--asap-key-server", metavar="URL", help="--auth jwt: base URL of the token issuer's public keys"
     )
     secret.add_argument("--jwks-url", metavar="URL", help="--auth jwt: the issuer's JSON Web Key Set (cache_keys_url)")
+    what.add_argument(
+        "--secret-source",
+        choices=("config", "file"),
+        help="--app-secret-file: keep the secret in the host file (config, default) or, on Prosody 13 and "
+        "newer, in a file of its own that the host file reads with FileContents (mode 0640, group prosody)",
+    )
+    what.add_argument(
+        "--secret-path",
+        metavar="PATH",
+        help="--secret-source file: where the secret goes, as the deployment sees it "
+        "(default /etc/prosody/certs/DOMAIN.app_secret)",
+    )
     what.add_argument("--accepted-issuers", metavar="LIST", help="--auth jwt: comma-separated accepted iss claims")
     what.add_argument("--accepted-audiences", metavar="LIST", help="--auth jwt: comma-separated accepted aud claims")
     what.add_argument(

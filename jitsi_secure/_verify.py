@@ -29,9 +29,13 @@ if TYPE_CHECKING:
 __all__ = ["read_dotenv", "read_hocon", "read_js", "read_lua", "read_properties"]
 
 
-def read_lua(document: LuaDocument) -> dict[str, Any]:
-    """Prosody's view of a config: ``{"*": globals, host: options}``, from running it in Lua."""
-    return dict(document.evaluate())
+def read_lua(document: LuaDocument, *, prosody_version: tuple[int, int] | None = None) -> dict[str, Any]:
+    """Prosody's view of a config: ``{"*": globals, host: options}``, from running it in Lua with the
+    loader rules of ``prosody_version`` (0.12's when ``None``). Files are not followed: Prosody 13's
+    ``FileContents(...)`` reads as ``"<FileContents>"`` (the deployment model reads through it)."""
+    if prosody_version is None:
+        return dict(document.evaluate())
+    return dict(document.evaluate(prosody_version=prosody_version))
 
 
 def read_js(document: ConfigJsDocument) -> dict[str, Any]:

@@ -25,7 +25,7 @@ import pytest
 from jitsi_secure.accounts import account_file, scram_credentials
 from jitsi_secure.cli import main as cli
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
-from jitsi_secure.secure_domain.spec import Secret
+from jitsi_secure.secure_domain.spec import Secret, SpecError
 from tests.oracles import missing
 
 REPO = Path(__file__).resolve().parents[1]
@@ -457,3 +457,22 @@ def test_prosody_user_through_prosodyctl(run: Run) -> None:
     config = "--config /etc/prosody/prosody.cfg.lua"
     assert calls == [f"{config} adduser carol@{EXAMPLE_DOMAIN}", f"{config} passwd dave@{EXAMPLE_DOMAIN}"]
     assert (run.base / "prosodyctl.stdin").read_text() == f"{first}\n{first}\n{second}\n{second}\n"
+
+
+def test_secret_source_file_is_the_command_lines_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``secret_source: file`` gives the spec the command line's ``--secret-source file`` gives."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    spec = importlib.util.spec_from_file_location("_ansible_secret_source", MODULES / "secure_domain.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    params = {name: argument.get("default") for name, argument in module.argument_spec().items()}
+    params.update(auth="jwt", app_id="my-app", app_secret=APP_SECRET, secret_source="file", prosody_version="13")
+    made = module.spec_from(params, "meet.example.com")
+    assert made.jwt.secret_file == "/etc/prosody/certs/meet.example.com.app_secret"
+    made = module.spec_from({**params, "secret_path": "/etc/prosody/jwt.secret"}, "meet.example.com")
+    assert made.jwt.secret_file == "/etc/prosody/jwt.secret"
+    with pytest.raises(SpecError, match=r"needs Prosody 13\.0 or newer"):
+        module.spec_from({**params, "prosody_version": "0.12"}, "meet.example.com")
+    with pytest.raises(SpecError, match="secret_path goes with secret_source: file"):
+        module.spec_from({**params, "secret_source": "config", "secret_path": "/x"}, "meet.example.com")

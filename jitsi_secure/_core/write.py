@@ -16,6 +16,9 @@ as little as possible half-done:
    ``linkat`` and its rename leaves ``.NAME.XXXXXXXX.jitsi-secure-tmp``, which the next ``apply``
    removes under the lock (:func:`leftovers`).
 
+A batch may also delete a file (:meth:`WriteBatch.remove`): the deletion happens in its place in
+the commit, after the renames staged before it, so a failure while staging deletes nothing.
+
 Where ``O_TMPFILE`` is missing (another OS, a file system without it, no ``/proc``), the staged file
 gets that recognisable name at once, so a kill during staging may leave it too.
 """
@@ -80,6 +83,8 @@ class WriteResult:
     target: Path
     changed: bool
     backup: Path | None = None
+    #: The file was deleted (:meth:`WriteBatch.remove`), not written.
+    removed: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,12 +92,13 @@ class _Staged:
     """A complete, fsynced file waiting to replace ``target``.
 
     ``fd`` is the open unnamed file (``None`` once it has a name); ``temp`` is the name it has, or
-    gets just before the rename.
+    gets just before the rename. ``remove``: nothing was written; committing deletes ``target``.
     """
 
     target: Path
     temp: Path
     fd: int | None
+    remove: bool = False
 
 
 def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> str:
@@ -176,11 +182,15 @@ class WriteBatch:
         *,
         encoding: str = "utf-8",
         backup_suffix: str | None = None,
+        mode: int | None = None,
+        owner: tuple[int, int] | None = None,
     ) -> WriteResult:
         """Write ``text`` for ``path`` (and its backup) to synced files with no effect on ``path`` yet.
 
         Returns what :meth:`commit` will have done for this file. Content identical to the file's
-        stages nothing (``changed`` is false).
+        stages nothing (``changed`` is false). A file that does not exist yet gets the permission bits
+        ``mode`` (default ``0o644`` less the umask) and ``owner`` (uid, gid; when the process may give
+        it); an existing file keeps its own.
         """
         asked = Path(path)
         target = Path(os.path.realpath(asked))
@@ -207,12 +217,31 @@ class WriteBatch:
                     staged.append(_stage_like(backup, old, like))
                 except WriteError as exc:
                     raise WriteError(f"{target}: cannot write the backup {backup}: {exc}") from None
-            staged.append(_stage_like(target, data, like))
+            if like is None and mode is not None:
+                staged.append(_stage(target, data, mode, owner))
+            else:
+                staged.append(_stage_like(target, data, like))
         except BaseException:
             _discard(staged)
             raise
         result = WriteResult(asked, target, changed=True, backup=backup)
         self._add(result, tuple(staged))
+        return result
+
+    def remove(self, path: str | os.PathLike[str]) -> WriteResult:
+        """Delete ``path`` when :meth:`commit` reaches it, in staging order, with the renames.
+
+        Nothing happens to the file before then, so a failure while staging leaves it in place. A
+        symlink is deleted itself, never the file it leads to; a missing file stages nothing
+        (``changed`` is false).
+        """
+        asked = Path(path)
+        if not os.path.lexists(asked):
+            result = WriteResult(asked, asked, changed=False)
+            self._add(result, ())
+            return result
+        result = WriteResult(asked, asked, changed=True, removed=True)
+        self._add(result, (_Staged(asked, asked, None, remove=True),))
         return result
 
     def commit(self) -> list[WriteResult]:
@@ -368,8 +397,12 @@ def _open_proc_fds() -> int:
 
 
 def _put(item: _Staged, proc: int | None) -> None:
-    """Name an unnamed staged file, then rename it over its target."""
+    """Name an unnamed staged file, then rename it over its target (or delete a target to remove)."""
     try:
+        if item.remove:
+            _step()
+            os.unlink(item.target)
+            return
         if item.fd is not None:
             _step()
             # linkat(AT_SYMLINK_FOLLOW) on the descriptor's /proc entry: the one way to name an
@@ -385,6 +418,8 @@ def _put(item: _Staged, proc: int | None) -> None:
 def _discard(staged: Iterable[_Staged]) -> None:
     # The name may exist (a named temporary file, or one linked before its rename failed) or not.
     for item in staged:
+        if item.remove:
+            continue  # nothing was written for a removal; its target stays
         if item.fd is not None:
             with contextlib.suppress(OSError):
                 os.close(item.fd)

@@ -307,6 +307,13 @@ class LuaDocument:
         line is added after the section's last option (global options: before the first section) in the
         file's style. Setting the value the option already has returns this document unchanged.
 
+        ``value`` may be a :class:`~jitsi_secure.formats.Computed` whose ``text`` is one Lua expression
+        (Prosody 13's ``FileContents("/etc/prosody/certs/x.secret")``, say): it is written as that text,
+        verbatim, as the option's whole value. Any single expression is accepted (the document knows Lua,
+        not which functions a Prosody version defines; :meth:`evaluate` judges what it means); anything
+        else (two statements, a trailing comment, surrounding spaces) raises
+        :class:`~jitsi_secure.errors.EditError`. A ``Computed`` inside a table is not supported.
+
         Deprecated form: ``set(section, option, value)``.
         """
         if legacy:
@@ -326,7 +333,9 @@ class LuaDocument:
             return self._edit({(str(path or "*"), legacy[0]): REMOVE}, comment_out=comment_out)
         return self._edit({path or "*": REMOVE}, comment_out=comment_out)
 
-    def edit(self, changes: Mapping[LuaPath, ConfigValue | Remove], *, comment_out: bool = False) -> LuaDocument:
+    def edit(
+        self, changes: Mapping[LuaPath, ConfigValue | Computed | Remove], *, comment_out: bool = False
+    ) -> LuaDocument:
         """All ``changes`` (path to value, or to :data:`~jitsi_secure.formats.REMOVE`) as one batch of
         splices on this text, parsed and verified once; ``self`` when nothing changes.
 
@@ -364,9 +373,9 @@ class LuaDocument:
                 found.append((t, value))
         return found
 
-    def _edit(self, changes: Mapping[LuaPath, ConfigValue | Remove], *, comment_out: bool) -> LuaDocument:
+    def _edit(self, changes: Mapping[LuaPath, ConfigValue | Computed | Remove], *, comment_out: bool) -> LuaDocument:
         # Changes below an option (keys into a table) become one change of the option's whole value.
-        wanted: dict[tuple[str | None, str], ConfigValue | Remove] = {}
+        wanted: dict[tuple[str | None, str], ConfigValue | Computed | Remove] = {}
         for path, value in changes.items():
             section, option, keys = _lua_path(path)
             _check_option_name(option)
@@ -374,6 +383,8 @@ class LuaDocument:
             if not keys:
                 wanted[(section, option)] = value
                 continue
+            if isinstance(value, Computed):
+                raise EditError(f"{self.source}: a computed value goes on a whole option, not inside a table")
             current = wanted.get((section, option), self.get((section or "*", option)))
             wanted[(section, option)] = _with_key(current, keys, value, f"{_label(section)} {option}")
         expected = [dict(options) for *_, options in _static_view(self)]
@@ -407,7 +418,7 @@ class LuaDocument:
         return self._verified(coarse, view)
 
     def _set_splices(
-        self, section: str | None, option: str, value: ConfigValue, *, comment_out: bool = False
+        self, section: str | None, option: str, value: ConfigValue | Computed, *, comment_out: bool = False
     ) -> tuple[int, list[Splice], list[Splice]] | None:
         """(the section index the value lands in, fine splices, whole-value splices), ``None`` for no change."""
         indices = self._existing_section(section)
@@ -420,7 +431,9 @@ class LuaDocument:
                 return None
             node = self._model.value_nodes.get((found.start, found.value_start))
             whole = [Splice(found.value_start, found.value_end, self._render_in_place(found, value), reason)]
-            fine = self._table_splices(node, value, reason, comment_out=comment_out) if node is not None else None
+            fine = None
+            if node is not None and not isinstance(value, Computed):
+                fine = self._table_splices(node, value, reason, comment_out=comment_out)
             return found.section, fine or whole, whole
         index = indices[-1]
         if self._model.sections[index].inline:
@@ -755,7 +768,7 @@ class LuaDocument:
             splices.append(Splice(anchor.value.end, anchor.value.end, f"{separator} {joined}", reason))
         return splices
 
-    def _render_in_place(self, option: Option, value: ConfigValue) -> str:
+    def _render_in_place(self, option: Option, value: ConfigValue | Computed) -> str:
         """The new value for an existing assignment: a table written over several lines stays so, with
         its field indentation, separator and trailing-separator habit; anything else renders inline."""
         node = self._model.value_nodes.get((option.start, option.value_start))
@@ -784,7 +797,9 @@ class LuaDocument:
         ]
         return "{" + nl + nl.join(lines) + nl + close_indent + "}"
 
-    def _render(self, value: ConfigValue) -> str:
+    def _render(self, value: ConfigValue | Computed) -> str:
+        if isinstance(value, Computed):
+            return _expression_text(value)
         return render_value(value, self._model.render_style)
 
     def _token_index(self, offset: int) -> int:
@@ -1040,6 +1055,29 @@ def _lua_path(path: object) -> tuple[str | None, str, tuple[str, ...]]:
         section, option, *keys = path
         return (None if section == "*" else section), option, tuple(keys)
     raise EditError(f'a Lua path is (section, option, *keys) with "*" for the global section, or a name; not {path!r}')
+
+
+def _expression_text(value: Computed) -> str:
+    """``value.text`` if it is exactly one Lua expression, else :class:`EditError`.
+
+    Checked the way the edit itself is: as the value of an assignment, which must then read back as
+    that very text (so ``f() -- x``, ``a, b`` or ``f() g = 1`` cannot smuggle in more than a value).
+    """
+    text = value.text
+    try:
+        probe = parse(f"x = {text}\n", source="<computed value>")
+    except ParseError:
+        probe = None
+    options = probe.assignments() if probe is not None else []
+    if (
+        probe is None
+        or len(probe._model.chunk.statements) != 1
+        or len(options) != 1
+        or not options[0].simple
+        or probe.get("x") != Computed(text)
+    ):
+        raise EditError(f"a computed Lua value must be one Lua expression, not {text!r}")
+    return text
 
 
 def _as_value(default: object) -> ConfigValue | Computed:

@@ -23,12 +23,20 @@ from typing import Any, Protocol
 from jitsi_secure import _verify
 from jitsi_secure import policy as access
 from jitsi_secure._core.lock import DEFAULT_TIMEOUT, locked
-from jitsi_secure._core.write import WriteBatch, WriteResult, leftovers, read_text, remove_leftovers, write_text
+from jitsi_secure._core.write import (
+    WriteBatch,
+    WriteResult,
+    create_text,
+    leftovers,
+    read_text,
+    remove_leftovers,
+    write_text,
+)
 from jitsi_secure._root import Root
 from jitsi_secure.deployment import Deployment, read_deployment
 from jitsi_secure.errors import JitsiSecureError, ParseError, VerificationError, WriteError
 from jitsi_secure.formats import dotenv, hocon, js, lua, properties
-from jitsi_secure.secure_domain import docker, jicofo, jigasi, meet
+from jitsi_secure.secure_domain import docker, jicofo, jigasi, meet, secret_file
 from jitsi_secure.secure_domain import prosody as prosody_recipe
 from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, flatten, unintended_changes, unmet
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
@@ -121,6 +129,10 @@ class FileChange:
         before, after: the file's text now and as planned (identical when nothing changes).
         findings: the settings that were not as the spec wants before the change.
         warnings: things worth knowing that the change does not fix.
+        exists: whether the file exists as planned (``False``: ``before`` is ``""`` and the file is
+            created; one that appears meanwhile stops :func:`apply_plan`).
+        removed: the change deletes the file (``after`` is ``""``).
+        mode: the permission bits and owner a created file gets, or a deleted one had.
     """
 
     role: str
@@ -132,11 +144,14 @@ class FileChange:
     findings: tuple[Finding, ...] = ()
     warnings: tuple[str, ...] = ()
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    exists: bool = True
+    removed: bool = False
+    mode: secret_file.FileMode | None = None
 
     @property
     def changed(self) -> bool:
-        """Whether the planned text differs from the file's."""
-        return self.before != self.after
+        """Whether the planned text differs from the file's (or the file goes, or comes)."""
+        return self.before != self.after or self.removed or not self.exists
 
 
 @dataclass(frozen=True)
@@ -192,7 +207,10 @@ class Plan:
         return "systemctl restart " + " ".join(self.services)
 
     def diff(self, change: FileChange) -> str:
-        """A unified diff of one file's change, with every secret masked."""
+        """A unified diff of one file's change, with every secret masked (a secret file's content is
+        never shown, only that it comes, changes or goes)."""
+        if change.role == secret_file.ROLE:
+            return _secret_file_diff(change)
         lines = difflib.unified_diff(
             change.before.splitlines(keepends=True),
             change.after.splitlines(keepends=True),
@@ -210,6 +228,17 @@ class Plan:
         for secret in sorted(self.secrets, key=len, reverse=True):
             text = text.replace(secret, MASK)
         return text
+
+
+def _secret_file_diff(change: FileChange) -> str:
+    old = "/dev/null" if not change.exists else f"a{change.display}"
+    new = "/dev/null" if change.removed else f"b{change.display}"
+    lines = [f"--- {old}\n", f"+++ {new}\n"]
+    if change.mode is not None and not change.exists:
+        lines.append(f"new file mode {change.mode.mode:04o}, owner {change.mode.uid}:{change.mode.gid}\n")
+    lines.append(f"@@ -{int(change.exists)} +{int(not change.removed)} @@\n")
+    lines += ([f"-{MASK}\n"] if change.exists else []) + ([] if change.removed else [f"+{MASK}\n"])
+    return "".join(lines)
 
 
 def build_plan(
@@ -234,6 +263,7 @@ def build_plan(
             _plan_file(program, path, layout, spec, revert=revert, audit_only=audit_only)
             for program, path in _files(layout, deployment, now, spec, revert=revert)
         )
+        files = _with_secret_files(layout, deployment, spec, files, revert=revert, audit_only=audit_only)
         if not audit_only:
             _verify_policy(layout, spec, files, revert=revert)
     except JitsiSecureError as error:
@@ -271,13 +301,89 @@ def plan_of_changes(
     return Plan(layout, spec, False, tuple(files), _spellings(set(secrets)), notes=tuple(notes))
 
 
+def _with_secret_files(
+    layout: Layout | DockerLayout,
+    deployment: Deployment,
+    spec: SecureDomain,
+    files: tuple[FileChange, ...],
+    *,
+    revert: bool,
+    audit_only: bool,
+) -> tuple[FileChange, ...]:
+    """``files`` with the app secret files around the main host file: the one to write before any other
+    file (a host file never reads a file not there yet), the ones to delete after every other (none is
+    deleted while a host file still reads it). An audit gets findings instead."""
+    wants_file = spec.jwt is not None and spec.jwt.secret_file is not None and not revert
+    if isinstance(layout, DockerLayout):
+        if wants_file:
+            raise WriteError("--secret-source file is for Prosody's host file; a docker .env holds JWT_APP_SECRET")
+        return files
+    main = next(f for f in files if f.role == "prosody" and f.path == layout.prosody)
+    before = lua.parse(main.before, source=main.display)
+    if audit_only:
+        finding = _secret_file_finding(deployment, spec, before) if wants_file else None
+        if finding is None:
+            return files
+        return tuple(replace(f, findings=(*f.findings, finding)) if f is main else f for f in files)
+    after = lua.parse(main.after, source=main.display)
+    root = Root(layout.root)
+    written: list[FileChange] = []
+    removed: list[FileChange] = []
+    for change in secret_file.changes(root, spec, before, after, revert=revert):
+        secrets = tuple(text for text in (change.before, change.after) if text)
+        planned = FileChange(
+            secret_file.ROLE,
+            change.path,
+            change.display,
+            "utf-8",
+            change.before or "",
+            change.after or "",
+            warnings=change.warnings,
+            secrets=secrets,
+            exists=change.before is not None,
+            removed=change.after is None and change.before is not None,
+            mode=change.mode,
+        )
+        (removed if change.after is None else written).append(planned)
+    return (*written, *files, *removed)
+
+
+def _secret_file_finding(deployment: Deployment, spec: SecureDomain, main: lua.LuaDocument) -> Finding | None:
+    """What differs from "the main host reads the given secret from the spec's file", if anything."""
+    assert spec.jwt is not None and spec.jwt.secret_file is not None and spec.jwt.app_secret is not None
+    wanted = spec.jwt.secret_file
+    setting = f'app_secret of "{spec.domain}"'
+    read = secret_file.read_by(main, spec.domain)
+    if read != wanted:
+        current = f"read from {read}" if read else "not read from a file"
+        return Finding(main.source, setting, current, f"read from {wanted}")
+    problem = _secret_file_problem(deployment, spec)
+    return Finding(main.source, setting, problem, "the given secret") if problem else None
+
+
+def _secret_file_problem(deployment: Deployment, spec: SecureDomain) -> str | None:
+    """How the app secret Prosody reads (through ``FileContents``) differs from the given one, if it does."""
+    if spec.jwt is None or spec.jwt.secret_file is None or spec.jwt.app_secret is None:
+        return None
+    assert deployment.prosody is not None
+    setting = deployment.prosody.get(spec.domain, "app_secret")
+    if setting is None or not setting.value:
+        return "not set"
+    return None if setting.value == spec.jwt.app_secret.reveal() else "a different secret"
+
+
 def _verify_policy(
     layout: Layout | DockerLayout, spec: SecureDomain, files: tuple[FileChange, ...], *, revert: bool
 ) -> None:
     """Read the planned texts as the servers will, over every file they load: the policy must be the
-    one asked for."""
-    planned = {f.path: f.after for f in files if f.changed}
+    one asked for, and an app secret kept in a file must read as the given one."""
+    planned = {f.path: f.after for f in files if f.changed and not f.removed}
     after = read_deployment(layout, prosody_version=spec.prosody_version, texts=planned)
+    problem = None if revert else _secret_file_problem(after, spec)
+    if problem is not None:
+        raise VerificationError(
+            f"Prosody would read the app secret through FileContents as {problem} (nothing was written)"
+        )
     missed = access.differences(access.compute(after), spec, revert=revert)
     if missed:
         raise VerificationError(
@@ -321,14 +427,17 @@ def apply_plan(
     with deployment_lock(plan.layout, timeout=lock_timeout):
         remove_leftovers(leftovers(paths))
         for change in changes:
-            if read_text(change.path, encoding=change.encoding) != change.before:
+            if not change.exists:
+                if os.path.lexists(change.path):
+                    raise WriteError(f"{change.display} appeared since it was planned; nothing was written, plan again")
+            elif not os.path.lexists(change.path) or read_text(change.path, encoding=change.encoding) != change.before:
                 raise WriteError(
                     f"{change.display} changed on disk since it was planned; nothing was written, plan again"
                 )
         with WriteBatch() as batch:
             try:
                 for change in changes:
-                    batch.stage(change.path, change.after, encoding=change.encoding, backup_suffix=backup_suffix)
+                    _stage(batch, change, backup_suffix)
                 return batch.commit()
             except BaseException as exc:
                 if len(batch.committed) == len(changes):
@@ -341,6 +450,24 @@ def apply_plan(
                 if isinstance(exc, WriteError):
                     raise error from None
                 raise
+
+
+def _stage(batch: WriteBatch, change: FileChange, backup_suffix: str | None) -> None:
+    """One change into the batch: a deletion, or a text (a secret file never gets a backup: it would be
+    a copy of the secret the change is there to remove or replace)."""
+    if change.removed:
+        batch.remove(change.path)
+        return
+    secret = change.role == secret_file.ROLE
+    new = change.mode if not change.exists else None
+    batch.stage(
+        change.path,
+        change.after,
+        encoding=change.encoding,
+        backup_suffix=None if secret else backup_suffix,
+        mode=new.mode if new else None,
+        owner=(new.uid, new.gid) if new else None,
+    )
 
 
 @contextlib.contextmanager
@@ -388,7 +515,7 @@ def _roll_back(plan: Plan, done: tuple[FileChange, ...], failed: FileChange, cau
     still_new: list[str] = []
     for change in reversed(done):
         try:
-            write_text(change.path, change.before, encoding=change.encoding)
+            _put_back(change)
         except WriteError as exc:
             still_new.append(f"{change.display} ({exc})")
         else:
@@ -409,6 +536,23 @@ def _roll_back(plan: Plan, done: tuple[FileChange, ...], failed: FileChange, cau
     return ApplyError(
         message, failed=failed.display, restored=tuple(restored), still_new=tuple(still_new), untouched=untouched
     )
+
+
+def _put_back(change: FileChange) -> None:
+    """The file as it was before ``change``: its old text, gone again if it was created, back if deleted."""
+    if not change.exists:
+        try:
+            os.unlink(change.path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise WriteError(f"{change.display}: cannot delete: {exc.strerror or exc}") from None
+    elif change.removed and change.mode is not None:
+        owner = (change.mode.uid, change.mode.gid)
+        if not create_text(change.path, change.before, mode=change.mode.mode, owner=owner, encoding=change.encoding):
+            raise WriteError(f"{change.display}: another file took its place")
+    else:
+        write_text(change.path, change.before, encoding=change.encoding)
 
 
 def _masked_error(error: JitsiSecureError, spellings: tuple[str, ...]) -> JitsiSecureError:
@@ -499,20 +643,24 @@ def _prosody_files(
         removals=tuple(removals.get(layout.prosody, ())),
         anonymous_module=module,
     )
-    yield _placed(main_placement), layout.prosody
+    yield _placed(main_placement, spec), layout.prosody
     others = [root.resolve(f) for f in prosody.files]
     for path in dict.fromkeys(p for p in others if p != layout.prosody):
         if path in guest_files or path in removals:
             placement = prosody_recipe.Placement(
                 main=False, removals=tuple(removals.get(path, ())), anonymous_module=module
             )
-            yield _placed(placement), path
+            yield _placed(placement, spec), path
 
 
-def _placed(placement: prosody_recipe.Placement) -> _Program:
+def _placed(placement: prosody_recipe.Placement, spec: SecureDomain) -> _Program:
     program = _PROGRAMS["prosody"]
+    # With the spec's Prosody version's loader rules: 13's FileContents is no call of an unknown name.
+    read = functools.partial(_verify.read_lua, prosody_version=spec.prosody_version)
     return replace(
         program,
+        read=_by_document(read),
+        audit_read=read,
         intent=functools.partial(prosody_recipe.intent, placement=placement),
         apply=functools.partial(prosody_recipe.apply, placement=placement),
         revert=functools.partial(prosody_recipe.revert, placement=placement),
@@ -549,7 +697,7 @@ def _plan_file(
         value
         for path in intent.secret
         for value in (before.get(path), after.get(path))
-        if isinstance(value, str) and value
+        if isinstance(value, str) and value and value != prosody_recipe.FILE_READ
     )
     return FileChange(
         program.role,

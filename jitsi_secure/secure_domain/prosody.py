@@ -14,6 +14,10 @@ How the main host asks depends on the spec's mode:
 - any mode: ``wait_for_host`` adds ``"muc_wait_for_host"`` to the conference MUC (with tokens also
   ``wait_for_host_disable_auto_owners = true``), ``token_moderators`` adds ``"token_affiliation"``.
 
+With ``jwt.secret_file`` (Prosody 13 and newer) the host file says ``app_secret = FileContents("<path>")``
+and the plan writes the secret into that file (:mod:`jitsi_secure.secure_domain.secret_file`); read
+alone, without following files, the option reads as :data:`FILE_READ`.
+
 Another mode, or revert, takes the token settings back out: in a Debian host file (the one whose main
 host carries the tokens package's comment) as the package ships them, ``--app_id="example_app_id"``,
 ``--app_secret="example_app_secret"`` and ``--"token_verification";`` commented out again, the real
@@ -35,12 +39,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from jitsi_secure.errors import EditError
-from jitsi_secure.formats import REMOVE
+from jitsi_secure.formats import REMOVE, Computed
+from jitsi_secure.formats._lua_values import render_string
 from jitsi_secure.formats.lua import LuaDocument
 from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
 from jitsi_secure.secure_domain.spec import SecureDomain
 
-__all__ = ["ANONYMOUS_MODULES", "Placement", "apply", "audit", "describe", "intent", "revert", "warnings"]
+__all__ = [
+    "ANONYMOUS_MODULES",
+    "FILE_READ",
+    "Placement",
+    "apply",
+    "audit",
+    "describe",
+    "file_contents",
+    "intent",
+    "revert",
+    "warnings",
+]
 
 ROLE = "prosody"
 #: The authentication modules that let anyone in without an account.
@@ -48,6 +64,8 @@ ANONYMOUS_MODULES = ("jitsi-anonymous", "anonymous")
 _HOST_MODULES = {"ldap": "auth_cyrus"}
 _PROSODY_13_SASL = ["DIGEST-MD5", "OAUTHBEARER"]
 _SECRET_OPTIONS = frozenset({"app_secret"})
+#: What Prosody 13's ``FileContents(...)`` reads as when files are not followed (a host file read alone).
+FILE_READ = "<FileContents>"
 _TOKEN_CHECK = "token_verification"
 _WAIT_FOR_HOST = "muc_wait_for_host"
 _TOKEN_AFFILIATION = "token_affiliation"
@@ -109,7 +127,7 @@ def intent(
         wanted[(domain, "authentication")] = module
         wanted.update({(domain, option): ABSENT for option in _main_options(spec) if option != "authentication"})
     elif domain is not None:
-        wanted.update({(domain, option): value for option, value in _main_options(spec).items()})
+        wanted.update({(domain, option): _wanted(value) for option, value in _main_options(spec).items()})
     if domain is not None:
         wanted.update({(domain, option): ABSENT for option in _stale_token_options(document, spec, revert=revert)})
     if guest and revert:
@@ -243,6 +261,8 @@ def _main_options(spec: SecureDomain) -> dict[str, Any]:
         jwt = spec.jwt
         options: dict[str, Any] = {"authentication": "token", "app_id": jwt.app_id}
         options[jwt.key_option] = jwt.app_secret.reveal() if jwt.app_secret else jwt.asap_key_server or jwt.jwks_url
+        if jwt.secret_file is not None:
+            options["app_secret"] = file_contents(jwt.secret_file)
         if jwt.accepted_issuers:
             options["asap_accepted_issuers"] = list(jwt.accepted_issuers)
         if jwt.accepted_audiences:
@@ -256,6 +276,16 @@ def _main_options(spec: SecureDomain) -> dict[str, Any]:
     if spec.prosody_version is not None and spec.prosody_version >= (13, 0):
         options["disable_sasl_mechanisms"] = list(_PROSODY_13_SASL)
     return options
+
+
+def file_contents(path: str) -> Computed:
+    """``FileContents("<path>")``: Prosody 13 reads the option's value from the file ``path``."""
+    return Computed(f"FileContents({render_string(path, chr(34))})")
+
+
+def _wanted(value: Any) -> Any:
+    """What the host file read alone (not following files) gives for a value the recipe writes."""
+    return FILE_READ if isinstance(value, Computed) else value
 
 
 def _component_changes(

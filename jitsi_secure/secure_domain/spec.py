@@ -10,6 +10,8 @@ from typing import Literal
 from jitsi_secure.errors import JitsiSecureError
 
 __all__ = [
+    "DEFAULT_SECRET_FILE",
+    "FILE_CONTENTS_SINCE",
     "AuthMode",
     "JicofoAuth",
     "JigasiAccount",
@@ -36,6 +38,13 @@ _APP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}\Z")
 _URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/+-]*)?\Z")
 # An issuer or audience claim value: what a token's iss/aud may hold, no quotes, spaces or commas.
 _CLAIM = re.compile(r"[A-Za-z0-9*][A-Za-z0-9_.:/*-]{0,254}\Z")
+# Where --secret-source file puts the app secret: a plain absolute path that FileContents reads as written.
+_SECRET_PATH = re.compile(r"(?!.*/\.\.?(/|\Z))/[A-Za-z0-9._+-][A-Za-z0-9._+/-]{0,1022}(?<!/)\Z")
+#: The file ``--secret-source file`` writes the app secret to unless told (``{domain}`` is the main
+#: domain): beside Prosody's private keys, in the folder Debian gives Prosody's group only.
+DEFAULT_SECRET_FILE = "/etc/prosody/certs/{domain}.app_secret"
+#: The Prosody version whose config loader has ``FileContents``.
+FILE_CONTENTS_SINCE = (13, 0)
 # Jicofo's authentication-lifetime: a HOCON duration such as "24 hours", "90 minutes", "1d".
 _DURATION = re.compile(
     r"[0-9]{1,9} ?(ns|us|ms|s|m|h|d|nanoseconds?|microseconds?|milliseconds?|seconds?|minutes?|hours?|days?)\Z"
@@ -124,6 +133,9 @@ class JwtAuth:
     Exactly one key source is given: ``app_secret`` (a shared HS256 secret, Prosody's ``app_secret``),
     ``asap_key_server`` (the base URL of the issuer's public keys, ``asap_key_server``) or ``jwks_url``
     (a JSON Web Key Set, ``cache_keys_url``, which Jitsi's token plugin accepts alone since 2025-11).
+    ``secret_file`` (with ``app_secret``, Prosody 13 and newer): the path, as the deployment sees it, of
+    the file the secret goes into; the host file then says ``app_secret = FileContents("<path>")``
+    instead of holding the secret (:data:`DEFAULT_SECRET_FILE` names the usual place).
     ``accepted_issuers``/``accepted_audiences`` limit the tokens' ``iss``/``aud`` claims
     (``asap_accepted_issuers``/``asap_accepted_audiences``). ``allow_empty_token`` lets clients without a
     token in (they then land on the guest domain, if any).
@@ -136,6 +148,7 @@ class JwtAuth:
     jwks_url: str | None = None
     accepted_issuers: tuple[str, ...] = ()
     accepted_audiences: tuple[str, ...] = ()
+    secret_file: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.app_id, str) or not _APP_ID.match(self.app_id):
@@ -149,6 +162,14 @@ class JwtAuth:
             not isinstance(self.app_secret, Secret) or not self.app_secret.reveal() or "\n" in self.app_secret.reveal()
         ):
             raise SpecError("the app secret must be a non-empty Secret on one line")
+        if self.secret_file is not None:
+            if self.app_secret is None:
+                raise SpecError("--secret-source file keeps the app secret in a file: it goes with --app-secret-file")
+            if not isinstance(self.secret_file, str) or not _SECRET_PATH.match(self.secret_file):
+                raise SpecError(
+                    f"the secret file {self.secret_file!r} must be an absolute path of letters, digits, "
+                    "'.', '_', '-', '+' and '/' (no '..')"
+                )
         for what, url in (("ASAP key server", self.asap_key_server), ("JWKS URL", self.jwks_url)):
             if url is not None and not _URL.match(url):
                 raise SpecError(f"the {what} {url!r} is not a plain http(s) URL")
@@ -234,6 +255,17 @@ class SecureDomain:
                 "--auto-login and --auth-lifetime are Jicofo's XMPP login settings (Secure Domain); "
                 f"Jicofo authentication here is {self.jicofo_auth}"
             )
+        if (
+            self.jwt is not None
+            and self.jwt.secret_file is not None
+            and (self.prosody_version is None or self.prosody_version < FILE_CONTENTS_SINCE)
+        ):
+            have = "unknown" if self.prosody_version is None else ".".join(map(str, self.prosody_version))
+            raise SpecError(
+                "--secret-source file needs Prosody 13.0 or newer (its config reads the secret with "
+                f"FileContents); the Prosody version here is {have}: give --prosody-version, or keep the "
+                "secret in the config (--secret-source config)"
+            )
         if self.auth_lifetime is not None and not _DURATION.match(self.auth_lifetime):
             raise SpecError(f"the authentication lifetime {self.auth_lifetime!r} is not a duration like '24 hours'")
 
@@ -283,17 +315,17 @@ def installed_prosody_version(root: str | os.PathLike[str] = "/") -> tuple[int, 
 
 
 def resolve_prosody_version(
-    given: str | None, *, root: str | os.PathLike[str] = "/", auth: AuthMode = "internal"
+    given: str | None, *, root: str | os.PathLike[str] = "/", auth: AuthMode = "internal", secret_file: bool = False
 ) -> tuple[int, int] | None:
     """The Prosody version a host file is written for, by the command line's rule (which the Ansible
     module follows, so both write the same bytes).
 
     ``given`` (``X.Y``, see :func:`parse_prosody_version`) if not ``None``; else, with ``auth``
-    ``"internal"`` (the one mode whose settings depend on it), :func:`installed_prosody_version`
+    ``"internal"`` or ``secret_file`` (the settings that depend on it), :func:`installed_prosody_version`
     under ``root``; else ``None``.
     """
     if given is not None:
         return parse_prosody_version(given)
-    if auth != "internal":
+    if auth != "internal" and not secret_file:
         return None
     return installed_prosody_version(root)

@@ -78,6 +78,19 @@ options:
       - With O(auth=jwt), the shared app secret. It is never logged or shown in a diff.
       - Mutually exclusive with O(asap_key_server) and O(jwks_url).
     type: str
+  secret_source:
+    description:
+      - With O(app_secret), where the secret goes. V(config) writes it into the host file; V(file)
+        (Prosody 13 and newer) writes C(app_secret = FileContents("<secret_path>")) there and the secret
+        into O(secret_path) (mode 0640, owner root, group prosody), which O(state=absent) deletes.
+    type: str
+    choices: [config, file]
+    default: config
+  secret_path:
+    description:
+      - With O(secret_source=file), the secret file's path as the deployment sees it.
+      - Defaults to C(/etc/prosody/certs/<domain>.app_secret).
+    type: str
   asap_key_server:
     description:
       - With O(auth=jwt), the base URL of the token issuer's public keys.
@@ -282,6 +295,8 @@ def argument_spec():
         auth=dict(type="str", choices=["internal", "jwt", "ldap"], default="internal"),
         app_id=dict(type="str"),
         app_secret=dict(type="str", no_log=True),
+        secret_source=dict(type="str", choices=["config", "file"], default="config"),
+        secret_path=dict(type="str"),
         asap_key_server=dict(type="str"),
         jwks_url=dict(type="str"),
         accepted_issuers=dict(type="list", elements="str"),
@@ -390,6 +405,19 @@ def _plan_and_apply(module, layout):
     return result
 
 
+def _secret_path(params, domain):
+    """Where O(secret_source=file) puts the app secret (None: in the host file), as the command line decides."""
+    from jitsi_secure.secure_domain.spec import DEFAULT_SECRET_FILE, SpecError
+
+    if params["secret_source"] != "file":
+        if params["secret_path"]:
+            raise SpecError("secret_path goes with secret_source: file")
+        return None
+    if not params["app_secret"]:
+        raise SpecError("secret_source: file keeps the app secret in a file: it goes with app_secret")
+    return params["secret_path"] or DEFAULT_SECRET_FILE.format(domain=domain)
+
+
 def spec_from(params, domain):
     """The :class:`SecureDomain` the options describe, checked as the command line checks its flags."""
     from jitsi_secure.secure_domain.spec import (
@@ -418,13 +446,19 @@ def spec_from(params, domain):
             allow_empty_token=True if params["allow_empty_token"] else None,
             accepted_issuers=tuple(params["accepted_issuers"] or ()),
             accepted_audiences=tuple(params["accepted_audiences"] or ()),
+            secret_file=_secret_path(params, domain),
         )
     jigasi = None
     if params["jigasi_user"] is not None:
         jigasi = JigasiAccount(params["jigasi_user"], Secret(params["jigasi_password"]))
     # The command line's own rule for the Prosody version (given, else `prosodyctl about` at /), so the
     # module writes the same bytes the command line would.
-    version = resolve_prosody_version(params["prosody_version"], root=params["root"], auth=params["auth"])
+    version = resolve_prosody_version(
+        params["prosody_version"],
+        root=params["root"],
+        auth=params["auth"],
+        secret_file=params["secret_source"] == "file",
+    )
     return SecureDomain(
         domain=domain,
         guest_domain=params["guest_domain"],

@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE.parent))
 from jitsi_secure import _verify  # noqa: E402
 from jitsi_secure.errors import ParseError  # noqa: E402
 from jitsi_secure.formats import js  # noqa: E402
-from jitsi_secure.formats._js_ssi import serve  # noqa: E402
+from jitsi_secure.formats.js._ssi import serve  # noqa: E402
 
 GUEST = "guest.meet.example.com"
 DEFAULT_CORPUS = HERE.parents[1] / "shared" / "corpus" / "js"

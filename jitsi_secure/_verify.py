@@ -46,7 +46,7 @@ def read_js(document: ConfigJsDocument) -> dict[str, Any]:
     readings must be equal (:class:`VerificationError` otherwise): that is the reading a write relies on.
     """
     if document._edited:
-        from jitsi_secure.formats._js_verify import read_independently
+        from jitsi_secure.formats.js._verify import read_independently
 
         return dict(read_independently(document))
     return dict(document.to_dict())

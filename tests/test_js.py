@@ -425,19 +425,19 @@ def test_uncomments_shipped_examples_of_the_latest_upstream_config() -> None:
 
 def test_an_edit_costs_one_full_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     """The verification re-parse is the only parse of the whole text an edit makes."""
-    from jitsi_secure.formats import _js_tree
+    from jitsi_secure.formats.js import _parser
 
     text = UPSTREAM_LIKE * 1 + "".join(f"config.k{i} = {i};\n" for i in range(50))
     doc = parse(text)
     sizes: list[int] = []
-    real = _js_tree._parser()
+    real = _parser._tree_sitter()
 
     class Counting:
         def parse(self, code: bytes) -> object:
             sizes.append(len(code))
             return real.parse(code)
 
-    monkeypatch.setattr(_js_tree, "_parser", Counting)
+    monkeypatch.setattr(_parser, "_tree_sitter", Counting)
     doc.set("hosts.anonymousdomain", "guest.example.com")  # uncomments: also parses the tiny example
     doc.set("newKey", [1, 2])
     doc.remove("flags")

@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 
 from jitsi_secure import _verify
 from jitsi_secure.errors import EditError, ParseError, VerificationError
-from jitsi_secure.formats import _js_tree, js
-from jitsi_secure.formats._js_esprima import parse_independently
-from jitsi_secure.formats._js_model import ObjNode, Prop, build_model, to_plain
-from jitsi_secure.formats._js_ssi import serve
-from jitsi_secure.formats.js import NonLiteral
+from jitsi_secure.formats import js
+from jitsi_secure.formats.js import NonLiteral, _parser
+from jitsi_secure.formats.js._esprima import parse_independently
+from jitsi_secure.formats.js._meaning import build_model
+from jitsi_secure.formats.js._model import ObjNode, Prop, to_plain
+from jitsi_secure.formats.js._ssi import serve
 from tests.oracles.js import JsCorpusFile, js_corpus, modern_corpus
 
 CORPUS = Path(__file__).parent / "corpus_js_modern"
@@ -152,7 +153,7 @@ def test_generated_modern_configs_round_trip_and_both_readers_agree(items: list[
 def test_an_edit_is_checked_by_esprima_and_a_front_end_bug_stops_it(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "var config = {\n    a: 'x\\u0041',\n    b: 1,\n};\n"
     # A bug in the tree-sitter front-end's string decoding: the document and its own re-parse agree.
-    monkeypatch.setattr(_js_tree, "unescape", lambda body: body)
+    monkeypatch.setattr(_parser, "unescape", lambda body: body)
     doc = js.parse(text)
     edited = doc.set("b", 2)
     assert edited.get("b") == 2
@@ -203,7 +204,7 @@ def test_invalid_scripts_are_refused_with_a_location(text: str, line: int, colum
 
 def test_tree_sitter_alone_still_locates_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     # Were esprima to accept what tree-sitter cannot parse, the refusal stands, at tree-sitter's place.
-    import jitsi_secure.formats._js_esprima as seam
+    import jitsi_secure.formats.js._esprima as seam
 
     monkeypatch.setattr(seam, "parse_independently", lambda *args, **kwargs: None)
     with pytest.raises(ParseError) as info:

@@ -1,28 +1,24 @@
 """The independent config.js reader: esprima (the ``esprima-fork`` 5.x distribution, ES2026), typed.
 
-The document itself is built on tree-sitter (:mod:`._js_tree`); esprima is a second, unrelated parser
+The document itself is built on tree-sitter (:mod:`._parser`); esprima is a second, unrelated parser
 (pure Python, another grammar, another tokenizer) that reads every *edited* config.js before it is
-written, the way pyhocon, jproperties and lupa read the other formats. It is imported here and only
-here, on first use, so ``jitsi-secure check`` never pays for it.
-
-esprima-python builds plain objects whose attributes mirror ESTree, which is the shape the evaluator
-(:mod:`._js_model`) reads; :func:`children` walks either front-end's nodes.
+written (:mod:`._verify`), the way pyhocon, jproperties and lupa read the other formats, and locates a
+syntax error more precisely than tree-sitter's recovery does. It is imported here and only here, on
+first use, so ``jitsi-secure check`` never pays for it. esprima builds plain objects whose attributes
+mirror ESTree (:mod:`._estree`), which is the shape the evaluator reads.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 from jitsi_secure.errors import ParseError
-from jitsi_secure.formats._js_ssi import Served
+from jitsi_secure.formats.js._estree import Node, children
+from jitsi_secure.formats.js._ssi import Served
 
-__all__ = ["Node", "children", "parse_independently"]
-
-#: An ESTree node: esprima's objects, or :class:`._js_tree.Node` records with the same attributes.
-Node = Any
+__all__ = ["parse_independently"]
 
 _LINE_PREFIX = re.compile(r"^Line \d+: ")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -72,14 +68,3 @@ def _code_points(text: str) -> Callable[[int], int]:
     # Where each astral character starts in UTF-16 units (the k-th has k astral characters before it).
     starts = [index + k for k, index in enumerate(astral)]
     return lambda unit: unit - bisect.bisect_left(starts, unit)
-
-
-def children(node: Node) -> Iterator[Node]:
-    """The direct child nodes of ``node`` (either front-end's), in the order their fields are stored."""
-    for value in vars(node).values():
-        if isinstance(value, list):
-            for item in value:
-                if hasattr(item, "type"):
-                    yield item
-        elif hasattr(value, "type") and not isinstance(value, str | int | float):
-            yield value

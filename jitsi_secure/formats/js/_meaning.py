@@ -1,8 +1,8 @@
 """What a config.js means, derived from an ESTree-shaped syntax tree into our own records.
 
-The tree comes from either front-end: tree-sitter's (:mod:`._js_tree`, the document's) or esprima's
-(:mod:`._js_esprima`, the independent check of an edit). Values that nginx fills in (SSI ``echo``
-directives, :mod:`._js_ssi`) are non-literal whatever the served text says.
+The tree comes from either front-end: tree-sitter's (:mod:`._parser`, the document's) or esprima's
+(:mod:`._esprima`, the independent check of an edit). Values that nginx fills in (SSI ``echo``
+directives, :mod:`._ssi`) are non-literal whatever the served text says.
 
 The evaluator runs the file's top-level statements in order, the way the browser would, but only as
 far as it can do so without guessing: literals, object literals, ``config.a.b = <literal>``, the
@@ -11,118 +11,20 @@ static (``var enableJaaS = false; ... if (enableJaaS) {...}``). Anything else th
 config makes the written path a :class:`NonLiteral`.
 
 Besides the values, every object remembers where it is written (the object literal it came from, each
-property and statement that defined a key), which is what the editor needs to splice the right place.
+property and statement that defined a key: the records of :mod:`._model`), which is what the editor
+needs to splice the right place.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
 
-from jitsi_secure._core.document import Computed
-from jitsi_secure.formats._js_esprima import Node, children
-from jitsi_secure.formats._js_ssi import Served
+from jitsi_secure.formats.js._estree import Node, children
+from jitsi_secure.formats.js._model import Entry, JsValue, Model, NonLiteral, ObjLit, ObjNode, Prop, Stmt, to_plain
+from jitsi_secure.formats.js._ssi import Served
 
-__all__ = [
-    "Entry",
-    "JsValue",
-    "Model",
-    "NonLiteral",
-    "ObjLit",
-    "ObjNode",
-    "Prop",
-    "Stmt",
-    "build_model",
-]
-
-
-#: A value the file computes instead of stating it (``'conference.' + config.hosts.domain``,
-#: ``location.host``, a function, ``undefined``, a key written under a test that is not static): the
-#: shared :class:`~jitsi_secure.formats.Computed` marker, whose ``text`` is the JavaScript that produces
-#: it. ``NonLiteral`` is the name config.js used before the formats shared one marker.
-NonLiteral = Computed
-
-
-#: A value as jitsi-secure reads it from config.js: plain JSON-like data, with :class:`NonLiteral`
-#: where the file computes the value.
-JsValue: TypeAlias = bool | int | float | str | NonLiteral | list["JsValue"] | dict[str, "JsValue"] | None
-
-
-@dataclass(frozen=True)
-class Prop:
-    """A ``key: value`` property of an object literal (offsets are code-point indices)."""
-
-    key: str
-    start: int
-    end: int
-    key_start: int
-    key_end: int
-    value_start: int
-    value_end: int
-    key_quote: str
-
-
-@dataclass(frozen=True)
-class ObjLit:
-    """An object literal ``{ ... }``: its braces' range and its properties in order."""
-
-    start: int
-    end: int
-    props: tuple[Prop, ...]
-
-
-@dataclass(frozen=True)
-class Stmt:
-    """A statement that writes a key of the config.
-
-    ``start``/``end`` is what removing it takes out (a whole ``if`` whose unbraced body it is);
-    ``value_start``/``value_end`` is the right-hand side a new value replaces (-1 when there is none).
-    ``nested`` statements sit inside a block, so the comments above them are not theirs to take.
-    Kinds: ``assign`` (``config.a = v``), ``idiom`` (``config.a = config.a || {}``), ``guard`` (an ``if``
-    whose test asks ``config.hasOwnProperty('a')``: it belongs to ``a``) and ``opaque`` (code we do not
-    evaluate, which makes the key non-literal).
-    """
-
-    kind: Literal["assign", "idiom", "guard", "opaque"]
-    start: int
-    end: int
-    value_start: int = -1
-    value_end: int = -1
-    nested: bool = False
-
-
-Writer: TypeAlias = Prop | Stmt
-
-
-@dataclass(eq=False)
-class Entry:
-    """One key of an object: its effective value and every place that defined it, in file order."""
-
-    value: ObjNode | JsValue
-    writers: list[Writer]
-
-
-@dataclass(eq=False)
-class ObjNode:
-    """An object of the effective config (only ever mutated while the model is being built)."""
-
-    literal: ObjLit | None
-    entries: dict[str, Entry] = field(default_factory=dict)
-    #: (start, end) of the last statement that created this object or wrote inside it.
-    anchor: tuple[int, int] | None = None
-
-
-@dataclass(frozen=True)
-class Model:
-    """Everything the document keeps from the AST."""
-
-    root: ObjNode
-    statements: tuple[tuple[int, int], ...]
-    string_quotes: tuple[tuple[str, int], ...]
-    #: The initialiser of the variable when it is not an object literal (``var config = make()``).
-    opaque_root: NonLiteral | None = None
+__all__ = ["build_model"]
 
 
 _GLOBALS = frozenset({"window", "self", "globalThis", "top", "parent", "frames"})
@@ -142,15 +44,6 @@ def build_model(text: str, program: Node, name: str, served: Served | None = Non
         string_quotes=tuple(evaluator.quotes.items()),
         opaque_root=evaluator.opaque_root,
     )
-
-
-def to_plain(value: ObjNode | JsValue) -> JsValue:
-    """The plain value of a model value (objects become fresh dicts)."""
-    if isinstance(value, ObjNode):
-        return {key: to_plain(entry.value) for key, entry in value.entries.items()}
-    if isinstance(value, list):
-        return [to_plain(item) for item in value]
-    return value
 
 
 class _Evaluator:
@@ -379,14 +272,14 @@ class _Evaluator:
             if key == "__proto__":
                 return self.nonliteral(node)  # sets the prototype, not a key
             record = Prop(
-                key,
-                prop.range[0],
-                prop.range[1],
-                key_node.range[0],
-                key_node.range[1],
-                prop.value.range[0],
-                prop.value.range[1],
-                quote,
+                start=prop.range[0],
+                end=prop.range[1],
+                key_start=key_node.range[0],
+                key_end=key_node.range[1],
+                value_start=prop.value.range[0],
+                value_end=prop.value.range[1],
+                key=key,
+                key_quote=quote,
             )
             props.append(record)
             # A method (`f() {}`) is a function value like `f: function () {}`.

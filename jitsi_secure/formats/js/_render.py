@@ -14,7 +14,15 @@ from dataclasses import dataclass
 
 from jitsi_secure.errors import EditError
 
-__all__ = ["JsLayout", "check_value", "is_identifier", "render_key", "render_value"]
+__all__ = [
+    "JsLayout",
+    "check_value",
+    "is_identifier",
+    "render_key",
+    "render_string",
+    "render_value",
+    "secret_spellings",
+]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
 #: Integers beyond this lose digits as JavaScript numbers (doubles).
@@ -147,3 +155,9 @@ def _block(opening: str, closing: str, lines: list[str], layout: JsLayout, inner
     body = ("," + nl).join(inner.indent + line for line in lines)
     tail = "," if layout.trailing_comma else ""
     return f"{opening}{nl}{body}{tail}{nl}{layout.indent}{closing}"
+
+
+def secret_spellings(secret: str) -> set[str]:
+    """How ``secret`` may be spelled in config.js, for masking it in output: each quoted form the editor
+    writes (the value as given is the caller's to mask too)."""
+    return {render_string(secret, quote) for quote in ("'", '"')}

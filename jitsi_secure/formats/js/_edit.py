@@ -18,9 +18,9 @@ from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle
 from jitsi_secure._core.trivia import comment_out_splices, owned_span, uncomment_splice
 from jitsi_secure.errors import EditError
-from jitsi_secure.formats._js_model import Entry, Model, NonLiteral, ObjLit, ObjNode, Prop, Stmt
-from jitsi_secure.formats._js_render import JsLayout, is_identifier, render_key, render_string, render_value
-from jitsi_secure.formats._js_tree import parse_snippet
+from jitsi_secure.formats.js._model import Entry, Model, ObjLit, ObjNode, Prop, Stmt, not_an_object
+from jitsi_secure.formats.js._parser import parse_snippet
+from jitsi_secure.formats.js._render import JsLayout, is_identifier, render_key, render_string, render_value
 
 __all__ = ["Editor"]
 
@@ -133,8 +133,7 @@ class Editor:
             if index == len(keys) - 1:
                 return node, len(keys)
             if not isinstance(entry.value, ObjNode):
-                what = "computed by code" if isinstance(entry.value, NonLiteral) else "not an object"
-                raise EditError(f"{'.'.join(keys[: index + 1])} is {what}, so {'.'.join(keys)} cannot be set")
+                raise not_an_object(keys, index + 1, entry.value, "set")
             node = entry.value
         return node, len(keys)
 

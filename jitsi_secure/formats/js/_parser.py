@@ -7,7 +7,7 @@ and so is what tree-sitter's grammar accepts but a browser's classic script does
 and ``export``, ``import.meta``, decorators, ``await`` outside an async function).
 
 The result is a tree of :class:`Node` records with the attribute names of ESTree (as esprima builds
-them), so that one evaluator (:mod:`._js_model`) serves this parser and the independent one alike.
+them), so that one evaluator (:mod:`._meaning`) serves this parser and the independent one alike.
 Offsets are code points of the text on disk, after nginx SSI directives are mapped back.
 """
 
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from jitsi_secure.errors import ParseError
-from jitsi_secure.formats._js_ssi import Served
+from jitsi_secure.formats.js._ssi import Served
 
 __all__ = ["Node", "parse_snippet", "parse_tree"]
 
@@ -43,7 +43,7 @@ class Node:
 
 
 @functools.cache
-def _parser() -> Any:
+def _tree_sitter() -> Any:
     # Imported on first parse, like every reader: `jitsi-secure --version` should not load it.
     import tree_sitter
     import tree_sitter_javascript
@@ -80,14 +80,14 @@ _SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 def parse_tree(served: Served, *, source: str, disk_text: str) -> Node:
     """The ESTree-shaped ``Program`` of the served text, or :class:`ParseError` at the disk position."""
     data = served.text.encode("utf-8", "surrogatepass")
-    tree = _parser().parse(data)
+    tree = _tree_sitter().parse(data)
     converter = _Converter(served, data, disk_text, source)
     root = tree.root_node
     if root.has_error:
         # tree-sitter recovers, so its ERROR node can start far before the mistake (at `var` for an
         # unclosed brace). The file is refused either way; esprima, which stops at the first token
         # it cannot take, says where and what more precisely, and is paid for only on this path.
-        from jitsi_secure.formats._js_esprima import parse_independently
+        from jitsi_secure.formats.js._esprima import parse_independently
 
         parse_independently(served, source=source, disk_text=disk_text)
         raise converter.syntax_error(root)

@@ -192,6 +192,10 @@ def test_an_edit_esprima_cannot_read_is_not_verified(monkeypatch: pytest.MonkeyP
         ("var config = {};\nawait load();\n", 2, 1, "await"),
         ('var s = "<!--# include virtual="/x" -->";\n', 1, 10, "SSI"),
         ('var s = "<!--# echo var="x" default="" ";\n', 1, 10, "SSI"),
+        # Empty object members: both parsers' grammars took them, every JavaScript engine refuses them.
+        ("var config = {\n ,\n a: 1 };\n", 2, 2, "Unexpected token ','"),
+        ("var config = { a: 1,, b: 2 };\n", 1, 21, "Unexpected token ','"),
+        ("var config = { hosts: { , } };\n", 1, 25, "Unexpected token ','"),
     ],
 )
 def test_invalid_scripts_are_refused_with_a_location(text: str, line: int, column: int, message: str) -> None:

@@ -363,6 +363,7 @@ class _Converter:
         return self.node("TemplateLiteral", ts, expressions=[], quasis=[element])
 
     def _object(self, ts: Any) -> Node:
+        self._check_commas(ts)
         props: list[Node] = []
         for child in ts.named_children:
             kind = child.type
@@ -394,6 +395,17 @@ class _Converter:
             else:
                 props.append(self.convert(child))
         return self.node("ObjectExpression", ts, properties=props)
+
+    def _check_commas(self, ts: Any) -> None:
+        """An object literal has no empty member: tree-sitter's grammar takes ``{ , a: 1 }`` and
+        ``{ a: 1,, b: 2 }`` (as esprima-python does), which every JavaScript engine refuses."""
+        previous = "{"
+        for child in ts.children:
+            if child.type == "comment":
+                continue
+            if child.type == "," and previous in ("{", ","):
+                raise self.error_at(child.start_byte, "Unexpected token ','")
+            previous = child.type
 
     def _method(self, ts: Any) -> Node:
         name = ts.child_by_field_name("name")

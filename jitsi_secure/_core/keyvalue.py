@@ -61,6 +61,9 @@ class Entry:
     ``.properties``, where ``key`` alone reads as the empty string).
     """
 
+    # config.js's ``Prop`` (formats/_js_model.py) carries the same offsets for an object property; it is
+    # not a line of a key=value file and has no ``value`` string, so it stays a type of its own.
+
     start: int
     end: int
     key_start: int

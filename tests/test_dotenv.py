@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 
 from jitsi_secure import EditError, ParseError
 from jitsi_secure.formats import Computed, dotenv
-from jitsi_secure.formats._dotenv_template import references
 from jitsi_secure.formats.dotenv import parse, quote_value
+from jitsi_secure.formats.dotenv._meaning import references
 from tests.oracles import corpus_files
 
 # -- lossless ------------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ import pytest
 
 from jitsi_secure.errors import EditError, ParseError
 from jitsi_secure.formats import hocon
-from jitsi_secure.formats._hocon_lexer import tokenize
-from jitsi_secure.formats._hocon_parser import MAX_DEPTH
 from jitsi_secure.formats.hocon import Include, ResolveError, Unresolved, parse
+from jitsi_secure.formats.hocon._lexer import tokenize
+from jitsi_secure.formats.hocon._parser import MAX_DEPTH
 from tests.oracles import corpus_files
 from tests.test_hocon_cases import INVALID, MEANINGS, STRICTER_THAN_LIGHTBEND, VALID_SYNTAX
 

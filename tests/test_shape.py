@@ -22,7 +22,6 @@ LINE_LIMIT = 500
 TOO_LONG_FOR_NOW = frozenset(
     {
         "jitsi_secure.formats.lua",
-        "jitsi_secure.formats.hocon",
         "jitsi_secure.formats._lua_parser",
         "jitsi_secure.formats._lua_eval",
         # The program registry moves out with the typed registry and the recipe engine (issue 19).

@@ -20,7 +20,7 @@ import bisect
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import ClassVar, Generic, Protocol, Self, TypeVar
+from typing import ClassVar, Generic, Self, TypeVar
 
 from jitsi_secure._core.document import REMOVE, Computed, Remove
 from jitsi_secure._core.edit import verified_edit
@@ -29,7 +29,7 @@ from jitsi_secure._core.style import TextStyle
 from jitsi_secure._core.trivia import comment_out_splices, owned_span, uncomment_splice
 from jitsi_secure.errors import EditError
 
-__all__ = ["Blank", "Comment", "KeyValueDocument", "KeyValueEntry", "check_str", "key_of"]
+__all__ = ["Blank", "Comment", "Entry", "KeyValueDocument", "check_str", "key_of"]
 
 
 @dataclass(frozen=True)
@@ -49,28 +49,32 @@ class Blank:
     end: int
 
 
-class KeyValueEntry(Protocol):
-    """What the shared logic needs of an entry: its offsets, key and value (``None``: no value)."""
+@dataclass(frozen=True)
+class Entry:
+    """A ``key = value`` line (or lines, when continued or quoted) of a key=value format.
 
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def key_start(self) -> int: ...
-    @property
-    def key_end(self) -> int: ...
-    @property
-    def value_start(self) -> int: ...
-    @property
-    def value_end(self) -> int: ...
-    @property
-    def key(self) -> str: ...
-    @property
-    def value(self) -> str | None: ...
+    Offsets index the document text. ``start``/``end`` cover the whole line(s), from the indentation
+    to the final line break; ``key_start``/``key_end`` the raw (escaped) key; ``value_start``/
+    ``value_end`` the raw value, without the final line break (nor, in ``.env``, a trailing comment).
+    ``key`` and ``value`` are decoded as the format's reader decodes them; ``value`` is ``None`` for a
+    line that names a key without giving it a value (a bare ``KEY`` in ``.env``; never in
+    ``.properties``, where ``key`` alone reads as the empty string).
+    """
+
+    # config.js's ``Prop`` (formats/_js_model.py) carries the same offsets for an object property; it is
+    # not a line of a key=value file and has no ``value`` string, so it stays a type of its own.
+
+    start: int
+    end: int
+    key_start: int
+    key_end: int
+    value_start: int
+    value_end: int
+    key: str
+    value: str | None
 
 
-EntryT = TypeVar("EntryT", bound=KeyValueEntry)
+EntryT = TypeVar("EntryT", bound=Entry)
 
 
 class KeyValueDocument(Generic[EntryT]):

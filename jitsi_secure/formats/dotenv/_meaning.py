@@ -1,4 +1,5 @@
-"""Compose's ``$VAR`` / ``${VAR...}`` interpolation, as ``compose-go/template`` reads a value.
+"""The meaning of a value: compose's ``$VAR`` / ``${VAR...}`` interpolation, as ``compose-go/template``
+reads it.
 
 Kept apart from the document so that the document can tell literal values from templates without
 knowing the substitution rules. A template is the text compose holds after undoing quotes and escapes:

@@ -14,14 +14,34 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from jitsi_secure._core.document import Computed
 from jitsi_secure.errors import JitsiSecureError, ParseError
-from jitsi_secure.formats._hocon_lexer import PLUS_EQUALS, STRING, TSTRING, WORD, WS, classify_word, decode_string
-from jitsi_secure.formats._hocon_parser import Arr, Atom, Field, Obj, Subst, Value
+from jitsi_secure.formats.hocon._lexer import PLUS_EQUALS, STRING, TSTRING, WORD, WS, classify_word, decode_string
+from jitsi_secure.formats.hocon._parser import Arr, Atom, Field, Obj, Subst, Value
 
-__all__ = ["MISSING", "ResolveError", "Unresolved", "build_raw", "resolve_path", "resolve_raw", "unresolved_view"]
+__all__ = [
+    "ABSENT",
+    "MISSING",
+    "HoconValue",
+    "ResolveError",
+    "Unresolved",
+    "build_raw",
+    "delete",
+    "lookup",
+    "pruned",
+    "resolve_path",
+    "resolve_raw",
+    "same",
+    "store",
+    "text_of",
+    "unresolved_view",
+]
+
+#: What ``to_dict()`` and ``get()`` return: plain values, with :class:`Unresolved` where a value depends on a
+#: substitution that was not resolved.
+HoconValue: TypeAlias = bool | int | float | str | list["HoconValue"] | dict[str, "HoconValue"] | Computed | None
 
 
 class ResolveError(JitsiSecureError):
@@ -236,7 +256,9 @@ def _assign(target: dict[str, Any], key: str, new: Any) -> None:
         target[key] = new
 
 
-def _text_of(value: Any) -> str:
+def text_of(value: Any) -> str:
+    """A scalar as HOCON text: a string as it is, ``true``/``false``/``null``, a number as Python writes it
+    (which reads back as the same number)."""
     if value is True:
         return "true"
     if value is False:
@@ -257,7 +279,7 @@ def join(items: Iterable[Any]) -> Any:
             return MISSING
         if len(values) == 1 and not isinstance(values[0], Ws):
             return values[0].value if isinstance(values[0], Word) else values[0]
-        return "".join(_text_of(v) for v in values)
+        return "".join(text_of(v) for v in values)
     values = [v for v in values if not isinstance(v, Ws)]
     if all(isinstance(v, dict) for v in values):
         result: dict[str, Any] = {}
@@ -304,7 +326,7 @@ def _expression(node: Any) -> str:
         return repr(unresolved_view(node))
     if isinstance(node, str):
         return '"' + node.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return _text_of(node)
+    return text_of(node)
 
 
 def _quote_key(key: str) -> str:
@@ -419,3 +441,65 @@ def resolve_raw(root: dict[str, Any], env: Mapping[str, str] | None = None) -> d
 def resolve_path(root: dict[str, Any], path: tuple[str, ...], env: Mapping[str, str] | None = None) -> Any:
     """The resolved value at ``path`` (``MISSING`` when absent), resolving only what it depends on."""
     return _Resolver(root, env).lookup(path, optional=True)
+
+
+# -- paths in the plain meaning (what ``to_dict()`` gives), for reading and for checking an edit ----------
+
+#: What :func:`lookup` gives for a path that has no value (``None`` is HOCON's ``null``, a value).
+ABSENT: Any = object()
+
+
+def lookup(tree: Any, elements: tuple[str, ...]) -> Any:
+    node = tree
+    for key in elements:
+        if not isinstance(node, dict) or key not in node:
+            return ABSENT
+        node = node[key]
+    return node
+
+
+def store(tree: dict[str, Any], elements: tuple[str, ...], value: Any) -> None:
+    node = tree
+    for key in elements[:-1]:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            node[key] = child
+        node = child
+    node[elements[-1]] = copy.deepcopy(value)
+
+
+def delete(tree: dict[str, Any], elements: tuple[str, ...]) -> None:
+    node = lookup(tree, elements[:-1])
+    if isinstance(node, dict):
+        node.pop(elements[-1], None)
+
+
+def _canon(value: Any) -> Any:
+    """A form where ``True`` differs from ``1`` and ``1`` from ``1.0``, for exact comparisons."""
+    if isinstance(value, dict):
+        return ("d", {k: _canon(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return ("l", [_canon(v) for v in value])
+    return (type(value).__name__, value)
+
+
+def same(a: Any, b: Any) -> bool:
+    if a is ABSENT or b is ABSENT:
+        return a is b
+    return bool(_canon(a) == _canon(b))
+
+
+def pruned(tree: dict[str, HoconValue], removed: list[tuple[str, ...]]) -> list[dict[str, HoconValue]]:
+    """``tree``, then ``tree`` less each further object that removing ``removed`` left empty, one level at a
+    time: removing ``a.b`` from ``a.b = 1`` takes ``a`` too, from ``a { b = 1 }`` leaves ``a {}``; both
+    read right, and which one the text gives depends on what other fields still make ``a``."""
+    variants = [tree]
+    pruned = copy.deepcopy(tree)
+    for elements in removed:
+        for depth in range(len(elements) - 1, 0, -1):
+            if lookup(pruned, elements[:depth]) != {}:
+                break
+            delete(pruned, elements[:depth])
+            variants.append(copy.deepcopy(pruned))
+    return variants

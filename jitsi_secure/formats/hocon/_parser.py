@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import NamedTuple, TypeAlias
 
-from jitsi_secure.errors import ParseError
-from jitsi_secure.formats._hocon_lexer import (
+from jitsi_secure.errors import EditError, ParseError
+from jitsi_secure.formats.hocon._lexer import (
     COLON,
     COMMA,
     COMMENT,
@@ -442,3 +442,17 @@ def parse_path(path: str) -> tuple[str, ...]:
         return _path_from_tokens(path, tokens)
     except ValueError as exc:
         raise ValueError(f"invalid path {path!r}: {exc}") from None
+
+
+def key_path(path: object) -> tuple[str, ...]:
+    """The keys ``path`` names (a path expression or a tuple of keys); :class:`EditError` if it is neither."""
+    if isinstance(path, tuple):
+        if not path or not all(isinstance(k, str) for k in path):
+            raise EditError(f"a HOCON path is a string or a non-empty tuple of strings, not {path!r}")
+        return path
+    if not isinstance(path, str):
+        raise EditError(f"a HOCON path is a string or a non-empty tuple of strings, not {path!r}")
+    try:
+        return parse_path(path)
+    except ValueError as exc:
+        raise EditError(str(exc)) from None

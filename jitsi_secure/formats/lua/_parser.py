@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from jitsi_secure.errors import ParseError
-from jitsi_secure.formats._lua_lexer import EOF, KEYWORD, LONGSTRING, NAME, NUMBER, OP, STRING, TRIVIA, Token
+from jitsi_secure.formats.lua._lexer import EOF, KEYWORD, LONGSTRING, NAME, NUMBER, OP, STRING, TRIVIA, Token
 
 __all__ = ["MAX_DEPTH", "Field", "Node", "ParsedChunk", "Statement", "parse_chunk"]
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
 
 from jitsi_secure.formats import ConfigValue
-from jitsi_secure.formats._lua_errors import LuaEvaluationError
-from jitsi_secure.formats._lua_values import table_value
+from jitsi_secure.formats.lua._errors import LuaEvaluationError
+from jitsi_secure.formats.lua._meaning import table_value
 
 __all__ = ["LuaEvaluateOptions", "LuaEvaluation", "LuaLocation", "LuaWarning", "evaluate"]
 

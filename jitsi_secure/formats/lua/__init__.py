@@ -43,10 +43,9 @@ from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure._core.trivia import comment_out_splices, owned_span
 from jitsi_secure.errors import EditError, ParseError, line_and_column
 from jitsi_secure.formats import ConfigValue
-from jitsi_secure.formats._lua_data import ReturnedField, returned_table
-from jitsi_secure.formats._lua_errors import LuaEvaluationError
-from jitsi_secure.formats._lua_eval import LuaEvaluateOptions, LuaEvaluation, LuaLocation, LuaWarning
-from jitsi_secure.formats._lua_lexer import (
+from jitsi_secure.formats.lua._data import ReturnedField, returned_table
+from jitsi_secure.formats.lua._errors import LuaEvaluationError
+from jitsi_secure.formats.lua._lexer import (
     COMMENT,
     EOF,
     KEYWORDS,
@@ -58,17 +57,10 @@ from jitsi_secure.formats._lua_lexer import (
     Token,
     tokenize,
 )
-from jitsi_secure.formats._lua_parser import Field, Node, ParsedChunk, Statement, parse_chunk
-from jitsi_secure.formats._lua_values import (
-    LuaExpression,
-    RenderStyle,
-    canonical,
-    literal_value,
-    render_string,
-    render_value,
-    secret_spellings,
-    string_value,
-)
+from jitsi_secure.formats.lua._loader import LuaEvaluateOptions, LuaEvaluation, LuaLocation, LuaWarning
+from jitsi_secure.formats.lua._meaning import LuaExpression, canonical, literal_value, string_value
+from jitsi_secure.formats.lua._parser import Field, Node, ParsedChunk, Statement, parse_chunk
+from jitsi_secure.formats.lua._render import RenderStyle, render_string, render_value, secret_spellings
 
 __all__ = [
     "LuaDocument",
@@ -292,7 +284,7 @@ class LuaDocument:
     def evaluate_with_warnings(self, **options: Unpack[LuaEvaluateOptions]) -> LuaEvaluation:
         """:meth:`evaluate`, with the loader's warnings (``str(w)`` is Prosody's
         ``file:line: Duplicate option 'x'``), the files it loaded and the place each option was set."""
-        from jitsi_secure.formats._lua_eval import evaluate
+        from jitsi_secure.formats.lua._loader import evaluate
 
         return evaluate(self.text, self.source, **options)
 

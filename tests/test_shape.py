@@ -23,8 +23,6 @@ TOO_LONG_FOR_NOW = frozenset(
     {
         "jitsi_secure.formats.lua",
         "jitsi_secure.formats.hocon",
-        "jitsi_secure.formats.lua._parser",
-        "jitsi_secure.formats.lua._loader",
         # The program registry moves out with the typed registry and the recipe engine (issue 19).
         "jitsi_secure.secure_domain.plan",
     }

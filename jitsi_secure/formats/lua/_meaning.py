@@ -11,7 +11,7 @@ from typing import Any
 from jitsi_secure._core.document import Computed
 from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats.lua._lexer import decode_short_string
-from jitsi_secure.formats.lua._parser import Node
+from jitsi_secure.formats.lua._tree import Node
 
 __all__ = ["LuaExpression", "canonical", "literal_value", "number_value", "string_value", "table_value"]
 

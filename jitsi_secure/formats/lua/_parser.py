@@ -208,6 +208,7 @@ class _Parser:
         return statement
 
     def stat_if(self) -> None:
+        # Same shape as stat_for's bounds (token, expression, token): two grammar rules, nothing to share.
         self.next()
         self.expr()
         self.expect("then")
@@ -238,6 +239,7 @@ class _Parser:
         opener = self.next()
         names = [self.name().text]
         if self.key() == "=":
+            # Numeric for: like stat_if's rhythm, by grammar (see there).
             self.next()
             self.expr()
             self.expect(",")

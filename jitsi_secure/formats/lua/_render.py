@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from jitsi_secure._core.scalars import keyword
 from jitsi_secure.errors import EditError
 from jitsi_secure.formats.lua._lexer import KEYWORDS
 
@@ -55,12 +56,9 @@ def render_value(value: object, style: RenderStyle, *, depth: int = 0) -> str:
     exactly (integers outside 64 bits, infinities, non-string keys, cycles)."""
     if depth > 100:
         raise EditError("value nests too deeply (or contains itself)")
-    if value is None:
-        return "nil"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
+    word = keyword(value, null="nil")
+    if word is not None:
+        return word
     if isinstance(value, int):
         if not -(1 << 63) <= value < 1 << 63:
             raise EditError(f"integer {value} does not fit Lua's 64-bit integers")

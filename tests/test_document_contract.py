@@ -130,6 +130,11 @@ CASES = [
         computed_text='url = "https://" .. os.getenv("HOST")\n',
         computed="url",
         bad_bytes=b'a = "\xff"\n',
+        one_line=(
+            ("t = {}\n", ("*", "t", "c")),
+            ("t = { a = 1, b = 2 }\n", ("*", "t", "c")),
+            ('VirtualHost "x.example"\n    t = { a = { } }\n', ("x.example", "t", "a", "c")),
+        ),
     ),
     Case(
         name="js",
@@ -336,7 +341,7 @@ def test_what_is_inserted_into_a_one_line_object_can_be_removed_and_commented_ou
         assert new.get(path) == "guest"
         line = next(line for line in new.render().splitlines() if "guest" in line)
         # On a line of its own, not after the other keys or before a closing brace.
-        assert line.strip().startswith(path.split(".")[-1]), line
+        assert line.strip().startswith(path[-1] if isinstance(path, tuple) else path.split(".")[-1]), line
         assert "}" not in line, line
         removed = new.remove(path)
         assert path not in removed

@@ -304,8 +304,8 @@ def _expect_add(doc: Layout, kind: str, name: str, module: str | None, options: 
 
 def _with_key(current: object, keys: tuple[str, ...], value: ConfigValue | Remove, label: str) -> ConfigValue | Remove:
     """``current`` (a table literal read as a dict) with ``keys`` set to ``value`` (or removed)."""
-    if current is None or isinstance(current, Remove):
-        current = {}
+    if current is None or isinstance(current, Remove) or current == []:
+        current = {}  # `{}` reads as an empty list, and is as much an empty table of named fields
     if not isinstance(current, dict):
         raise EditError(f"{label} is not a table of named fields; set the whole value")
     new = dict(current)

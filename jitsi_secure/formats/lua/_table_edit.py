@@ -5,16 +5,19 @@ uncommented in place), and a whole table rewritten in its multi-line layout."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import replace
 
 from jitsi_secure._core.document import Computed
 from jitsi_secure._core.splice import Splice
+from jitsi_secure.errors import EditError
 from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats.lua._layout import Layout
+from jitsi_secure.formats.lua._lexer import COMMENT, NEWLINE
 from jitsi_secure.formats.lua._meaning import LuaExpression, canonical, literal_value
 from jitsi_secure.formats.lua._model import Option, field_start
-from jitsi_secure.formats.lua._parser import Node
 from jitsi_secure.formats.lua._render import render_value
+from jitsi_secure.formats.lua._tree import Node
 
 __all__ = ["TableEditor"]
 
@@ -29,7 +32,12 @@ class TableEditor(Layout):
         stays are untouched (with their comments), changed ones are rewritten (recursively), removed
         ones leave with their line, new ones are added after the last field in its layout. ``None`` when
         the change is not of that shape (then the whole value is rewritten)."""
-        if node.kind != "table" or not node.fields or depth > 20:
+        if node.kind != "table" or depth > 20:
+            return None
+        if not node.fields:
+            # `{}` reads as an empty list; a table of named fields given to it opens it onto lines.
+            if isinstance(value, dict) and value and self._one_line(node):
+                return [self._opened(node, {}, value, reason)]
             return None
         fields = node.fields
         old = [literal_value(f.value, self.text) for f in fields]
@@ -37,7 +45,8 @@ class TableEditor(Layout):
             return None
         if all(f.kind == "pos" for f in fields) and isinstance(value, list | tuple) and value:
             return self._list_splices(node, list(value), old, reason, comment_out=comment_out)
-        if all(f.kind == "name" for f in fields) and isinstance(value, dict) and value:
+        # Every field going, commented out: field by field still, so that none goes silently.
+        if all(f.kind == "name" for f in fields) and isinstance(value, dict) and (value or comment_out):
             return self._dict_splices(node, value, old, reason, depth, comment_out=comment_out)
         return None
 
@@ -113,10 +122,18 @@ class TableEditor(Layout):
             last_of[f.name] = k
         if len(last_of) != len(fields):
             return None  # duplicate keys: rewrite the whole table
+        added = [(key, v) for key, v in new.items() if key not in last_of]
+        if added and self._one_line(node):
+            if comment_out and any(key not in new for key in last_of):
+                raise EditError(
+                    f"{self.source}: {reason}: the field shares its line with other fields; "
+                    "it can be removed but not commented out"
+                )
+            return [self._opened(node, last_of, new, reason)]
         splices: list[Splice] = []
         for key, k in last_of.items():
             if key not in new:
-                splices.append(self._field_removal(node, k, reason, comment_out))
+                splices.append(self._field_removal(node, k, reason, comment_out, named=True))
             elif canonical(old[k]) != canonical(new[key]):
                 field = fields[k]
                 inner = self._table_splices(field.value, new[key], reason, depth + 1, comment_out=comment_out)
@@ -124,7 +141,6 @@ class TableEditor(Layout):
                     text = self._render(new[key])
                     inner = [Splice(field.value.start, field.value.end, text, reason)]
                 splices.extend(inner)
-        added = [(key, v) for key, v in new.items() if key not in last_of]
         if added:
             # render_value writes "{ k = v }"; the field alone is what sits between the braces.
             texts = [render_value({key: v}, self._model.render_style)[2:-2] for key, v in added]
@@ -135,7 +151,12 @@ class TableEditor(Layout):
             splices.extend(appends)
         return splices
 
-    def _field_removal(self, node: Node, k: int, reason: str, comment_out: bool = False) -> Splice:
+    def _field_removal(
+        self, node: Node, k: int, reason: str, comment_out: bool = False, *, named: bool = False
+    ) -> Splice:
+        """The splice removing field ``k`` with its line when it has one (``comment_out``: commenting that
+        line out). A list entry sharing its line is deleted; a named field sharing its line cannot be
+        commented out (EditError), as an option cannot."""
         fields = node.fields
         field = fields[k]
         start = field_start(field)
@@ -145,10 +166,15 @@ class TableEditor(Layout):
         line_start, clean_before = self._line_start_before(start)
         line_end, clean_after = self._line_end_after(end)
         if clean_before and clean_after and line_end <= node.end - 1:
-            if comment_out and field.sep:
+            if comment_out:
                 # As the packages ship an entry switched off: `--"token_verification";`.
                 return Splice(start, start, "--", reason)
             return Splice(line_start, line_end, "", reason)
+        if comment_out and named:
+            raise EditError(
+                f"{self.source}: {reason}: the field shares its line with other code; "
+                "it can be removed but not commented out"
+            )
         if field.sep:
             stop = end
             while stop < len(self.text) and self.text[stop] in " \t":
@@ -158,6 +184,39 @@ class TableEditor(Layout):
             # The last field has no separator: take the one before it instead.
             return Splice(fields[k - 1].value.end, end, "", reason)
         return Splice(start, end, "", reason)
+
+    def _one_line(self, node: Node) -> bool:
+        """Whether the table literal ``node`` has no line break and no comment inside it."""
+        k, stop = self._token_index(node.start), self._token_index(node.end)
+        return all(t.kind not in (NEWLINE, COMMENT) for t in self._model.chunk.tokens[k:stop])
+
+    def _opened(self, node: Node, last_of: Mapping[str, int], new: Mapping[str, ConfigValue], reason: str) -> Splice:
+        """The one-line table ``node`` written onto lines, one field a line, as ``new`` asks: kept fields
+        as they are spelled, changed ones with their new value, new ones last (as HOCON and config.js
+        open a one-line object, so that what is inserted has a line of its own)."""
+        fields = node.fields
+        seps = Counter(f.sep for f in fields if f.sep)
+        separator = seps.most_common(1)[0][0] if seps else self._model.render_style.separator
+        trailing = bool(fields) and bool(fields[-1].sep)
+        items = []
+        for key, value in new.items():
+            if key in last_of:
+                field = fields[last_of[key]]
+                same = canonical(literal_value(field.value, self.text)) == canonical(value)
+                rendered = self.text[field.value.start : field.value.end] if same else self._render(value)
+                items.append(self.text[field_start(field) : field.value.start] + rendered)
+            else:
+                # render_value writes "{ k = v }"; the field alone is what sits between the braces.
+                items.append(render_value({key: value}, self._model.render_style)[2:-2])
+        nl = self.style.newline
+        line_start = max(self.text.rfind("\n", 0, node.start), self.text.rfind("\r", 0, node.start)) + 1
+        base = self.text[line_start : node.start]
+        base = base[: len(base) - len(base.lstrip(" \t"))]
+        body = "".join(
+            f"{nl}{base}{self.style.indent}{item}{separator if i < len(items) - 1 or trailing else ''}"
+            for i, item in enumerate(items)
+        )
+        return Splice(node.start, node.end, "{" + body + nl + base + "}", reason)
 
     def _field_appends(self, node: Node, after: int, texts: list[str], reason: str) -> list[Splice] | None:
         """New fields after field ``after`` (the last one kept), written like the table's own fields."""

@@ -18,6 +18,7 @@ import pytest
 
 from jitsi_secure import EditError, JitsiSecureError, ParseError, apply_splices, load
 from jitsi_secure.formats import REMOVE, Computed, Document, dotenv, hocon, js, lua, properties
+from jitsi_secure.formats.lua import _document as lua_document
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,6 +46,8 @@ class Case:
     #: Bytes that are not valid in the format's encoding: ``None`` when every byte reads (kept as is).
     bad_bytes: bytes | None
     make_new: Callable[[str], Any] = str
+    #: Where the format's edits re-parse, when not ``module`` itself (a package's document module).
+    parses_in: ModuleType | None = None
     #: Texts with a one-line object (empty or not) and a new path in it: ``()`` for formats without objects.
     one_line: tuple[tuple[str, Any], ...] = ()
 
@@ -113,6 +116,7 @@ CASES = [
     Case(
         name="lua",
         module=lua,
+        parses_in=lua_document,
         suffix=".cfg.lua",
         text='-- settings\nVirtualHost "example.com"\n    key = "one"\n    --example = "old"\n',
         present=("example.com", "key"),
@@ -127,6 +131,11 @@ CASES = [
         computed_text='url = "https://" .. os.getenv("HOST")\n',
         computed="url",
         bad_bytes=b'a = "\xff"\n',
+        one_line=(
+            ("t = {}\n", ("*", "t", "c")),
+            ("t = { a = 1, b = 2 }\n", ("*", "t", "c")),
+            ('VirtualHost "x.example"\n    t = { a = { } }\n', ("x.example", "t", "a", "c")),
+        ),
     ),
     Case(
         name="js",
@@ -262,7 +271,8 @@ def test_no_op_edits_return_the_same_document(case: Case) -> None:
 def test_edit_is_one_batch_verified_once(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
     doc = parse(case, case.text)
     parses = 0
-    real = case.module.parse
+    site = case.parses_in or case.module
+    real = site.parse
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         nonlocal parses
@@ -339,7 +349,7 @@ def test_what_is_inserted_into_a_one_line_object_can_be_removed_and_commented_ou
         assert new.get(path) == "guest"
         line = next(line for line in new.render().splitlines() if "guest" in line)
         # On a line of its own, not after the other keys or before a closing brace.
-        assert line.strip().startswith(path.split(".")[-1]), line
+        assert line.strip().startswith(path[-1] if isinstance(path, tuple) else path.split(".")[-1]), line
         assert "}" not in line, line
         removed = new.remove(path)
         assert path not in removed

@@ -15,8 +15,8 @@ import pytest
 
 from jitsi_secure.errors import EditError, ParseError
 from jitsi_secure.formats import lua
-from jitsi_secure.formats._lua_lexer import tokenize
-from jitsi_secure.formats._lua_values import RenderStyle, render_value
+from jitsi_secure.formats.lua._lexer import tokenize
+from jitsi_secure.formats.lua._render import RenderStyle, render_value
 from tests.oracles.lua import as_prosody_json, prosody_configs
 
 DEBIAN_HOST = """\

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from jitsi_secure.errors import ParseError
 from jitsi_secure.formats import ConfigValue, lua
-from jitsi_secure.formats._lua_lexer import KEYWORDS, tokenize
-from jitsi_secure.formats._lua_values import LuaExpression
+from jitsi_secure.formats.lua._lexer import KEYWORDS, tokenize
+from jitsi_secure.formats.lua._meaning import LuaExpression
 
 RESERVED = KEYWORDS | {"Host", "host", "VirtualHost", "Component", "component", "Include", "include", "RunScript"}
 RESERVED |= {"defined", "component_module", "load_global_modules", "ENV_", "os", "string", "table", "math"}

@@ -58,7 +58,7 @@ def test_the_wheel_holds_the_package_its_types_and_the_demo(dist: Path) -> None:
         entry_points = archive.read(metadata_name.replace("METADATA", "entry_points.txt")).decode()
     assert "jitsi_secure/py.typed" in names
     assert "jitsi_secure/demo_files/config.js" in names
-    assert "jitsi_secure/formats/lua.py" in names
+    assert "jitsi_secure/formats/lua/__init__.py" in names
     assert not any(n.startswith(("tests/", "benchmarks/", "docs/")) for n in names)
     assert "jitsi-secure = jitsi_secure.cli:main" in entry_points
     assert "jitsi-secure-demo = jitsi_secure.demo:main" in entry_points

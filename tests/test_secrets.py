@@ -29,7 +29,7 @@ import pytest
 from jitsi_secure._core import write as write_module
 from jitsi_secure.cli import main
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
-from jitsi_secure.formats._lua_values import render_string
+from jitsi_secure.formats.lua._render import render_string
 from jitsi_secure.formats.properties import escape_value
 
 #: Long enough to be unmistakable, with the characters each format escapes.

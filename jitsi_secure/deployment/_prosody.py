@@ -1,6 +1,6 @@
 """Prosody's configuration as its loader reads it: the main config, then every ``Include``, in order.
 
-The files run in the sandboxed loader (:mod:`jitsi_secure.formats._lua_eval`) with Prosody's rules:
+The files run in the sandboxed loader (:mod:`jitsi_secure.formats.lua._loader`) with Prosody's rules:
 ``Include`` globs relative to the including file, hosts merged when defined twice, options falling back
 to the global section. Every path the loader asks for is a path as the deployment sees it, mapped under
 the root by :class:`~jitsi_secure._root.Root` (so Debian's absolute ``conf.d`` links stay inside an
@@ -43,8 +43,8 @@ def read_prosody(
     config would load it: every ``/etc/prosody/conf.d/*.cfg.lua``, and each of ``host_files`` that no
     ``conf.d`` entry leads to. ``texts`` maps files on disk to a text that stands in for their content.
     """
-    from jitsi_secure.formats import _lua_eval
-    from jitsi_secure.formats._lua_values import render_string
+    from jitsi_secure.formats.lua import _loader
+    from jitsi_secure.formats.lua._render import render_string
 
     read_file = _reader(root, texts)
     notes: list[str] = []
@@ -63,7 +63,7 @@ def read_prosody(
             + " as Debian's main config would"
         )
     try:
-        run = _lua_eval.evaluate(
+        run = _loader.evaluate(
             text,
             source,
             env={},

@@ -40,8 +40,8 @@ from typing import Any
 
 from jitsi_secure.errors import EditError
 from jitsi_secure.formats import REMOVE, Computed
-from jitsi_secure.formats._lua_values import render_string
 from jitsi_secure.formats.lua import LuaDocument
+from jitsi_secure.formats.lua._render import render_string
 from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
 from jitsi_secure.secure_domain.spec import SecureDomain
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from jitsi_secure.errors import ParseError
 from jitsi_secure.formats import ConfigValue
-from jitsi_secure.formats._lua_lexer import tokenize
-from jitsi_secure.formats._lua_parser import parse_chunk
-from jitsi_secure.formats._lua_values import LuaExpression, literal_value
+from jitsi_secure.formats.lua._lexer import tokenize
+from jitsi_secure.formats.lua._meaning import LuaExpression, literal_value
+from jitsi_secure.formats.lua._parser import parse_chunk
 
 __all__ = ["ReturnedField", "returned_table"]
 

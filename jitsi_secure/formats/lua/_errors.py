@@ -1,4 +1,4 @@
-"""The Lua format's own error, in a leaf module: the sandboxed loader (:mod:`._lua_eval`) raises it and
+"""The Lua format's own error, in a leaf module: the sandboxed loader (:mod:`._loader`) raises it and
 :mod:`jitsi_secure.formats.lua` re-exports it, so neither has to import the other."""
 
 from __future__ import annotations

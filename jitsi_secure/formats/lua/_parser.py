@@ -1,8 +1,7 @@
 """A Lua 5.4 parser that validates the whole chunk and keeps a statement-level view of its top level.
 
-The grammar and its checks follow ``lparser.c``: operator priorities, assignment targets, ``break``
-outside a loop, ``goto`` without a visible label or jumping into the scope of a local, duplicate labels,
-``...`` outside a vararg function, unknown attributes and assignments to ``<const>`` locals.
+The grammar and its checks follow ``lparser.c``: operator priorities, assignment targets, unknown
+attributes; the scope rules (``break``, ``goto``, labels, ``...``, ``<const>``) are :mod:`._scopes`'.
 
 The parser is recursive descent, and nesting (tables in tables, functions in functions, parentheses,
 right-associative operator chains) is capped at :data:`MAX_DEPTH` levels so that no input can exhaust
@@ -16,11 +15,11 @@ offsets, enough for reading literal values and recognising ``VirtualHost``/``Com
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from jitsi_secure.errors import ParseError
-from jitsi_secure.formats._lua_lexer import EOF, KEYWORD, LONGSTRING, NAME, NUMBER, OP, STRING, TRIVIA, Token
+from jitsi_secure.formats.lua._lexer import EOF, KEYWORD, LONGSTRING, NAME, NUMBER, OP, STRING, TRIVIA, Token
+from jitsi_secure.formats.lua._scopes import Scopes
+from jitsi_secure.formats.lua._tree import Field, Node, ParsedChunk, Statement
 
 __all__ = ["MAX_DEPTH", "Field", "Node", "ParsedChunk", "Statement", "parse_chunk"]
 
@@ -29,112 +28,20 @@ MAX_DEPTH = 198
 
 _FRAMES_NEEDED = MAX_DEPTH * 10 + 200
 
-# lparser.c priority table: (left, right) binding power of each binary operator.
-_BINARY = {
-    "or": (1, 1),
-    "and": (2, 2),
-    "<": (3, 3),
-    ">": (3, 3),
-    "<=": (3, 3),
-    ">=": (3, 3),
-    "~=": (3, 3),
-    "==": (3, 3),
-    "|": (4, 4),
-    "~": (5, 5),
-    "&": (6, 6),
-    "<<": (7, 7),
-    ">>": (7, 7),
-    "..": (9, 8),
-    "+": (10, 10),
-    "-": (10, 10),
-    "*": (11, 11),
-    "/": (11, 11),
-    "//": (11, 11),
-    "%": (11, 11),
-    "^": (14, 13),
-}
+# lparser.c priority table: each operator with its (left, right) binding power.
+_PRIORITIES = "or 1 1; and 2 2; < > <= >= ~= == 3 3; | 4 4; ~ 5 5; & 6 6; << >> 7 7; .. 9 8; + - 10 10; * / // % 11 11"
+_BINARY = {op: (int(left), int(right)) for *ops, left, right in map(str.split, _PRIORITIES.split(";")) for op in ops}
+_BINARY["^"] = (14, 13)
 _UNARY = frozenset({"not", "-", "#", "~"})
 _UNARY_PRIORITY = 12
 _BLOCK_END = frozenset({"end", "else", "elseif", "until", "<eof>"})
 # expr()'s fast path: the node kind of a token that is a whole expression when no operator follows.
-_SIMPLE_KINDS = {
-    NUMBER: "number",
-    STRING: "string",
-    LONGSTRING: "string",
-    NAME: "name",
-    "nil": "nil",
-    "true": "true",
-    "false": "false",
+_SIMPLE_KINDS = {NUMBER: "number", STRING: "string", LONGSTRING: "string", NAME: "name"} | {
+    k: k for k in ("nil", "true", "false")
 }
 _VALUED = frozenset({"number", "string", "name"})
 _SUFFIX = frozenset({".", "[", ":", "(", "{"})
 _STRINGS = (STRING, LONGSTRING)
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    """An expression: ``kind`` (``nil``, ``true``, ``false``, ``number``, ``string``, ``table``, ``name``,
-    ``call``, ``method``, ``index``, ``paren``, ``binop``, ``unop``, ``function``, ``vararg``), its
-    character range, ``value`` (the token text of a literal, a name, an operator) and children
-    (``call``: callee then arguments; ``index``: object then key; ``binop``/``unop``/``paren``: operands)."""
-
-    kind: str
-    start: int
-    end: int
-    value: str = ""
-    items: tuple[Node, ...] = ()
-    fields: tuple[Field, ...] = ()
-
-
-class Field(NamedTuple):
-    """A table constructor field: ``kind`` is ``"pos"`` (``v``), ``"name"`` (``k = v``) or ``"expr"``
-    (``[k] = v``); ``sep`` is the ``,``/``;`` that follows it ("" for none)."""
-
-    kind: str
-    key: Node | None
-    name: str
-    value: Node
-    sep: str
-
-
-@dataclass(frozen=True, slots=True)
-class Statement:
-    """A top-level statement: ``kind`` is ``assign``, ``call``, ``local``, ``return`` or ``other``;
-    ``start``/``end`` cover its tokens (not the trivia around it). Assignments have ``targets``/``values``,
-    a ``return`` its ``values`` (a data file such as a Prosody account); calls ``call``."""
-
-    kind: str
-    start: int
-    end: int
-    targets: tuple[Node, ...] = ()
-    values: tuple[Node, ...] = ()
-    call: Node | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedChunk:
-    """The result of :func:`parse_chunk`: the tokens (trivia included), top-level statements, and the
-    counts of ``,`` and ``;`` used between table fields (the file's habit)."""
-
-    tokens: tuple[Token, ...]
-    statements: tuple[Statement, ...]
-    commas: int
-    semicolons: int
-
-
-@dataclass
-class _Block:
-    is_loop: bool
-    nactive: int  # active locals of the function when the block opened
-    labels: dict[str, tuple[int, bool]] = field(default_factory=dict)  # name -> (nactive, at block end)
-    gotos: list[tuple[str, int, int]] = field(default_factory=list)  # (label, nactive at goto, offset)
-
-
-@dataclass
-class _Function:
-    is_vararg: bool
-    locals: list[tuple[str, str]] = field(default_factory=list)  # (name, attribute)
-    blocks: list[_Block] = field(default_factory=list)
 
 
 def parse_chunk(tokens: list[Token], text: str, *, source: str = "<string>") -> ParsedChunk:
@@ -172,7 +79,7 @@ class _Parser:
         self.depth = 0
         self.commas = 0
         self.semicolons = 0
-        self.functions: list[_Function] = []
+        self.scopes = Scopes(text, source)
 
     # ----------------------------------------------------------------- token helpers
 
@@ -221,85 +128,11 @@ class _Parser:
     def leave(self) -> None:
         self.depth -= 1
 
-    # ----------------------------------------------------------------- scopes (lparser.c semantics)
-
-    @property
-    def fn(self) -> _Function:
-        return self.functions[-1]
-
-    def open_function(self, is_vararg: bool) -> None:
-        self.functions.append(_Function(is_vararg))
-
-    def close_function(self) -> None:
-        self.functions.pop()
-
-    def open_block(self, is_loop: bool) -> None:
-        self.fn.blocks.append(_Block(is_loop, len(self.fn.locals)))
-
-    def close_block(self) -> None:
-        fn = self.fn
-        block = fn.blocks.pop()
-        del fn.locals[block.nactive :]
-        pending = [g for g in block.gotos if not (g[0] == "break" and block.is_loop)]
-        if fn.blocks:
-            # Gotos leaving a block now count only the locals active outside it.
-            fn.blocks[-1].gotos.extend((label, min(n, block.nactive), off) for label, n, off in pending)
-            return
-        for label, _n, offset in pending:
-            line = self.text.count("\n", 0, offset) + 1
-            if label == "break":
-                message = f"break outside a loop at line {line}"
-            else:
-                message = f"no visible label '{label}' for goto at line {line}"
-            raise ParseError.at(self.text, offset, message, source=self.source)
-
-    def declare_label(self, name: str, token: Token, at_block_end: bool) -> None:
-        fn = self.fn
-        for block in fn.blocks:
-            if name in block.labels:
-                raise ParseError.at(self.text, token.start, f"label '{name}' already defined", source=self.source)
-        block = fn.blocks[-1]
-        nactive = block.nactive if at_block_end else len(fn.locals)
-        block.labels[name] = (nactive, at_block_end)
-        remaining = []
-        for label, n, offset in block.gotos:
-            if label != name:
-                remaining.append((label, n, offset))
-            elif n < nactive:
-                local = fn.locals[n][0]
-                line = self.text.count("\n", 0, offset) + 1
-                message = f"<goto {name}> at line {line} jumps into the scope of local '{local}'"
-                raise ParseError.at(self.text, offset, message, source=self.source)
-        block.gotos[:] = remaining
-
-    def goto(self, name: str, offset: int) -> None:
-        fn = self.fn
-        if name != "break":
-            for block in reversed(fn.blocks):
-                if name in block.labels:
-                    return  # backward jump to a visible label: always allowed
-        fn.blocks[-1].gotos.append((name, len(fn.locals), offset))
-
-    def check_assignable(self, target: Node) -> None:
-        if target.kind != "name":
-            return
-        for fn in reversed(self.functions):
-            for name, attrib in reversed(fn.locals):
-                if name == target.value:
-                    if attrib in ("const", "close"):
-                        raise ParseError.at(
-                            self.text,
-                            target.start,
-                            f"attempt to assign to const variable '{name}'",
-                            source=self.source,
-                        )
-                    return
-
     # ----------------------------------------------------------------- chunk and blocks
 
     def chunk(self) -> list[Statement]:
-        self.open_function(is_vararg=True)
-        self.open_block(is_loop=False)
+        self.scopes.open_function(is_vararg=True)
+        self.scopes.open_block(is_loop=False)
         statements: list[Statement] = []
         while True:
             key = self.key()
@@ -315,12 +148,12 @@ class _Parser:
                 statements.append(statement)
         if self.key() != "<eof>":
             raise self.error("'<eof>' expected")
-        self.close_block()
-        self.close_function()
+        self.scopes.close_block()
+        self.scopes.close_function()
         return statements
 
     def block(self, is_loop: bool = False) -> None:
-        self.open_block(is_loop)
+        self.scopes.open_block(is_loop)
         while True:
             key = self.key()
             if key in _BLOCK_END:
@@ -329,7 +162,7 @@ class _Parser:
                 self.retstat()
                 break
             self.statement(top=False)
-        self.close_block()
+        self.scopes.close_block()
 
     def retstat(self) -> list[Node]:
         self.enter()  # lparser.c counts 'return' as a statement level
@@ -375,6 +208,7 @@ class _Parser:
         return statement
 
     def stat_if(self) -> None:
+        # Same shape as stat_for's bounds (token, expression, token): two grammar rules, nothing to share.
         self.next()
         self.expr()
         self.expect("then")
@@ -405,6 +239,7 @@ class _Parser:
         opener = self.next()
         names = [self.name().text]
         if self.key() == "=":
+            # Numeric for: like stat_if's rhythm, by grammar (see there).
             self.next()
             self.expr()
             self.expect(",")
@@ -421,17 +256,17 @@ class _Parser:
         else:
             raise self.error("'=' or 'in' expected")
         self.expect("do")
-        self.open_block(is_loop=True)
-        self.fn.locals.extend((n, "") for n in names)
+        self.scopes.open_block(is_loop=True)
+        self.scopes.fn.locals.extend((n, "") for n in names)
         self.block()
-        self.close_block()
+        self.scopes.close_block()
         self.expect_match("end", "for", opener)
 
     def stat_repeat(self) -> None:
         opener = self.next()
         # The condition after 'until' sees the body's locals, so body and condition share one block.
-        self.open_block(is_loop=True)
-        self.open_block(is_loop=False)
+        self.scopes.open_block(is_loop=True)
+        self.scopes.open_block(is_loop=False)
         while self.key() not in _BLOCK_END:
             if self.key() == "return":
                 self.retstat()
@@ -439,8 +274,8 @@ class _Parser:
             self.statement(top=False)
         self.expect_match("until", "repeat", opener)
         self.expr()
-        self.close_block()
-        self.close_block()
+        self.scopes.close_block()
+        self.scopes.close_block()
 
     def stat_function(self) -> None:
         self.next()
@@ -455,7 +290,7 @@ class _Parser:
             self.next()
             self.name()
             is_method = True
-        self.check_assignable(node)
+        self.scopes.check_assignable(node)
         self.funcbody(is_method)
 
     def stat_local(self) -> None:
@@ -463,7 +298,7 @@ class _Parser:
         if self.key() == "function":
             self.next()
             name = self.name().text
-            self.fn.locals.append((name, ""))  # visible inside its own body, for recursion
+            self.scopes.fn.locals.append((name, ""))  # visible inside its own body, for recursion
             self.funcbody(False)
             return
         declared: list[tuple[str, str]] = []
@@ -489,21 +324,21 @@ class _Parser:
         if self.key() == "=":
             self.next()
             self.explist()
-        self.fn.locals.extend(declared)
+        self.scopes.fn.locals.extend(declared)
 
     def stat_label(self) -> None:
         self.next()
         token = self.name()
         self.expect("::")
-        self.declare_label(token.text, token, self.block_follows_end())
+        self.scopes.declare_label(token.text, token, self.block_follows_end())
 
     def stat_break(self) -> None:
         token = self.next()
-        self.goto("break", token.start)
+        self.scopes.goto("break", token.start)
 
     def stat_goto(self) -> None:
         token = self.next()
-        self.goto(self.name().text, token.start)
+        self.scopes.goto(self.name().text, token.start)
 
     def exprstat(self, start: int, top: bool) -> Statement | None:
         first = self.suffixedexp()
@@ -515,7 +350,7 @@ class _Parser:
                 target = targets[-1]
                 if target.kind not in ("name", "index"):
                     raise self.error("syntax error")
-                self.check_assignable(target)
+                self.scopes.check_assignable(target)
                 if self.key() != ",":
                     break
                 self.next()
@@ -602,7 +437,7 @@ class _Parser:
             self.next()
             return Node(key, t.start, t.end)
         if key == "...":
-            if not self.fn.is_vararg:
+            if not self.scopes.fn.is_vararg:
                 raise self.error("cannot use '...' outside a vararg function")
             self.next()
             return Node("vararg", t.start, t.end)
@@ -710,17 +545,8 @@ class _Parser:
                     break
                 self.next()
         self.expect_match(")", "(", opener)
-        self.open_function(is_vararg)
-        self.fn.locals.extend((p, "") for p in params)
-        self.open_block(is_loop=False)
-        while True:
-            key = self.key()
-            if key in _BLOCK_END:
-                break
-            if key == "return":
-                self.retstat()
-                break
-            self.statement(top=False)
-        self.close_block()
-        self.close_function()
+        self.scopes.open_function(is_vararg)
+        self.scopes.fn.locals.extend((p, "") for p in params)
+        self.block()
+        self.scopes.close_function()
         self.expect_match("end", "function", opener)

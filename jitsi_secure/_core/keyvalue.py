@@ -24,6 +24,7 @@ from typing import ClassVar, Generic, Self, TypeVar
 
 from jitsi_secure._core.document import REMOVE, Computed, Remove
 from jitsi_secure._core.edit import verified_edit
+from jitsi_secure._core.spans import KeyValueSpan
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle
 from jitsi_secure._core.trivia import comment_out_splices, owned_span, uncomment_splice
@@ -50,7 +51,7 @@ class Blank:
 
 
 @dataclass(frozen=True)
-class Entry:
+class Entry(KeyValueSpan):
     """A ``key = value`` line (or lines, when continued or quoted) of a key=value format.
 
     Offsets index the document text. ``start``/``end`` cover the whole line(s), from the indentation
@@ -61,15 +62,9 @@ class Entry:
     ``.properties``, where ``key`` alone reads as the empty string).
     """
 
-    # config.js's ``Prop`` (formats/_js_model.py) carries the same offsets for an object property; it is
-    # not a line of a key=value file and has no ``value`` string, so it stays a type of its own.
+    # config.js's ``Prop`` shares the offsets (both are ``KeyValueSpan``s); it is not a line of a
+    # key=value file and has no ``value`` string, so it adds its own fields instead of these.
 
-    start: int
-    end: int
-    key_start: int
-    key_end: int
-    value_start: int
-    value_end: int
     key: str
     value: str | None
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from jitsi_secure._core.document import Computed
+from jitsi_secure._core.scalars import keyword
 from jitsi_secure.errors import JitsiSecureError, ParseError
 from jitsi_secure.formats.hocon._lexer import PLUS_EQUALS, STRING, TSTRING, WORD, WS, classify_word, decode_string
 from jitsi_secure.formats.hocon._parser import Arr, Atom, Field, Obj, Subst, Value
@@ -259,12 +260,9 @@ def _assign(target: dict[str, Any], key: str, new: Any) -> None:
 def text_of(value: Any) -> str:
     """A scalar as HOCON text: a string as it is, ``true``/``false``/``null``, a number as Python writes it
     (which reads back as the same number)."""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "null"
+    spelled = keyword(value, null="null")
+    if spelled is not None:
+        return spelled
     if isinstance(value, str):
         return value
     return repr(value) if isinstance(value, float) else str(value)

@@ -51,9 +51,9 @@ FUZZ_EXAMPLES ?= 20000
 DIFFERENTIAL_EXAMPLES ?= 2000
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HYPOTHESIS_PROFILE=dev HYPOTHESIS_STORAGE_DIRECTORY=$(CURDIR)/.hypothesis \
-		$(BIN)/pytest -q -s -p no:cacheprovider tests/test_fuzz.py --hypothesis-show-statistics --junitxml=build/fuzz.xml
+		$(BIN)/pytest -q -s -p no:cacheprovider tests/formats/test_fuzz.py --hypothesis-show-statistics --junitxml=build/fuzz.xml
 	DIFFERENTIAL_EXAMPLES=$(DIFFERENTIAL_EXAMPLES) HYPOTHESIS_PROFILE=dev \
-		$(BIN)/pytest -q -p no:cacheprovider tests/test_edit_differential.py --junitxml=build/differential.xml
+		$(BIN)/pytest -q -p no:cacheprovider tests/formats/test_edit_differential.py --junitxml=build/differential.xml
 
 # An sdist and a wheel in dist/.
 dist: $(STAMP)

@@ -122,11 +122,11 @@ def js_corpus() -> list[JsCorpusFile]:
     return found
 
 
-MODERN = Path(__file__).resolve().parent.parent / "corpus_js_modern"
+MODERN = Path(__file__).resolve().parent.parent / "formats" / "corpus_js_modern"
 
 
 def modern_corpus() -> list[JsCorpusFile]:
-    """The config.js files written for the tests (``tests/corpus_js_modern``): ES2018+ syntax and SSI."""
+    """The config.js files written for the tests (``tests/formats/corpus_js_modern``): ES2018+ syntax and SSI."""
     found = []
     for path in sorted(MODERN.glob("*.js")):
         with open(path, encoding="utf-8", newline="") as handle:

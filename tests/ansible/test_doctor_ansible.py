@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.doctor_trees import HOST_FILE, secured_tree
+from tests.doctor.doctor_trees import HOST_FILE, secured_tree
 
-MODULE = Path(__file__).resolve().parents[1] / "ansible/ansible_collections/jitsi/secure/plugins/modules/doctor.py"
+MODULE = Path(__file__).resolve().parents[2] / "ansible/ansible_collections/jitsi/secure/plugins/modules/doctor.py"
 
 
 def _module() -> Any:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.doctor_trees import DOMAIN, LOADED_FILE, Case, edit, run_case
+from tests.doctor.doctor_trees import DOMAIN, LOADED_FILE, Case, edit, run_case
 from tests.oracles.lua import ProsodyInstall
 
 MAIN_HOST = f'VirtualHost "{DOMAIN}"\n'

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.doctor_trees import DOMAIN, LOADED_FILE, MEET_FILE, Case, edit, replace_re, run_case
+from tests.doctor.doctor_trees import DOMAIN, LOADED_FILE, MEET_FILE, Case, edit, replace_re, run_case
 from tests.oracles.lua import ProsodyInstall
 
 
@@ -70,7 +70,7 @@ def test_each_case(case: Case, prosody: ProsodyInstall, tmp_path: Path, capsys: 
 
 def test_a_secret_value_is_never_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from jitsi_secure.cli import main
-    from tests.doctor_trees import secured_tree
+    from tests.doctor.doctor_trees import secured_tree
 
     root = secured_tree(tmp_path / "root", (13, 0))
     replace_re(root, LOADED_FILE, r'external_service_secret = "[0-9a-f]+"', 'external_service_secret = "tiny-secret-9"')

@@ -42,7 +42,7 @@ import pytest
 
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGES = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
 _FENCE = re.compile(r"^```(\w+)[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 _SERVER_PATH = re.compile(r"""(["'])/(?:mnt/image(?=["'/])/?|(?=etc/|var/))""")

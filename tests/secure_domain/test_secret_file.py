@@ -22,9 +22,9 @@ from jitsi_secure.secure_domain import Layout
 from jitsi_secure.secure_domain.plan import ApplyError, apply_plan, build_plan
 from jitsi_secure.secure_domain.spec import JwtAuth, Secret, SecureDomain, SpecError
 from tests.oracles.lua import ProsodyInstall, prosody_configs
-from tests.test_faults import _FailingRename
-from tests.test_tokens_upstream import DOMAIN, HOST, SECRET, TEMPLATES, build, cli
-from tests.test_tokens_upstream import files as all_files
+from tests.safety.test_faults import _FailingRename
+from tests.secure_domain.test_tokens_upstream import DOMAIN, HOST, SECRET, TEMPLATES, build, cli
+from tests.secure_domain.test_tokens_upstream import files as all_files
 
 SECRET_PATH = f"etc/prosody/certs/{DOMAIN}.app_secret"
 GID = 4242

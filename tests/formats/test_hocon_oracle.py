@@ -16,9 +16,9 @@ import pytest
 
 from jitsi_secure.errors import ParseError
 from jitsi_secure.formats.hocon import ResolveError, Unresolved, parse
+from tests.formats.hocon_cases import INVALID, MEANINGS, STRICTER_THAN_LIGHTBEND, VALID_SYNTAX
 from tests.oracles import corpus_files
 from tests.oracles.hocon import lightbend_read, lightbend_read_texts
-from tests.test_hocon_cases import INVALID, MEANINGS, STRICTER_THAN_LIGHTBEND, VALID_SYNTAX
 
 
 def _plain(value: Any) -> Any:

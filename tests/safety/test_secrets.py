@@ -258,7 +258,7 @@ def test_an_internal_error_in_debug_mode_keeps_the_secret(tree: Path, tmp_path: 
         "sys.exit(main(sys.argv[1:]))\n"
     )
     argv = [sys.executable, "-c", patch, "apply", "--root", str(tree), *_modes(tmp_path)["jwt+jigasi"]]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "JITSI_SECURE_DEBUG": "1"}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "JITSI_SECURE_DEBUG": "1"}
     result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     assert "disk on fire" in result.stderr and "Traceback" in result.stderr  # the traceback is shown...
     Captured([result.stdout, result.stderr]).assert_clean()  # ...without the secret

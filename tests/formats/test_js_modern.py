@@ -1,6 +1,6 @@
 """config.js with ES2018+ syntax and nginx SSI directives: parsing, refusals, SSI, independent verification.
 
-The Node differential (tests/test_js_node.py) judges the meaning of the same files; here the two
+The Node differential (tests/formats/test_js_node.py) judges the meaning of the same files; here the two
 front-ends (tree-sitter for the document, esprima for the check of an edit) are held against each other.
 """
 

@@ -26,9 +26,9 @@ from jitsi_secure._core.write import KILL_AT_ENV, TEMP_SUFFIX
 from jitsi_secure.cli import main
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
 from jitsi_secure.formats import properties
-from tests.test_faults import _hold_lock
+from tests.safety.test_faults import _hold_lock
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 JIGASI = "etc/jitsi/jigasi/sip-communicator.properties"
 #: A password that needs escaping in a .properties file, so both spellings are looked for.
 SECRET = "kill=me:s3cr3t pw"

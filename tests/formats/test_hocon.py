@@ -15,8 +15,8 @@ from jitsi_secure.formats import hocon
 from jitsi_secure.formats.hocon import Include, ResolveError, Unresolved, parse
 from jitsi_secure.formats.hocon._lexer import tokenize
 from jitsi_secure.formats.hocon._parser import MAX_DEPTH
+from tests.formats.hocon_cases import INVALID, MEANINGS, STRICTER_THAN_LIGHTBEND, VALID_SYNTAX
 from tests.oracles import corpus_files
-from tests.test_hocon_cases import INVALID, MEANINGS, STRICTER_THAN_LIGHTBEND, VALID_SYNTAX
 
 # -- lossless ------------------------------------------------------------------------------------
 

@@ -13,11 +13,11 @@ import pytest
 from jitsi_secure.cli import main
 from jitsi_secure.doctor.docs import render_page
 from jitsi_secure.doctor.rules import RULES
-from tests.doctor_trees import DOMAIN, HOST_FILE, LOADED_FILE, MAIN_CONFIG, postinst, secured_tree
+from tests.doctor.doctor_trees import DOMAIN, HOST_FILE, LOADED_FILE, MAIN_CONFIG, postinst, secured_tree
 from tests.oracles import corpus_files
 from tests.oracles.lua import ProsodyInstall
 
-DOCS_PAGE = Path(__file__).resolve().parents[1] / "docs/doctor.md"
+DOCS_PAGE = Path(__file__).resolve().parents[2] / "docs/doctor.md"
 
 
 def test_the_docs_page_is_the_one_the_rule_table_generates() -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from jitsi_secure import EditError, ParseError, Splice, WriteError, apply_splices, detect_style, read_text, write_text
 from jitsi_secure.errors import line_and_column
-from tests.test_faults import refuse_creating
+from tests.safety.test_faults import refuse_creating
 
 # -- errors -------------------------------------------------------------------------------------
 

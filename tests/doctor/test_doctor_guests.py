@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.doctor_trees import DOMAIN, HOST_FILE, LOADED_FILE, MAIN_FILE, MEET_FILE, Case, edit, run_case
+from tests.doctor.doctor_trees import DOMAIN, HOST_FILE, LOADED_FILE, MAIN_FILE, MEET_FILE, Case, edit, run_case
 from tests.oracles.lua import ProsodyInstall
 
 CASES = [

@@ -28,7 +28,7 @@ from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
 from jitsi_secure.secure_domain.spec import Secret, SpecError
 from tests.oracles import missing
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 COLLECTIONS = REPO / "ansible"
 MODULES = COLLECTIONS / "ansible_collections/jitsi/secure/plugins/modules"
 

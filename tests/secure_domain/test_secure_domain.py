@@ -488,7 +488,7 @@ def test_the_console_script_runs_without_a_traceback(example: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     )
     assert result.returncode == 2
     assert result.stderr.startswith("jitsi-secure: error: ") and "Traceback" not in result.stderr
@@ -555,7 +555,7 @@ def test_a_reader_that_stops_early_gets_no_traceback(example: Path) -> None:
         [sys.executable, "-m", "jitsi_secure.cli", "plan", "--root", str(example), "--json"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     )
     assert process.stdout is not None and process.stderr is not None
     process.stdout.close()

@@ -1,4 +1,4 @@
-"""Checked by mypy in tests/test_document_contract.py: every format document is a ``Document``."""
+"""Checked by mypy in tests/formats/test_document_contract.py: every format document is a ``Document``."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ from jitsi_secure.secure_domain.layout import Layout
 from jitsi_secure.secure_domain.plan import ApplyError, Plan, apply_plan, build_plan
 from jitsi_secure.secure_domain.spec import JigasiAccount, Secret, SecureDomain
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 ORIGINAL = "a = 1\n# the original\n"
 
 

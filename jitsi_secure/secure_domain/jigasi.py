@@ -7,13 +7,14 @@ decode it) and is escaped so that ``java.util.Properties`` reads back exactly th
 
 from __future__ import annotations
 
-from typing import Any
-
+from jitsi_secure.formats import REMOVE
 from jitsi_secure.formats.properties import PropertiesDocument
-from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
+from jitsi_secure.secure_domain import _engine as engine
+from jitsi_secure.secure_domain._engine import COMMENT_OUT, Declaration
+from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, flatten, unmet
 from jitsi_secure.secure_domain.spec import SecureDomain
 
-__all__ = ["PASSWORD", "USER_ID", "apply", "audit", "describe", "intent", "revert"]
+__all__ = ["PASSWORD", "USER_ID", "apply", "audit", "declare", "describe", "intent", "revert"]
 
 ROLE = "jigasi"
 _PREFIX = "org.jitsi.jigasi.xmpp.acc."
@@ -28,31 +29,29 @@ def _settings(spec: SecureDomain) -> dict[str, str]:
     return {USER_ID: spec.jigasi.jid, PASSWORD: spec.jigasi.password.reveal(), ANONYMOUS_AUTH: "false"}
 
 
-def intent(document: PropertiesDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
-    """The account settings after applying (only when an account is given) or reverting."""
+def declare(document: PropertiesDocument, spec: SecureDomain, *, revert: bool = False) -> Declaration:
+    """The account settings after applying (only when an account is given) or reverting: Jigasi back
+    to anonymous login, the account lines commented out and the password deleted (so the secret does
+    not linger in the file)."""
     secret = frozenset({(PASSWORD,)})
     if revert:
-        return Intent({(key,): ABSENT for key in (USER_ID, PASSWORD, ANONYMOUS_AUTH)}, secret=secret)
-    wanted: dict[SettingPath, Any] = {(key,): value for key, value in _settings(spec).items()}
-    return Intent(wanted, secret=secret)
+        return Declaration({(PASSWORD,): REMOVE, (USER_ID,): COMMENT_OUT, (ANONYMOUS_AUTH,): COMMENT_OUT}, secret)
+    return Declaration({(key,): value for key, value in _settings(spec).items()}, secret)
+
+
+def intent(document: PropertiesDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
+    """The account settings after applying or reverting ``spec`` (from :func:`declare`)."""
+    return engine.intent(document, declare(document, spec, revert=revert))
 
 
 def apply(document: PropertiesDocument, spec: SecureDomain) -> PropertiesDocument:
     """The Jigasi file logging in with the spec's account (unchanged when none is given)."""
-    for key, value in _settings(spec).items():
-        document = document.set(key, value)
-    return document
+    return engine.edit(document, declare(document, spec))
 
 
 def revert(document: PropertiesDocument, spec: SecureDomain) -> PropertiesDocument:
-    """Jigasi back to anonymous login: the account lines commented out, the password removed.
-
-    The password line is deleted rather than commented out so the secret does not linger in the file.
-    """
-    document = document.remove(PASSWORD)
-    for key in (USER_ID, ANONYMOUS_AUTH):
-        document = document.remove(key, comment_out=True)
-    return document
+    """Jigasi back to anonymous login: the account lines commented out, the password removed."""
+    return engine.edit(document, declare(document, spec, revert=True))
 
 
 def audit(document: PropertiesDocument, spec: SecureDomain, *, file: str) -> list[Finding]:

@@ -25,8 +25,6 @@ TOO_LONG_FOR_NOW = frozenset(
         "jitsi_secure.formats.hocon",
         "jitsi_secure.formats._lua_parser",
         "jitsi_secure.formats._lua_eval",
-        # The program registry moves out with the typed registry and the recipe engine (issue 19).
-        "jitsi_secure.secure_domain.plan",
     }
 )
 

@@ -16,13 +16,17 @@ So ``check``, ``apply`` and ``revert`` cannot drift apart: there is no second co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
 
+from jitsi_secure._core.document import Document
 from jitsi_secure.errors import EditError
 from jitsi_secure.formats import REMOVE, Computed, Remove
-from jitsi_secure.secure_domain._intent import ABSENT, Intent, SettingPath
+from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
+
+if TYPE_CHECKING:
+    from jitsi_secure.secure_domain.spec import SecureDomain
 
 __all__ = [
     "COMMENT_OUT",
@@ -31,6 +35,7 @@ __all__ = [
     "Declaration",
     "ListMembers",
     "Opaque",
+    "Recipe",
     "RemoveSection",
     "Step",
     "commented_members",
@@ -117,6 +122,39 @@ class Declaration:
 
 
 D = TypeVar("D")
+D_contra = TypeVar("D_contra", contravariant=True)
+R = TypeVar("R", bound=Document)
+
+
+class Declare(Protocol[D_contra]):
+    """A recipe's ``declare``: what a document must say once ``spec`` is applied (or reverted)."""
+
+    def __call__(self, document: D_contra, spec: SecureDomain, *, revert: bool = ...) -> Declaration: ...
+
+
+@dataclass(frozen=True)
+class Recipe(Generic[R]):
+    """A recipe's ``intent``, ``apply``, ``revert`` and ``audit``, all derived from its ``declare``."""
+
+    declare: Declare[R]
+    describe: Callable[[SettingPath], str]
+
+    def intent(self, document: R, spec: SecureDomain, *, revert: bool = False) -> Intent:
+        """The meaning the file should have after applying (or reverting) ``spec``."""
+        return intent(document, self.declare(document, spec, revert=revert))
+
+    def apply(self, document: R, spec: SecureDomain) -> R:
+        """The document with ``spec`` applied."""
+        return edit(document, self.declare(document, spec))
+
+    def revert(self, document: R, spec: SecureDomain) -> R:
+        """The document with ``spec`` taken back."""
+        return edit(document, self.declare(document, spec, revert=True))
+
+    def audit(self, document: R, spec: SecureDomain, *, file: str) -> list[Finding]:
+        """The settings (by the document's own meaning) that are not yet as ``spec`` wants."""
+        meaning = document.to_dict()
+        return unmet(self.intent(document, spec), flatten(meaning), self.describe, file)
 
 
 def intent(document: Any, declaration: Declaration) -> Intent:

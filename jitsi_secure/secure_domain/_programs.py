@@ -21,7 +21,7 @@ from jitsi_secure.deployment import Deployment
 from jitsi_secure.formats import dotenv, hocon, js, lua, properties
 from jitsi_secure.secure_domain import docker, jicofo, jigasi, meet
 from jitsi_secure.secure_domain import prosody as prosody_recipe
-from jitsi_secure.secure_domain._engine import Declaration
+from jitsi_secure.secure_domain._engine import Declaration, Declare
 from jitsi_secure.secure_domain._intent import SettingPath
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 from jitsi_secure.secure_domain.spec import SecureDomain
@@ -35,10 +35,6 @@ D_contra = TypeVar("D_contra", contravariant=True)
 
 class Parse(Protocol[D_co]):
     def __call__(self, text: str, *, source: str = ...) -> D_co: ...
-
-
-class Declare(Protocol[D_contra]):
-    def __call__(self, document: D_contra, spec: SecureDomain, *, revert: bool = ...) -> Declaration: ...
 
 
 class Warn(Protocol[D_contra]):

@@ -26,7 +26,7 @@ from jitsi_secure.formats import REMOVE, Remove
 from jitsi_secure.formats.dotenv import DotenvDocument
 from jitsi_secure.secure_domain import _engine as engine
 from jitsi_secure.secure_domain._engine import COMMENT_OUT, CommentOut, Declaration
-from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, flatten, unmet
+from jitsi_secure.secure_domain._intent import SettingPath
 from jitsi_secure.secure_domain.spec import SecureDomain
 
 __all__ = [
@@ -146,30 +146,10 @@ def _gone(key: str) -> Remove | CommentOut:
     return REMOVE if key == _SECRET else COMMENT_OUT
 
 
-def intent(document: DotenvDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
-    """The variables ``.env`` should hold after applying (or reverting) ``spec`` (from :func:`declare`)."""
-    return engine.intent(document, declare(document, spec, revert=revert))
-
-
-def apply(document: DotenvDocument, spec: SecureDomain) -> DotenvDocument:
-    """``.env`` turning authentication on for the containers."""
-    return engine.edit(document, declare(document, spec))
-
-
-def revert(document: DotenvDocument, spec: SecureDomain) -> DotenvDocument:
-    """``.env`` as shipped: the managed variables commented out, the app secret deleted."""
-    return engine.edit(document, declare(document, spec, revert=True))
-
-
 def _reverted(spec: SecureDomain) -> list[str]:
     """The variables revert comments out (the secret: deletes)."""
     asked = [key for key, given in zip(_ASKED, (spec.auto_login, spec.auth_lifetime), strict=True) if given is not None]
     return [key for key in (*_MANAGED, *asked) if key not in _KEPT_ON_REVERT]
-
-
-def audit(document: DotenvDocument, spec: SecureDomain, *, file: str) -> list[Finding]:
-    """The variables that are not yet as ``spec`` wants."""
-    return unmet(intent(document, spec), flatten(document.to_dict()), describe, file)
 
 
 def warnings(document: DotenvDocument, spec: SecureDomain, *, file: str) -> list[str]:
@@ -193,3 +173,8 @@ def warnings(document: DotenvDocument, spec: SecureDomain, *, file: str) -> list
 def describe(path: SettingPath) -> str:
     """A variable name as it is."""
     return path[0]
+
+
+# intent, apply, revert and audit are all derived from declare (see _engine.Recipe).
+_RECIPE = engine.Recipe(declare, describe)
+intent, apply, revert, audit = _RECIPE.intent, _RECIPE.apply, _RECIPE.revert, _RECIPE.audit

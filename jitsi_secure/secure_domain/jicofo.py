@@ -76,26 +76,6 @@ def declare(document: HoconDocument, spec: SecureDomain, *, revert: bool = False
     return Declaration(wanted)
 
 
-def intent(document: HoconDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
-    """The settings jicofo.conf should have after applying (or reverting) ``spec`` (from :func:`declare`)."""
-    return engine.intent(document, declare(document, spec, revert=revert))
-
-
-def apply(document: HoconDocument, spec: SecureDomain) -> HoconDocument:
-    """jicofo.conf with XMPP authentication enabled inside the existing ``jicofo`` block."""
-    return engine.edit(document, declare(document, spec))
-
-
-def revert(document: HoconDocument, spec: SecureDomain) -> HoconDocument:
-    """jicofo.conf with authentication disabled (type and login-url stay, harmless when disabled)."""
-    return engine.edit(document, declare(document, spec, revert=True))
-
-
-def audit(document: HoconDocument, spec: SecureDomain, *, file: str) -> list[Finding]:
-    """The settings of jicofo.conf that are not yet as ``spec`` wants."""
-    return unmet(intent(document, spec), flatten(document.to_dict()), describe, file)
-
-
 def describe(path: SettingPath) -> str:
     """``("jicofo", "authentication", "enabled")`` as ``jicofo.authentication.enabled``."""
     return ".".join(path)
@@ -156,3 +136,8 @@ def legacy_warnings(document: PropertiesDocument, spec: SecureDomain, *, file: s
         f"{file}: {LEGACY_AUTH_URL} is set; Jicofo reads it before jicofo.conf, so it overrides "
         "jicofo.authentication (consider removing it once jicofo.conf is authoritative)"
     ]
+
+
+# intent, apply, revert and audit are all derived from declare (see _engine.Recipe).
+_RECIPE = engine.Recipe(declare, describe)
+intent, apply, revert, audit = _RECIPE.intent, _RECIPE.apply, _RECIPE.revert, _RECIPE.audit

@@ -11,7 +11,7 @@ from jitsi_secure.formats import REMOVE
 from jitsi_secure.formats.properties import PropertiesDocument
 from jitsi_secure.secure_domain import _engine as engine
 from jitsi_secure.secure_domain._engine import COMMENT_OUT, Declaration
-from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, flatten, unmet
+from jitsi_secure.secure_domain._intent import SettingPath
 from jitsi_secure.secure_domain.spec import SecureDomain
 
 __all__ = ["PASSWORD", "USER_ID", "apply", "audit", "declare", "describe", "intent", "revert"]
@@ -39,26 +39,11 @@ def declare(document: PropertiesDocument, spec: SecureDomain, *, revert: bool = 
     return Declaration({(key,): value for key, value in _settings(spec).items()}, secret)
 
 
-def intent(document: PropertiesDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
-    """The account settings after applying or reverting ``spec`` (from :func:`declare`)."""
-    return engine.intent(document, declare(document, spec, revert=revert))
-
-
-def apply(document: PropertiesDocument, spec: SecureDomain) -> PropertiesDocument:
-    """The Jigasi file logging in with the spec's account (unchanged when none is given)."""
-    return engine.edit(document, declare(document, spec))
-
-
-def revert(document: PropertiesDocument, spec: SecureDomain) -> PropertiesDocument:
-    """Jigasi back to anonymous login: the account lines commented out, the password removed."""
-    return engine.edit(document, declare(document, spec, revert=True))
-
-
-def audit(document: PropertiesDocument, spec: SecureDomain, *, file: str) -> list[Finding]:
-    """The account settings that are not yet as ``spec`` wants."""
-    return unmet(intent(document, spec), flatten(document.to_dict()), describe, file)
-
-
 def describe(path: SettingPath) -> str:
     """A property key as it is."""
     return path[0]
+
+
+# intent, apply, revert and audit are all derived from declare (see _engine.Recipe).
+_RECIPE = engine.Recipe(declare, describe)
+intent, apply, revert, audit = _RECIPE.intent, _RECIPE.apply, _RECIPE.revert, _RECIPE.audit

@@ -7,9 +7,8 @@ added or removed, members of a list). From that one declaration the engine deriv
 
 - the :class:`~jitsi_secure.secure_domain._intent.Intent` the audit and the verification compare the
   reader's meaning with (:func:`intent`), and
-- the edit (:func:`edit`): one ``document.edit({...})`` batch of every setting and list, one
-  ``edit(..., comment_out=True)`` batch of what is commented out rather than deleted, then the section
-  steps in order.
+- the edit (:func:`edit`): each setting through the document's ``edit`` in declaration order (a
+  :class:`CommentOut` with ``edit(..., comment_out=True)``), then the lists, then the section steps.
 
 So ``check``, ``apply`` and ``revert`` cannot drift apart: there is no second copy of the intent.
 """
@@ -175,31 +174,31 @@ def intent(document: Any, declaration: Declaration) -> Intent:
 
 
 def edit(document: D, declaration: Declaration) -> D:
-    """``document`` edited to say what ``declaration`` declares (the same object when it already does)."""
-    batch: dict[SettingPath, Any] = {}
-    commented: dict[SettingPath, Any] = {}
+    """``document`` edited to say what ``declaration`` declares (the same object when it already does).
+
+    The settings are edited in declaration order, each on the document the one before made: where a
+    new key goes depends on the keys already there (``USER_ID`` uncommented just before is the
+    anchor of the ``PASS`` line added next), and the files must come out as the recipes always wrote
+    them. Then the lists, then the section steps.
+    """
+    editable: Any = document
     for path, value in declaration.settings.items():
         if isinstance(value, CommentOut):
             if value.placeholder is not None:
-                batch[path] = value.placeholder
-            commented[path] = REMOVE
+                editable = editable.edit({path: value.placeholder})
+            editable = editable.edit({path: REMOVE}, comment_out=True)
         else:
-            batch[path] = value.value if isinstance(value, Opaque) else value
+            editable = editable.edit({path: value.value if isinstance(value, Opaque) else value})
     for step in declaration.steps:
         if isinstance(step, ListMembers):
-            current, new = _lists(document, step)
-            if new == current:
-                continue
+            current, new = _lists(editable, step)
             kept = [m for m in current if m in step.comment_out and m not in new]
             if kept:
-                # Delete and add first; the members that stay as comments go in the commenting batch.
-                batch[step.path] = [m for m in current if m in kept or m in new]
-                commented[step.path] = new
-            else:
-                batch[step.path] = new
-    editable: Any = document
-    editable = editable.edit(batch) if batch else editable
-    editable = editable.edit(commented, comment_out=True) if commented else editable
+                # Delete and add first; the members that stay as comments are commented out after.
+                editable = editable.edit({step.path: [m for m in current if m in kept or m in new]})
+                editable = editable.edit({step.path: new}, comment_out=True)
+            elif new != current:
+                editable = editable.edit({step.path: new})
     for step in declaration.steps:
         if isinstance(step, RemoveSection):
             if _has_section(editable, step.name):

@@ -110,7 +110,6 @@ class Document(Protocol):
         """A document without ``path`` (its lines commented out with ``comment_out=True``)."""
         ...
 
-    def edit(self, changes: Mapping[Any, Any], *, comment_out: bool = False) -> Self:
-        """All ``changes`` (path to value, or to :data:`REMOVE`) as one batch of splices, verified once;
-        ``comment_out=True`` comments the removed paths out instead of deleting them."""
+    def edit(self, changes: Mapping[Any, Any]) -> Self:
+        """All ``changes`` (path to value, or to :data:`REMOVE`) as one batch of splices, verified once."""
         ...

@@ -174,11 +174,10 @@ class KeyValueDocument(Generic[EntryT]):
         """
         return self._edit({path: REMOVE}, comment_out=comment_out)
 
-    def edit(self, changes: Mapping[str | tuple[str], str | Remove], *, comment_out: bool = False) -> Self:
+    def edit(self, changes: Mapping[str | tuple[str], str | Remove]) -> Self:
         """All ``changes`` (key to value, or to :data:`~jitsi_secure.formats.REMOVE`) as one batch of
-        splices on this text, verified once; this document when nothing changes. ``comment_out=True``:
-        removed keys are commented out as :meth:`remove` does, instead of deleted."""
-        return self._edit(changes, comment_out=comment_out)
+        splices on this text, verified once; this document when nothing changes."""
+        return self._edit(changes, comment_out=False)
 
     # -- editing -------------------------------------------------------------------------------
 

@@ -241,13 +241,10 @@ class HoconDocument:
         """
         return self._edit({path: REMOVE}, comment_out=comment_out)
 
-    def edit(
-        self, changes: Mapping[str | tuple[str, ...], ConfigValue | Remove], *, comment_out: bool = False
-    ) -> HoconDocument:
+    def edit(self, changes: Mapping[str | tuple[str, ...], ConfigValue | Remove]) -> HoconDocument:
         """All ``changes`` (path to value, or to :data:`~jitsi_secure.formats.REMOVE`) as one batch of
-        splices on this text, parsed and verified once; ``self`` when nothing changes.
-        ``comment_out=True``: removed fields are commented out as :meth:`remove` does, instead of deleted."""
-        return self._edit(changes, comment_out=comment_out)
+        splices on this text, parsed and verified once; ``self`` when nothing changes."""
+        return self._edit(changes, comment_out=False)
 
     def _edit(
         self, changes: Mapping[str | tuple[str, ...], ConfigValue | Remove], *, comment_out: bool

@@ -162,11 +162,10 @@ class ConfigJsDocument:
         """
         return self._edit({_path_key(path): REMOVE}, comment_out=comment_out)
 
-    def edit(self, changes: Mapping[str | tuple[str, ...], object], *, comment_out: bool = False) -> ConfigJsDocument:
+    def edit(self, changes: Mapping[str | tuple[str, ...], object]) -> ConfigJsDocument:
         """All ``changes`` (path to value, or to :data:`~jitsi_secure.formats.REMOVE`) as one batch of
-        splices on this text, parsed and verified once; ``self`` when nothing changes.
-        ``comment_out=True``: removed keys are commented out as :meth:`remove` does, instead of deleted."""
-        return self._edit(changes, comment_out=comment_out)
+        splices on this text, parsed and verified once; ``self`` when nothing changes."""
+        return self._edit(changes, comment_out=False)
 
     # internals --------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ added or removed, members of a list). From that one declaration the engine deriv
 - the :class:`~jitsi_secure.secure_domain._intent.Intent` the audit and the verification compare the
   reader's meaning with (:func:`intent`), and
 - the edit (:func:`edit`): each setting through the document's ``edit`` in declaration order (a
-  :class:`CommentOut` with ``edit(..., comment_out=True)``), then the lists, then the section steps.
+  :class:`CommentOut` with ``remove(path, comment_out=True)``), then the lists, then the section steps.
 
 So ``check``, ``apply`` and ``revert`` cannot drift apart: there is no second copy of the intent.
 """
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
 
 from jitsi_secure._core.document import Document
 from jitsi_secure.errors import EditError
-from jitsi_secure.formats import REMOVE, Computed, Remove
+from jitsi_secure.formats import Computed, Remove
 from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ def edit(document: D, declaration: Declaration) -> D:
         if isinstance(value, CommentOut):
             if value.placeholder is not None:
                 editable = editable.edit({path: value.placeholder})
-            editable = editable.edit({path: REMOVE}, comment_out=True)
+            editable = editable.remove(path, comment_out=True)
         else:
             editable = editable.edit({path: value.value if isinstance(value, Opaque) else value})
     for step in declaration.steps:
@@ -194,7 +194,8 @@ def edit(document: D, declaration: Declaration) -> D:
             current, new = _lists(editable, step)
             kept = [m for m in current if m in step.comment_out and m not in new]
             if kept:
-                # Delete and add first; the members that stay as comments are commented out after.
+                # Delete and add first; the members that stay as comments are commented out after (Lua's
+                # edit(comment_out=True): list entries are the Prosody recipe's only).
                 editable = editable.edit({step.path: [m for m in current if m in kept or m in new]})
                 editable = editable.edit({step.path: new}, comment_out=True)
             elif new != current:

@@ -1,6 +1,6 @@
 """Prosody's configuration as its loader reads it: the main config, then every ``Include``, in order.
 
-The files run in the sandboxed loader (:mod:`jitsi_secure.formats.lua._loader`) with Prosody's rules:
+The files run in the sandboxed loader (:func:`jitsi_secure.formats.lua.run_config`) with Prosody's rules:
 ``Include`` globs relative to the including file, hosts merged when defined twice, options falling back
 to the global section. Every path the loader asks for is a path as the deployment sees it, mapped under
 the root by :class:`~jitsi_secure._root.Root` (so Debian's absolute ``conf.d`` links stay inside an
@@ -43,8 +43,7 @@ def read_prosody(
     config would load it: every ``/etc/prosody/conf.d/*.cfg.lua``, and each of ``host_files`` that no
     ``conf.d`` entry leads to. ``texts`` maps files on disk to a text that stands in for their content.
     """
-    from jitsi_secure.formats.lua import _loader
-    from jitsi_secure.formats.lua._render import render_string
+    from jitsi_secure.formats import lua
 
     read_file = _reader(root, texts)
     notes: list[str] = []
@@ -56,14 +55,14 @@ def read_prosody(
         enabled = _conf_d_files(root)
         alone = [path for path in host_files if path not in enabled.values()]
         includes = ([f"{_CONF_D}/*.cfg.lua"] if enabled else []) + [root.display(path) for path in alone]
-        text = "".join(f"Include {render_string(name, chr(34))}\n" for name in includes)
+        text = "".join(f"Include {lua.string_literal(name, chr(34))}\n" for name in includes)
         notes.append(
             "no Prosody main config (/etc/prosody/prosody.cfg.lua) under the root: read "
             + " and ".join(includes)
             + " as Debian's main config would"
         )
     try:
-        run = _loader.evaluate(
+        run = lua.run_config(
             text,
             source,
             env={},

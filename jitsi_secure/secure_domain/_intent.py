@@ -13,26 +13,16 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from jitsi_secure.formats import REMOVE
+
 __all__ = ["ABSENT", "Finding", "Intent", "SettingPath", "flatten", "unintended_changes", "unmet"]
 
 SettingPath = tuple[str, ...]
 
 
-class _Absent:
-    """The value of a setting (or subtree) that must not be there."""
-
-    _instance: _Absent | None = None
-
-    def __new__(cls) -> _Absent:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-
-ABSENT: Final = _Absent()
+#: The value of a setting (or subtree) that must not be there: the documents' own :data:`REMOVE`, so
+#: an intent's "gone" and an edit's "remove" are one sentinel.
+ABSENT: Final = REMOVE
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,18 @@ from __future__ import annotations
 from typing import Any
 
 from jitsi_secure.errors import EditError
+from jitsi_secure.formats import REMOVE, Remove
 from jitsi_secure.formats.dotenv import DotenvDocument
-from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
+from jitsi_secure.secure_domain import _engine as engine
+from jitsi_secure.secure_domain._engine import COMMENT_OUT, CommentOut, Declaration
+from jitsi_secure.secure_domain._intent import SettingPath
 from jitsi_secure.secure_domain.spec import SecureDomain
 
 __all__ = [
     "DEFAULT_XMPP_DOMAIN",
     "apply",
     "audit",
+    "declare",
     "describe",
     "intent",
     "revert",
@@ -122,48 +126,30 @@ def _muc_modules(document: DotenvDocument, spec: SecureDomain, *, revert: bool) 
 _KEPT_ON_REVERT = frozenset({"XMPP_GUEST_DOMAIN"})
 
 
-def intent(document: DotenvDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
-    """The variables ``.env`` should hold after applying (or reverting) ``spec``."""
+def declare(document: DotenvDocument, spec: SecureDomain, *, revert: bool = False) -> Declaration:
+    """The variables ``.env`` must hold after applying (or reverting) ``spec``: a variable not wanted is
+    commented out, except the app secret, which is deleted (it would still be on disk)."""
     secret = frozenset({(_SECRET,)})
     if revert:
-        reverted: dict[SettingPath, Any] = {(key,): ABSENT for key in _reverted(spec)}
+        reverted: dict[SettingPath, Any] = {(key,): _gone(key) for key in _reverted(spec)}
         modules = _muc_modules(document, spec, revert=True)
         if modules is not None:
-            reverted[(_MUC_MODULES,)] = modules if modules else ABSENT
-        return Intent(reverted, secret=secret)
+            reverted[(_MUC_MODULES,)] = modules if modules else COMMENT_OUT
+        return Declaration(reverted, secret)
     wanted: dict[SettingPath, Any] = {
-        (key,): ABSENT if value is None else value for key, value in _settings(document, spec).items()
+        (key,): _gone(key) if value is None else value for key, value in _settings(document, spec).items()
     }
-    return Intent(wanted, secret=secret)
+    return Declaration(wanted, secret)
 
 
-def apply(document: DotenvDocument, spec: SecureDomain) -> DotenvDocument:
-    """``.env`` turning authentication on for the containers."""
-    for key, value in _settings(document, spec).items():
-        # A secret is deleted, never left commented out (it would still be on disk).
-        document = document.remove(key, comment_out=key != _SECRET) if value is None else document.set(key, value)
-    return document
-
-
-def revert(document: DotenvDocument, spec: SecureDomain) -> DotenvDocument:
-    """``.env`` as shipped: the managed variables commented out, the app secret deleted."""
-    modules = _muc_modules(document, spec, revert=True)
-    for key in _reverted(spec):
-        document = document.remove(key, comment_out=key != _SECRET)
-    if modules is not None:
-        document = document.set(_MUC_MODULES, modules) if modules else document.remove(_MUC_MODULES, comment_out=True)
-    return document
+def _gone(key: str) -> Remove | CommentOut:
+    return REMOVE if key == _SECRET else COMMENT_OUT
 
 
 def _reverted(spec: SecureDomain) -> list[str]:
     """The variables revert comments out (the secret: deletes)."""
     asked = [key for key, given in zip(_ASKED, (spec.auto_login, spec.auth_lifetime), strict=True) if given is not None]
     return [key for key in (*_MANAGED, *asked) if key not in _KEPT_ON_REVERT]
-
-
-def audit(document: DotenvDocument, spec: SecureDomain, *, file: str) -> list[Finding]:
-    """The variables that are not yet as ``spec`` wants."""
-    return unmet(intent(document, spec), flatten(document.to_dict()), describe, file)
 
 
 def warnings(document: DotenvDocument, spec: SecureDomain, *, file: str) -> list[str]:
@@ -187,3 +173,8 @@ def warnings(document: DotenvDocument, spec: SecureDomain, *, file: str) -> list
 def describe(path: SettingPath) -> str:
     """A variable name as it is."""
     return path[0]
+
+
+# intent, apply, revert and audit are all derived from declare (see _engine.Recipe).
+_RECIPE = engine.Recipe(declare, describe)
+intent, apply, revert, audit = _RECIPE.intent, _RECIPE.apply, _RECIPE.revert, _RECIPE.audit

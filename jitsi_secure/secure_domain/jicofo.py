@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from jitsi_secure.formats import REMOVE
 from jitsi_secure.formats.hocon import HoconDocument
 from jitsi_secure.formats.properties import PropertiesDocument
-from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
+from jitsi_secure.secure_domain import _engine as engine
+from jitsi_secure.secure_domain._engine import COMMENT_OUT, Declaration
+from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, flatten, unmet
 from jitsi_secure.secure_domain.spec import SecureDomain
 
 __all__ = [
@@ -20,6 +23,8 @@ __all__ = [
     "apply_legacy",
     "audit",
     "audit_legacy",
+    "declare",
+    "declare_legacy",
     "describe",
     "intent",
     "intent_legacy",
@@ -54,8 +59,9 @@ def _settings(spec: SecureDomain) -> dict[str, Any]:
     return settings
 
 
-def _wanted(document: HoconDocument, spec: SecureDomain, *, revert: bool) -> dict[SettingPath, Any]:
-    """Every path the change sets (or takes out, :data:`ABSENT`)."""
+def declare(document: HoconDocument, spec: SecureDomain, *, revert: bool = False) -> Declaration:
+    """jicofo.conf with the spec's authentication inside the existing ``jicofo`` block; on revert
+    authentication disabled (type and login-url stay, harmless when disabled)."""
     wanted: dict[SettingPath, Any] = (
         {(*_AUTH, "enabled"): False} if revert else {(*_AUTH, key): value for key, value in _settings(spec).items()}
     )
@@ -66,35 +72,8 @@ def _wanted(document: HoconDocument, spec: SecureDomain, *, revert: bool) -> dic
         # with the block apply made for it when nothing else is in it.
         block = document.get(".".join(_AUTO_OWNER[:-1]))
         alone = isinstance(block, dict) and set(block) == {_AUTO_OWNER[-1]}
-        wanted[_AUTO_OWNER[:-1] if alone else _AUTO_OWNER] = ABSENT
-    return wanted
-
-
-def intent(document: HoconDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
-    """The settings jicofo.conf should have after applying (or reverting) ``spec``."""
-    return Intent(_wanted(document, spec, revert=revert))
-
-
-def apply(document: HoconDocument, spec: SecureDomain) -> HoconDocument:
-    """jicofo.conf with XMPP authentication enabled inside the existing ``jicofo`` block."""
-    return _edit(document, _wanted(document, spec, revert=False))
-
-
-def revert(document: HoconDocument, spec: SecureDomain) -> HoconDocument:
-    """jicofo.conf with authentication disabled (type and login-url stay, harmless when disabled)."""
-    return _edit(document, _wanted(document, spec, revert=True))
-
-
-def _edit(document: HoconDocument, wanted: dict[SettingPath, Any]) -> HoconDocument:
-    for path, value in wanted.items():
-        key = ".".join(path)
-        document = document.remove(key) if value is ABSENT else document.set(key, value)
-    return document
-
-
-def audit(document: HoconDocument, spec: SecureDomain, *, file: str) -> list[Finding]:
-    """The settings of jicofo.conf that are not yet as ``spec`` wants."""
-    return unmet(intent(document, spec), flatten(document.to_dict()), describe, file)
+        wanted[_AUTO_OWNER[:-1] if alone else _AUTO_OWNER] = REMOVE
+    return Declaration(wanted)
 
 
 def describe(path: SettingPath) -> str:
@@ -109,19 +88,26 @@ def _legacy_url(spec: SecureDomain) -> str | None:
     return f"{'EXT_JWT' if spec.jicofo_auth == 'jwt' else 'XMPP'}:{spec.domain}"
 
 
-def intent_legacy(
+def declare_legacy(
     document: PropertiesDocument, spec: SecureDomain, *, revert: bool = False, authoritative: bool = False
-) -> Intent:
-    """The legacy property, if the file has it, must agree with jicofo.conf (or be gone on revert).
+) -> Declaration:
+    """The legacy property, if the file has it, must agree with jicofo.conf (or be commented out on revert).
 
     Any value there turns Jicofo's authentication on, so with Jicofo authentication off it must go.
     ``authoritative``: the deployment has no jicofo.conf (an older Jicofo), so the property must be
-    there whenever Jicofo's authentication is wanted.
+    there whenever Jicofo's authentication is wanted; else an absent one stays absent.
     """
     wanted = None if revert else _legacy_url(spec)
     if wanted is not None and document.get(LEGACY_AUTH_URL) is None and not authoritative:
-        return Intent()
-    return Intent({(LEGACY_AUTH_URL,): ABSENT if wanted is None else wanted})
+        return Declaration()
+    return Declaration({(LEGACY_AUTH_URL,): COMMENT_OUT if wanted is None else wanted})
+
+
+def intent_legacy(
+    document: PropertiesDocument, spec: SecureDomain, *, revert: bool = False, authoritative: bool = False
+) -> Intent:
+    """The legacy property after applying (or reverting) ``spec`` (from :func:`declare_legacy`)."""
+    return engine.intent(document, declare_legacy(document, spec, revert=revert, authoritative=authoritative))
 
 
 def apply_legacy(
@@ -129,17 +115,12 @@ def apply_legacy(
 ) -> PropertiesDocument:
     """The legacy file with a present ``org.jitsi.jicofo.auth.URL`` brought in line; an absent one stays
     absent unless the file is ``authoritative`` (no jicofo.conf), where it is added."""
-    wanted = _legacy_url(spec)
-    if document.get(LEGACY_AUTH_URL) is None and not (authoritative and wanted is not None):
-        return document
-    if wanted is None:
-        return document.remove(LEGACY_AUTH_URL, comment_out=True)
-    return document.set(LEGACY_AUTH_URL, wanted)
+    return engine.edit(document, declare_legacy(document, spec, authoritative=authoritative))
 
 
 def revert_legacy(document: PropertiesDocument, spec: SecureDomain) -> PropertiesDocument:
     """The legacy file with ``org.jitsi.jicofo.auth.URL`` commented out."""
-    return document.remove(LEGACY_AUTH_URL, comment_out=True)
+    return engine.edit(document, declare_legacy(document, spec, revert=True))
 
 
 def audit_legacy(document: PropertiesDocument, spec: SecureDomain, *, file: str) -> list[Finding]:
@@ -155,3 +136,8 @@ def legacy_warnings(document: PropertiesDocument, spec: SecureDomain, *, file: s
         f"{file}: {LEGACY_AUTH_URL} is set; Jicofo reads it before jicofo.conf, so it overrides "
         "jicofo.authentication (consider removing it once jicofo.conf is authoritative)"
     ]
+
+
+# intent, apply, revert and audit are all derived from declare (see _engine.Recipe).
+_RECIPE = engine.Recipe(declare, describe)
+intent, apply, revert, audit = _RECIPE.intent, _RECIPE.apply, _RECIPE.revert, _RECIPE.audit

@@ -7,13 +7,14 @@ decode it) and is escaped so that ``java.util.Properties`` reads back exactly th
 
 from __future__ import annotations
 
-from typing import Any
-
+from jitsi_secure.formats import REMOVE
 from jitsi_secure.formats.properties import PropertiesDocument
-from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
+from jitsi_secure.secure_domain import _engine as engine
+from jitsi_secure.secure_domain._engine import COMMENT_OUT, Declaration
+from jitsi_secure.secure_domain._intent import SettingPath
 from jitsi_secure.secure_domain.spec import SecureDomain
 
-__all__ = ["PASSWORD", "USER_ID", "apply", "audit", "describe", "intent", "revert"]
+__all__ = ["PASSWORD", "USER_ID", "apply", "audit", "declare", "describe", "intent", "revert"]
 
 ROLE = "jigasi"
 _PREFIX = "org.jitsi.jigasi.xmpp.acc."
@@ -28,38 +29,21 @@ def _settings(spec: SecureDomain) -> dict[str, str]:
     return {USER_ID: spec.jigasi.jid, PASSWORD: spec.jigasi.password.reveal(), ANONYMOUS_AUTH: "false"}
 
 
-def intent(document: PropertiesDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
-    """The account settings after applying (only when an account is given) or reverting."""
+def declare(document: PropertiesDocument, spec: SecureDomain, *, revert: bool = False) -> Declaration:
+    """The account settings after applying (only when an account is given) or reverting: Jigasi back
+    to anonymous login, the account lines commented out and the password deleted (so the secret does
+    not linger in the file)."""
     secret = frozenset({(PASSWORD,)})
     if revert:
-        return Intent({(key,): ABSENT for key in (USER_ID, PASSWORD, ANONYMOUS_AUTH)}, secret=secret)
-    wanted: dict[SettingPath, Any] = {(key,): value for key, value in _settings(spec).items()}
-    return Intent(wanted, secret=secret)
-
-
-def apply(document: PropertiesDocument, spec: SecureDomain) -> PropertiesDocument:
-    """The Jigasi file logging in with the spec's account (unchanged when none is given)."""
-    for key, value in _settings(spec).items():
-        document = document.set(key, value)
-    return document
-
-
-def revert(document: PropertiesDocument, spec: SecureDomain) -> PropertiesDocument:
-    """Jigasi back to anonymous login: the account lines commented out, the password removed.
-
-    The password line is deleted rather than commented out so the secret does not linger in the file.
-    """
-    document = document.remove(PASSWORD)
-    for key in (USER_ID, ANONYMOUS_AUTH):
-        document = document.remove(key, comment_out=True)
-    return document
-
-
-def audit(document: PropertiesDocument, spec: SecureDomain, *, file: str) -> list[Finding]:
-    """The account settings that are not yet as ``spec`` wants."""
-    return unmet(intent(document, spec), flatten(document.to_dict()), describe, file)
+        return Declaration({(PASSWORD,): REMOVE, (USER_ID,): COMMENT_OUT, (ANONYMOUS_AUTH,): COMMENT_OUT}, secret)
+    return Declaration({(key,): value for key, value in _settings(spec).items()}, secret)
 
 
 def describe(path: SettingPath) -> str:
     """A property key as it is."""
     return path[0]
+
+
+# intent, apply, revert and audit are all derived from declare (see _engine.Recipe).
+_RECIPE = engine.Recipe(declare, describe)
+intent, apply, revert, audit = _RECIPE.intent, _RECIPE.apply, _RECIPE.revert, _RECIPE.audit

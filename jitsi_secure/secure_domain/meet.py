@@ -7,38 +7,29 @@ document uncomments it in place. Revert comments it out again, which is how the 
 from __future__ import annotations
 
 from jitsi_secure.formats.js import ConfigJsDocument
-from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
+from jitsi_secure.secure_domain import _engine as engine
+from jitsi_secure.secure_domain._engine import COMMENT_OUT, Declaration
+from jitsi_secure.secure_domain._intent import SettingPath
 from jitsi_secure.secure_domain.spec import SecureDomain
 
-__all__ = ["apply", "audit", "describe", "intent", "revert"]
+__all__ = ["apply", "audit", "declare", "describe", "intent", "revert"]
 
 ROLE = "meet"
-_ANONYMOUS_DOMAIN = "hosts.anonymousdomain"
+_ANONYMOUS_DOMAIN = ("hosts", "anonymousdomain")
 
 
-def intent(document: ConfigJsDocument, spec: SecureDomain, *, revert: bool = False) -> Intent:
-    """The settings config.js should have after applying (or reverting) ``spec``."""
+def declare(document: ConfigJsDocument, spec: SecureDomain, *, revert: bool = False) -> Declaration:
+    """config.js pointing guests at the guest domain; without one (or on revert) the setting commented
+    out, as shipped."""
     guest = None if revert else spec.guest_domain
-    return Intent({tuple(_ANONYMOUS_DOMAIN.split(".")): guest if guest else ABSENT})
-
-
-def apply(document: ConfigJsDocument, spec: SecureDomain) -> ConfigJsDocument:
-    """config.js pointing guests at the guest domain (or at nothing, when guests are off)."""
-    if spec.guest_domain is None:
-        return document.remove(_ANONYMOUS_DOMAIN, comment_out=True)
-    return document.set(_ANONYMOUS_DOMAIN, spec.guest_domain)
-
-
-def revert(document: ConfigJsDocument, spec: SecureDomain) -> ConfigJsDocument:
-    """config.js without an anonymous domain (the setting commented out, as shipped)."""
-    return document.remove(_ANONYMOUS_DOMAIN, comment_out=True)
-
-
-def audit(document: ConfigJsDocument, spec: SecureDomain, *, file: str) -> list[Finding]:
-    """The settings of config.js that are not yet as ``spec`` wants."""
-    return unmet(intent(document, spec), flatten(document.to_dict()), describe, file)
+    return Declaration({_ANONYMOUS_DOMAIN: guest if guest else COMMENT_OUT})
 
 
 def describe(path: SettingPath) -> str:
     """``("hosts", "anonymousdomain")`` as ``config.hosts.anonymousdomain``."""
     return "config." + ".".join(path)
+
+
+# intent, apply, revert and audit are all derived from declare (see _engine.Recipe).
+_RECIPE = engine.Recipe(declare, describe)
+intent, apply, revert, audit = _RECIPE.intent, _RECIPE.apply, _RECIPE.revert, _RECIPE.audit

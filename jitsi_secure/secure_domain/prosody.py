@@ -39,10 +39,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from jitsi_secure.errors import EditError
-from jitsi_secure.formats import REMOVE, Computed
+from jitsi_secure.formats import REMOVE, Computed, Remove, lua
 from jitsi_secure.formats.lua import LuaDocument
-from jitsi_secure.formats.lua._render import render_string
-from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
+from jitsi_secure.secure_domain import _engine as engine
+from jitsi_secure.secure_domain._engine import (
+    AddSection,
+    CommentOut,
+    Declaration,
+    ListMembers,
+    Opaque,
+    RemoveSection,
+    Step,
+)
+from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, flatten, unmet
 from jitsi_secure.secure_domain.spec import SecureDomain
 
 __all__ = [
@@ -51,6 +60,7 @@ __all__ = [
     "Placement",
     "apply",
     "audit",
+    "declare",
     "describe",
     "file_contents",
     "intent",
@@ -114,78 +124,60 @@ class Placement:
 _MAIN_FILE = Placement()
 
 
+def declare(
+    document: LuaDocument, spec: SecureDomain, *, revert: bool = False, placement: Placement = _MAIN_FILE
+) -> Declaration:
+    """What the host file must say after applying (or reverting) ``spec``: the main host's options,
+    the guest host, the MUCs' modules, and the anonymous hosts ``--no-guests`` takes out."""
+    settings: dict[SettingPath, Any] = {}
+    steps: list[Step] = [RemoveSection(host) for host in placement.removals]
+    module = placement.anonymous_module or _anonymous_module(document, spec, revert=revert)
+    if placement.main:
+        domain = _main_host(document, spec)
+        options = _main_options(spec)
+        if revert:
+            settings[(domain, "authentication")] = module
+            gone = [option for option in options if option != "authentication"]
+        else:
+            gone = []
+        gone += _stale_token_options(document, spec, revert=revert)
+        settings.update({(domain, option): _removal(document, domain, option) for option in gone})
+        if not revert:
+            settings.update({(domain, option): _written(value) for option, value in options.items()})
+    lists, components = _component_changes(document, spec, revert=revert, placement=placement)
+    steps += lists
+    settings.update(components)
+    guest = _guest_here(document, spec, placement)
+    if guest and revert:
+        if _has_section(document, guest) or placement.main:
+            steps.append(RemoveSection(guest))
+    elif guest:
+        guest_options: dict[str, Any] = {"authentication": module, "c2s_require_encryption": False}
+        if _has_section(document, guest):
+            settings.update({(guest, option): value for option, value in guest_options.items()})
+        else:
+            steps.append(AddSection("VirtualHost", guest, guest_options, after=spec.domain))
+    secret = frozenset((spec.domain, option) for option in _SECRET_OPTIONS) if placement.main else frozenset()
+    return Declaration(settings, secret, tuple(steps))
+
+
 def intent(
     document: LuaDocument, spec: SecureDomain, *, revert: bool = False, placement: Placement = _MAIN_FILE
 ) -> Intent:
-    """The options the host file should have after applying (or reverting) ``spec``."""
-    guest = _guest_here(document, spec, placement)
-    wanted: dict[SettingPath, Any] = {}
-    created: frozenset[SettingPath] = frozenset()
-    domain = _main_host(document, spec) if placement.main else None
-    module = placement.anonymous_module or _anonymous_module(document, spec, revert=revert)
-    if domain is not None and revert:
-        wanted[(domain, "authentication")] = module
-        wanted.update({(domain, option): ABSENT for option in _main_options(spec) if option != "authentication"})
-    elif domain is not None:
-        wanted.update({(domain, option): _wanted(value) for option, value in _main_options(spec).items()})
-    if domain is not None:
-        wanted.update({(domain, option): ABSENT for option in _stale_token_options(document, spec, revert=revert)})
-    if guest and revert:
-        wanted[(guest,)] = ABSENT
-    elif guest:
-        wanted[(guest, "authentication")] = module
-        wanted[(guest, "c2s_require_encryption")] = False
-        if not _has_section(document, guest):
-            created = frozenset({(guest,)})
-    wanted.update({(host,): ABSENT for host in placement.removals})
-    for (section, option), value in _component_changes(document, spec, revert=revert, placement=placement).items():
-        wanted[(section, option)] = ABSENT if value is None else value
-    secret = frozenset((domain, option) for option in _SECRET_OPTIONS) if domain else frozenset()
-    return Intent(wanted, created, secret)
+    """The options the host file should have after applying (or reverting) ``spec`` (from :func:`declare`)."""
+    return engine.intent(document, declare(document, spec, revert=revert, placement=placement))
 
 
 def apply(document: LuaDocument, spec: SecureDomain, *, placement: Placement = _MAIN_FILE) -> LuaDocument:
     """The host file with the spec's authentication on the main host and the guest host in place."""
-    guest_module = placement.anonymous_module or _anonymous_module(document, spec)
-    for host in placement.removals:
-        document = document.remove_section(host)
-    if placement.main:
-        domain = _main_host(document, spec)
-        document = _clear_token_options(document, domain, _stale_token_options(document, spec, revert=False))
-        for option, value in _main_options(spec).items():
-            document = document.set((domain, option), value)
-    document = _edit_components(document, spec, revert=False, placement=placement)
-    guest = _guest_here(document, spec, placement)
-    if guest is None:
-        return document
-    options: dict[str, Any] = {"authentication": guest_module, "c2s_require_encryption": False}
-    if not _has_section(document, guest):
-        return document.add_section("VirtualHost", guest, options, after=spec.domain)
-    for option, value in options.items():
-        document = document.set((guest, option), value)
-    return document
+    return engine.edit(document, declare(document, spec, placement=placement))
 
 
 def revert(document: LuaDocument, spec: SecureDomain, *, placement: Placement = _MAIN_FILE) -> LuaDocument:
     """The host file as before: the main host anonymous again without the settings ``apply`` adds for
     the spec's mode (token settings back to Debian's commented placeholders where the file has the
     tokens package's comment), and no guest host, wherever it is defined."""
-    module = placement.anonymous_module or _anonymous_module(document, spec, revert=True)
-    if placement.main:
-        domain = _main_host(document, spec)
-        document = document.set((domain, "authentication"), module)
-        options = [option for option in _main_options(spec) if option != "authentication"]
-        document = _clear_token_options(
-            document, domain, [*options, *_stale_token_options(document, spec, revert=True)]
-        )
-    document = _edit_components(document, spec, revert=True, placement=placement)
-    guest = spec.guest_domain
-    if guest and _has_section(document, guest):
-        document = document.remove_section(guest)
-    for host in placement.removals:
-        if _has_section(document, host):
-            document = document.remove_section(host)
-    return document
+    return engine.edit(document, declare(document, spec, revert=True, placement=placement))
 
 
 def _stale_token_options(document: LuaDocument, spec: SecureDomain, *, revert: bool) -> list[str]:
@@ -196,17 +188,12 @@ def _stale_token_options(document: LuaDocument, spec: SecureDomain, *, revert: b
     return [option for option in _TOKEN_OPTIONS if option in options and option not in keep]
 
 
-def _clear_token_options(document: LuaDocument, domain: str, options: list[str]) -> LuaDocument:
-    """``options`` gone from the main host: Debian's placeholders commented out as shipped (the value
-    first becomes the placeholder, so no secret stays in a comment), anything else deleted."""
-    packaged = _packaged(document)
-    for option in options:
-        if option in _PLACEHOLDERS and packaged and _defines(document, domain, option):
-            document = document.set((domain, option), _PLACEHOLDERS[option])
-            document = document.remove((domain, option), comment_out=True)
-        else:
-            document = document.remove((domain, option))
-    return document
+def _removal(document: LuaDocument, domain: str, option: str) -> Remove | CommentOut:
+    """How a main host option goes: Debian's placeholders commented out as shipped (the value first
+    becomes the placeholder, so no secret stays in a comment), anything else deleted."""
+    if option in _PLACEHOLDERS and _packaged(document) and _defines(document, domain, option):
+        return CommentOut(_PLACEHOLDERS[option])
+    return REMOVE
 
 
 def _packaged(document: LuaDocument) -> bool:
@@ -280,19 +267,20 @@ def _main_options(spec: SecureDomain) -> dict[str, Any]:
 
 def file_contents(path: str) -> Computed:
     """``FileContents("<path>")``: Prosody 13 reads the option's value from the file ``path``."""
-    return Computed(f"FileContents({render_string(path, chr(34))})")
+    return Computed(f"FileContents({lua.string_literal(path, chr(34))})")
 
 
-def _wanted(value: Any) -> Any:
-    """What the host file read alone (not following files) gives for a value the recipe writes."""
-    return FILE_READ if isinstance(value, Computed) else value
+def _written(value: Any) -> Any:
+    """A value as the recipe writes it: a ``FileContents`` call reads, in the host file alone (not
+    following files), as :data:`FILE_READ`."""
+    return Opaque(value, FILE_READ) if isinstance(value, Computed) else value
 
 
 def _component_changes(
     document: LuaDocument, spec: SecureDomain, *, revert: bool, placement: Placement = _MAIN_FILE
-) -> dict[tuple[str, str], Any]:
-    """``{(section, option): value}`` for the components (and the main host's module list): the
-    modules lists with the mode's modules in or out, and ``None`` for an option to take out."""
+) -> tuple[list[ListMembers], dict[SettingPath, Any]]:
+    """The modules lists (the components', and the main host's) with the mode's modules in or out, and
+    the conference MUC's options."""
     add: dict[str, list[str]] = {}
     drop: dict[str, list[str]] = {}
     if spec.auth in _HOST_MODULES and placement.main:
@@ -301,19 +289,20 @@ def _component_changes(
     for section in _mucs(document):
         for module, present in _muc_modules(document, spec, section, conference, revert=revert).items():
             (add if present else drop).setdefault(section, []).append(module)
-    changes: dict[tuple[str, str], Any] = {}
-    for section in dict.fromkeys([*add, *drop]):
-        current = _modules(document, section)
-        new = _with_modules(document, section, add.get(section, []), drop.get(section, []))
-        if new != current:
-            changes[(section, "modules_enabled")] = new
+    # The token check goes back to the comment the packaging ships it as; the packages never ship the rest.
+    commented = (_TOKEN_CHECK,) if _packaged(document) else ()
+    lists = [
+        ListMembers((section, "modules_enabled"), tuple(add.get(section, ())), tuple(drop.get(section, ())), commented)
+        for section in dict.fromkeys([*add, *drop])
+    ]
+    settings: dict[SettingPath, Any] = {}
     if conference is not None and _has_component(document, conference):
         disable = spec.wait_for_host and spec.auth == "jwt" and not revert
         if disable:
-            changes[(conference, _DISABLE_AUTO_OWNERS)] = True
+            settings[(conference, _DISABLE_AUTO_OWNERS)] = True
         elif _DISABLE_AUTO_OWNERS in document.options(conference) and (revert or spec.auth != "jwt"):
-            changes[(conference, _DISABLE_AUTO_OWNERS)] = None
-    return changes
+            settings[(conference, _DISABLE_AUTO_OWNERS)] = REMOVE
+    return lists, settings
 
 
 def _muc_modules(
@@ -338,29 +327,6 @@ def _muc_modules(
     return wanted
 
 
-def _edit_components(document: LuaDocument, spec: SecureDomain, *, revert: bool, placement: Placement) -> LuaDocument:
-    changes = _component_changes(document, spec, revert=revert, placement=placement)
-    if not changes:
-        return document
-    # First everything but the token check going away (deleted: the packages never ship the rest)...
-    first: dict[str | tuple[str, ...], Any] = {}
-    for (section, option), value in changes.items():
-        if value is None:
-            first[(section, option)] = REMOVE
-        elif option == "modules_enabled" and _TOKEN_CHECK in _modules(document, section) and _TOKEN_CHECK not in value:
-            first[(section, option)] = [m for m in _modules(document, section) if m == _TOKEN_CHECK or m in value]
-        else:
-            first[(section, option)] = value
-    document = document.edit(first)
-    # ...then the token check: back to the comment the packaging ships it as, else deleted.
-    last = {
-        (section, option): value
-        for (section, option), value in changes.items()
-        if option == "modules_enabled" and value is not None and first[(section, option)] != value
-    }
-    return document.edit(dict(last), comment_out=_packaged(document)) if last else document
-
-
 def _mucs(document: LuaDocument) -> list[str]:
     return [s.name for s in document.sections() if s.kind == "Component" and s.name and s.module == "muc"]
 
@@ -370,29 +336,7 @@ def _has_component(document: LuaDocument, name: str) -> bool:
 
 
 def _commented(document: LuaDocument, section: str) -> list[tuple[int, Any]]:
-    if not _defines(document, section, "modules_enabled"):
-        return []
-    return document.commented_entries((section, "modules_enabled"))
-
-
-def _with_modules(document: LuaDocument, section: str, add: list[str], drop: list[str]) -> list[Any]:
-    """The section's modules list with ``drop`` out and ``add`` in: a module the list has commented out
-    goes where that comment is (``set`` then uncomments it in place), any other at the end."""
-    current = [m for m in _modules(document, section) if m not in drop]
-    missing = [m for m in add if m not in current]
-    places = {value: position for position, value in reversed(_commented(document, section))}
-    result = list(_modules(document, section))
-    for module in sorted((m for m in missing if m in places), key=lambda m: places[m], reverse=True):
-        result.insert(places[module], module)
-    result = [m for m in result if m not in drop]
-    return result + [m for m in missing if m not in places]
-
-
-def _modules(document: LuaDocument, section: str) -> list[Any]:
-    current = document.get((section, "modules_enabled")) if _defines(document, section, "modules_enabled") else []
-    if not isinstance(current, list):
-        raise EditError(f'{document.source}: "{section}": modules_enabled is not a plain list; edit it by hand')
-    return current
+    return engine.commented_members(document, (section, "modules_enabled"))
 
 
 def _defines(document: LuaDocument, section: str, option: str) -> bool:

@@ -27,7 +27,7 @@ from jitsi_secure._core.write import TEMP_SUFFIX, leftovers, read_text, write_te
 from jitsi_secure.cli import main
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
 from jitsi_secure.errors import WriteError
-from jitsi_secure.secure_domain import plan as plan_module
+from jitsi_secure.secure_domain import _apply as apply_module
 from jitsi_secure.secure_domain.layout import Layout
 from jitsi_secure.secure_domain.plan import ApplyError, Plan, apply_plan, build_plan
 from jitsi_secure.secure_domain.spec import JigasiAccount, Secret, SecureDomain
@@ -235,7 +235,7 @@ def test_a_half_way_failure_puts_every_written_file_back(
     tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
 ) -> None:
     plan, before, order = _planned(tree, tmp_path)
-    real = plan_module.write_text
+    real = apply_module.write_text
     restores: list[str] = []
 
     def recorded(path: Any, text: str, **kwargs: Any) -> Any:
@@ -246,7 +246,7 @@ def test_a_half_way_failure_puts_every_written_file_back(
     monkeypatch.setattr(
         write_module.os, "replace", _FailingRename(failing, OSError(errno.EROFS, "Read-only file system"))
     )
-    monkeypatch.setattr(plan_module, "write_text", recorded)
+    monkeypatch.setattr(apply_module, "write_text", recorded)
     with pytest.raises(ApplyError) as caught:
         apply_plan(plan)
     error = caught.value
@@ -315,7 +315,7 @@ def test_every_file_is_synced_before_the_first_rename(
 def test_a_restore_that_fails_too_is_named(tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plan = _plan(tree, tmp_path)
     first, second, third = plan.changes[:3]
-    real = plan_module.write_text
+    real = apply_module.write_text
 
     def flaky(path: Any, text: str, **kwargs: Any) -> Any:
         if Path(path) == first.path and text == first.before:
@@ -323,7 +323,7 @@ def test_a_restore_that_fails_too_is_named(tree: Path, tmp_path: Path, monkeypat
         return real(path, text, **kwargs)
 
     monkeypatch.setattr(write_module.os, "replace", _FailingRename(2, OSError(errno.EIO, "Input/output error")))
-    monkeypatch.setattr(plan_module, "write_text", flaky)
+    monkeypatch.setattr(apply_module, "write_text", flaky)
     with pytest.raises(ApplyError) as caught:
         apply_plan(plan)
     error = caught.value

@@ -27,8 +27,10 @@ from jitsi_secure.formats.lua._document import LuaDocument, load_file, parse
 from jitsi_secure.formats.lua._errors import LuaEvaluationError
 from jitsi_secure.formats.lua._layout import LuaPath
 from jitsi_secure.formats.lua._loader import LuaEvaluateOptions, LuaEvaluation, LuaLocation, LuaWarning
+from jitsi_secure.formats.lua._loader import evaluate as run_config
 from jitsi_secure.formats.lua._meaning import LuaExpression
 from jitsi_secure.formats.lua._model import Option, Section, SectionKind
+from jitsi_secure.formats.lua._render import render_string as string_literal
 from jitsi_secure.formats.lua._render import secret_spellings
 
 __all__ = [
@@ -47,5 +49,7 @@ __all__ = [
     "load_file",
     "parse",
     "returned_table",
+    "run_config",
     "secret_spellings",
+    "string_literal",
 ]

@@ -181,7 +181,9 @@ def evaluate(
     read_file: Callable[[str], bytes] | None = None,
     list_folder: Callable[[str], list[str]] | None = None,
 ) -> LuaEvaluation:
-    """See :meth:`jitsi_secure.formats.lua.LuaDocument.evaluate`.
+    """Run config ``text`` (named ``source``) in Prosody's config loader; public as
+    ``jitsi_secure.formats.lua.run_config``. The options are :meth:`LuaDocument.evaluate`'s (see there
+    for the rules of each Prosody version); the result is :meth:`LuaDocument.evaluate_with_warnings`'s.
 
     ``read_file`` and ``list_folder`` give a file's bytes and a folder's names for a path as Prosody
     would name it (both raise ``OSError``); by default the real file system's. The deployment model

@@ -64,6 +64,7 @@ def _add_what_options(parser: argparse.ArgumentParser, *, migrate: bool = False)
         "--asap-key-server", metavar="URL", help="--auth jwt: base URL of the token issuer's public keys"
     )
     secret.add_argument("--jwks-url", metavar="URL", help="--auth jwt: the issuer's JSON Web Key Set (cache_keys_url)")
+    # argparse calls of one shape, here and below: `duplicates` pairs them; there is nothing to share.
     what.add_argument(
         "--secret-source",
         choices=("config", "file"),

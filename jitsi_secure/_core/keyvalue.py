@@ -33,6 +33,7 @@ from jitsi_secure.errors import EditError
 __all__ = ["Blank", "Comment", "Entry", "KeyValueDocument", "check_str", "key_of"]
 
 
+# Same shape as secret_file's `FileMode` (three ints), which `duplicates` reports: unrelated records.
 @dataclass(frozen=True)
 class Comment:
     """A comment line; ``marker`` is the offset of its comment character."""

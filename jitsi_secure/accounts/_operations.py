@@ -33,6 +33,7 @@ from jitsi_secure.secure_domain.spec import Secret, validate_domain
 __all__ = ["AccountResult", "add_user", "remove_user", "set_password"]
 
 
+# `duplicates` pairs this record with hocon's `Include` by shape (a docstring and a few fields): unrelated.
 @dataclass(frozen=True)
 class AccountResult:
     """What :func:`add_user` or :func:`remove_user` did.

@@ -36,6 +36,7 @@ MODE = 0o640
 _CALL = re.compile(r"FileContents\s*\(\s*(?P<literal>\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')\s*\)")
 
 
+# Same shape as _core.keyvalue's `Comment` (three ints), which `duplicates` reports: unrelated records.
 @dataclass(frozen=True)
 class FileMode:
     """A file's permission bits and owner."""

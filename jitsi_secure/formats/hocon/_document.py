@@ -34,6 +34,7 @@ from jitsi_secure.formats.hocon._parser import Obj, Syntax, key_path, parse_synt
 __all__ = ["HoconDocument", "Include", "load_file", "parse"]
 
 
+# `duplicates` pairs this record with accounts' `AccountResult` by shape: unrelated, nothing to share.
 @dataclass(frozen=True)
 class Include:
     """An ``include`` statement: reported, never followed.

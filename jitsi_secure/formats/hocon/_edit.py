@@ -50,6 +50,8 @@ class Site:
 class Editor:
     """The splices of edits to one text (one per document: what it learns of the text is kept)."""
 
+    # An __init__ that stores its arguments, like config.js's evaluator's (`duplicates` pairs them).
+
     def __init__(self, text: str, source: str, style: TextStyle, root: Obj) -> None:
         self.text = text
         self.source = source

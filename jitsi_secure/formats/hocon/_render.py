@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 
+# Same shape as Lua's `Section` record (a few plain fields), which `duplicates` reports: unrelated.
 @dataclass(frozen=True)
 class Habits:
     scalar_sep: str

@@ -47,6 +47,7 @@ def build_model(text: str, program: Node, name: str, served: Served | None = Non
 
 
 class _Evaluator:
+    # An __init__ that stores its arguments, like HOCON's editor's (`duplicates` pairs them).
     def __init__(self, text: str, program: Node, name: str, served: Served) -> None:
         self.text = text
         self.served = served

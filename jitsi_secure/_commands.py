@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from jitsi_secure._core.write import WriteResult
 from jitsi_secure._exit import EXIT_CHANGES_NEEDED, EXIT_OK
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
+from jitsi_secure.secure_domain.options import OptionNames, SpecOptions, spec_from_options
 from jitsi_secure.secure_domain.plan import Plan, apply_plan, build_plan, deployment_lock
-from jitsi_secure.secure_domain.spec import (
-    DEFAULT_SECRET_FILE,
-    JigasiAccount,
-    JwtAuth,
-    Secret,
-    SecureDomain,
-    SpecError,
-    resolve_prosody_version,
-)
+from jitsi_secure.secure_domain.spec import Secret, SpecError, resolve_prosody_version
 
 __all__ = ["run"]
 
 _BACKUP_SUFFIX = ".bak"
+#: The flags as messages name them: ``--app-id``, ``--auth jwt``; the secrets are given as files.
+_NAMES = OptionNames(
+    flags=True, renamed={"app_secret": "--app-secret-file", "jigasi_password": "--jigasi-password-file"}
+)
 
 
 def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
@@ -36,20 +35,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
         return _doctor_commands.run(layout, args, prosody_version=_prosody_version(args), stdout=stdout)
     if args.verb == "policy":
         return _policy(layout, args, stdout=stdout)
-    spec = SecureDomain(
-        domain=domain,
-        guest_domain=args.guest_domain,
-        guests=_guests(args) == "anonymous",
-        auth=args.auth,
-        jwt=_jwt(args, domain),
-        jicofo_auth=args.jicofo_auth,
-        prosody_version=_prosody_version(args),
-        jigasi=_jigasi_account(args),
-        wait_for_host=args.wait_for_host,
-        token_moderators=args.token_moderators,
-        auto_login=args.auto_login,
-        auth_lifetime=args.auth_lifetime,
-    )
+    spec = spec_from_options(_spec_options(args, domain), names=_NAMES)
     if args.verb in ("apply", "revert", "migrate"):
         # Locked before the files are read: a run that waited plans on what the previous one wrote.
         # migrate is apply under the name of moving a secured server to another mode in place.
@@ -111,69 +97,39 @@ def _layout(args: argparse.Namespace) -> tuple[Layout | DockerLayout, str]:
     return layout, layout.domain
 
 
-def _jigasi_account(args: argparse.Namespace) -> JigasiAccount | None:
-    if args.jigasi_user is None and args.jigasi_password_file is None:
-        return None
-    if args.jigasi_user is None or args.jigasi_password_file is None:
-        raise SpecError("--jigasi-user and --jigasi-password-file go together")
-    return JigasiAccount(args.jigasi_user, _secret_file(args.jigasi_password_file, "Jigasi password"))
-
-
-def _guests(args: argparse.Namespace) -> str:
-    """``--guests``, reconciled with ``--no-guests``, ``--guest-domain`` and ``--allow-empty-token``."""
-    if args.guests is None:
-        return "none" if args.no_guests else "anonymous"
-    if args.no_guests and args.guests != "none":
-        raise SpecError(f"--no-guests contradicts --guests {args.guests}")
-    if args.guest_domain and args.guests != "anonymous":
-        raise SpecError(f"--guest-domain names an anonymous guest host; --guests {args.guests} has none")
-    if args.guests == "token-optional" and args.auth != "jwt":
-        raise SpecError("--guests token-optional lets clients without a token in: it goes with --auth jwt")
-    return str(args.guests)
-
-
-def _jwt(args: argparse.Namespace, domain: str) -> JwtAuth | None:
-    given = (
-        args.app_id
-        or args.app_secret_file
-        or args.asap_key_server
-        or args.jwks_url
-        or args.allow_empty_token
-        or args.accepted_issuers
-        or args.accepted_audiences
-    )
-    given = given or args.secret_source or args.secret_path
-    if args.auth != "jwt":
-        if given or args.jicofo_auth:
-            raise SpecError(
-                "--app-id, --app-secret-file, --secret-source, --secret-path, --asap-key-server, --jwks-url, "
-                "--accepted-issuers, --accepted-audiences, --allow-empty-token and --jicofo-auth go with --auth jwt"
-            )
-        return None
-    if not args.app_id or not (args.app_secret_file or args.asap_key_server or args.jwks_url):
-        raise SpecError("--auth jwt needs --app-id and one of --app-secret-file, --asap-key-server or --jwks-url")
-    empty = args.allow_empty_token or _guests(args) == "token-optional"
-    return JwtAuth(
-        args.app_id,
-        app_secret=_secret_file(args.app_secret_file, "app secret") if args.app_secret_file else None,
+def _spec_options(args: argparse.Namespace, domain: str) -> SpecOptions:
+    """The flags as :func:`~jitsi_secure.secure_domain.options.spec_from_options` takes them; the
+    secret files are read only once every flag has been checked."""
+    return SpecOptions(
+        domain=domain,
+        root=args.root,
+        guest_domain=args.guest_domain,
+        guests=args.guests,
+        no_guests=args.no_guests,
+        auth=args.auth,
+        app_id=args.app_id,
+        app_secret=_read_later(args.app_secret_file or None, "app secret"),
+        secret_source=args.secret_source,
+        secret_path=args.secret_path,
         asap_key_server=args.asap_key_server,
         jwks_url=args.jwks_url,
-        allow_empty_token=True if empty else None,
         accepted_issuers=_claims(args.accepted_issuers),
         accepted_audiences=_claims(args.accepted_audiences),
-        secret_file=_secret_path(args, domain),
+        allow_empty_token=args.allow_empty_token,
+        jicofo_auth=args.jicofo_auth,
+        prosody_version=args.prosody_version,
+        jigasi_user=args.jigasi_user,
+        jigasi_password=_read_later(args.jigasi_password_file, "Jigasi password"),
+        wait_for_host=args.wait_for_host,
+        token_moderators=args.token_moderators,
+        auto_login=args.auto_login,
+        auth_lifetime=args.auth_lifetime,
     )
 
 
-def _secret_path(args: argparse.Namespace, domain: str) -> str | None:
-    """Where ``--secret-source file`` puts the app secret (``None``: in the host file)."""
-    if args.secret_source != "file":
-        if args.secret_path:
-            raise SpecError("--secret-path goes with --secret-source file")
-        return None
-    if not args.app_secret_file:
-        raise SpecError("--secret-source file keeps the app secret in a file: it goes with --app-secret-file")
-    return str(args.secret_path or DEFAULT_SECRET_FILE.format(domain=domain))
+def _read_later(path: str | None, what: str) -> Callable[[], Secret] | None:
+    """The secret file at ``path``, read when called (``None`` when not given)."""
+    return None if path is None else functools.partial(_secret_file, path, what)
 
 
 def _claims(given: str | None) -> tuple[str, ...]:

@@ -26,11 +26,8 @@ from jitsi_secure.accounts import account_file, scram_credentials
 from jitsi_secure.cli import main as cli
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
 from jitsi_secure.secure_domain.spec import Secret, SpecError
+from tests.ansible.collection import COLLECTIONS, REPO, load_module
 from tests.oracles import missing
-
-REPO = Path(__file__).resolve().parents[2]
-COLLECTIONS = REPO / "ansible"
-MODULES = COLLECTIONS / "ansible_collections/jitsi/secure/plugins/modules"
 
 # Characters that properties files escape (':' '=' '\\') so the masking of every spelling is exercised.
 JIGASI_PASSWORD = r"Jig-s3cret:pa=ss\word"
@@ -384,13 +381,7 @@ def test_documented_options_are_the_argument_spec(
     """What ``ansible-test sanity --test validate-modules`` checks first (it cannot install its tools offline)."""
     import yaml
 
-    # No __pycache__ inside the collection: ansible-galaxy would package it.
-    monkeypatch.setattr(sys, "dont_write_bytecode", True)
-
-    spec = importlib.util.spec_from_file_location(f"_ansible_{name}", MODULES / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_module(name, monkeypatch)
     entry = ansible_doc[f"jitsi.secure.{name}"]
     documented = entry["doc"]["options"]
     assert entry["doc"]["module"] == name
@@ -461,11 +452,7 @@ def test_prosody_user_through_prosodyctl(run: Run) -> None:
 
 def test_secret_source_file_is_the_command_lines_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """``secret_source: file`` gives the spec the command line's ``--secret-source file`` gives."""
-    monkeypatch.setattr(sys, "dont_write_bytecode", True)
-    spec = importlib.util.spec_from_file_location("_ansible_secret_source", MODULES / "secure_domain.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_module("secure_domain", monkeypatch)
     params = {name: argument.get("default") for name, argument in module.argument_spec().items()}
     params.update(auth="jwt", app_id="my-app", app_secret=APP_SECRET, secret_source="file", prosody_version="13")
     made = module.spec_from(params, "meet.example.com")
@@ -476,3 +463,6 @@ def test_secret_source_file_is_the_command_lines_rule(monkeypatch: pytest.Monkey
         module.spec_from({**params, "prosody_version": "0.12"}, "meet.example.com")
     with pytest.raises(SpecError, match="secret_path goes with secret_source: file"):
         module.spec_from({**params, "secret_source": "config", "secret_path": "/x"}, "meet.example.com")
+    # As on the command line, a token option without tokens is refused rather than ignored.
+    with pytest.raises(SpecError, match="go with auth: jwt"):
+        module.spec_from({**params, "auth": "internal", "app_id": None, "app_secret": None}, "meet.example.com")

@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from tests.ansible.collection import load_module
 from tests.doctor.doctor_trees import HOST_FILE, secured_tree
-
-MODULE = Path(__file__).resolve().parents[2] / "ansible/ansible_collections/jitsi/secure/plugins/modules/doctor.py"
-
-
-def _module() -> Any:
-    pytest.importorskip("ansible")
-    spec = importlib.util.spec_from_file_location("jitsi_secure_ansible_doctor", MODULE)
-    assert spec is not None and spec.loader is not None
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    return loaded
 
 
 def _params(root: Path, **given: Any) -> dict[str, Any]:
     return {"root": str(root), "domain": None, "prosody_version": "0.12", "fix": False, "backup": False, **given}
 
 
-def test_check_mode_lists_and_writes_nothing_then_fix_applies(tmp_path: Path) -> None:
-    doctor = _module()
+def test_check_mode_lists_and_writes_nothing_then_fix_applies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("ansible")
+    doctor = load_module("doctor", monkeypatch)
     root = secured_tree(tmp_path / "root", (0, 12))
     before = (root / HOST_FILE.lstrip("/")).read_bytes()
     found = doctor.run(SimpleNamespace(params=_params(root), check_mode=False, _diff=False))

@@ -166,18 +166,9 @@ method:
   choices: [prosodyctl, offline]
 """
 
-import os
-import traceback
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-try:
-    from jitsi_secure.errors import JitsiSecureError
-except ImportError:
-    LIB_IMPORT_ERROR = traceback.format_exc()
-    JitsiSecureError = Exception  # only so the except clause below is valid; never reached
-else:
-    LIB_IMPORT_ERROR = None
+from ansible_collections.jitsi.secure.plugins.module_utils.runner import run_module
 
 
 def argument_spec():
@@ -203,19 +194,7 @@ def main():
         supports_check_mode=True,
         required_if=[("state", "present", ("password",))],
     )
-    if LIB_IMPORT_ERROR is not None:
-        module.fail_json(msg=missing_required_lib("jitsi-secure"), exception=LIB_IMPORT_ERROR)
-    try:
-        module.exit_json(**run(module))
-    except JitsiSecureError as error:
-        # The library's messages never hold the password: show them as the command line does.
-        module.fail_json(msg=str(error))
-    except Exception as error:  # a bug, but the play still deserves one clear line, not a traceback
-        details = {"exception": traceback.format_exc()} if os.environ.get("JITSI_SECURE_DEBUG") else {}
-        module.fail_json(
-            msg=f"internal error ({type(error).__name__}); please report it (JITSI_SECURE_DEBUG=1 shows details)",
-            **details,
-        )
+    run_module(module, run)
 
 
 class _Target:

@@ -267,18 +267,9 @@ backup_files:
   elements: str
 """
 
-import os
-import traceback
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-try:
-    from jitsi_secure.errors import JitsiSecureError
-except ImportError:
-    LIB_IMPORT_ERROR = traceback.format_exc()
-    JitsiSecureError = Exception  # only so the except clause below is valid; never reached
-else:
-    LIB_IMPORT_ERROR = None
+from ansible_collections.jitsi.secure.plugins.module_utils.runner import run_module
 
 #: The suffix of ``backup: true`` copies: the one ``jitsi-secure apply --backup`` uses.
 BACKUP_SUFFIX = ".bak"
@@ -326,19 +317,7 @@ def main():
         mutually_exclusive=[("app_secret", "asap_key_server", "jwks_url")],
         required_together=[("jigasi_user", "jigasi_password")],
     )
-    if LIB_IMPORT_ERROR is not None:
-        module.fail_json(msg=missing_required_lib("jitsi-secure"), exception=LIB_IMPORT_ERROR)
-    try:
-        module.exit_json(**run(module))
-    except JitsiSecureError as error:
-        # The library's messages name the file and line and never hold a secret: show them as they are.
-        module.fail_json(msg=str(error))
-    except Exception as error:  # a bug, but the play still deserves one clear line, not a traceback
-        details = {"exception": traceback.format_exc()} if os.environ.get("JITSI_SECURE_DEBUG") else {}
-        module.fail_json(
-            msg=f"internal error ({type(error).__name__}); please report it (JITSI_SECURE_DEBUG=1 shows details)",
-            **details,
-        )
+    run_module(module, run)
 
 
 def run(module):
@@ -405,74 +384,38 @@ def _plan_and_apply(module, layout):
     return result
 
 
-def _secret_path(params, domain):
-    """Where O(secret_source=file) puts the app secret (None: in the host file), as the command line decides."""
-    from jitsi_secure.secure_domain.spec import DEFAULT_SECRET_FILE, SpecError
-
-    if params["secret_source"] != "file":
-        if params["secret_path"]:
-            raise SpecError("secret_path goes with secret_source: file")
-        return None
-    if not params["app_secret"]:
-        raise SpecError("secret_source: file keeps the app secret in a file: it goes with app_secret")
-    return params["secret_path"] or DEFAULT_SECRET_FILE.format(domain=domain)
-
-
 def spec_from(params, domain):
-    """The :class:`SecureDomain` the options describe, checked as the command line checks its flags."""
-    from jitsi_secure.secure_domain.spec import (
-        JigasiAccount,
-        JwtAuth,
-        Secret,
-        SecureDomain,
-        SpecError,
-        resolve_prosody_version,
-    )
+    """The :class:`SecureDomain` the options describe, by the command line's own rule and in its order
+    (``spec_from_options``), the messages naming the options as this module does (``auth: jwt``)."""
+    from jitsi_secure.secure_domain.options import OptionNames, SpecOptions, spec_from_options
+    from jitsi_secure.secure_domain.spec import Secret
 
-    jwt = None
-    token_options = ("app_id", "app_secret", "asap_key_server", "jwks_url", "accepted_issuers", "accepted_audiences")
-    given = any(params[name] for name in token_options) or params["allow_empty_token"]
-    if params["auth"] != "jwt":
-        if given or params["jicofo_auth"]:
-            raise SpecError(f"{', '.join(token_options)}, allow_empty_token and jicofo_auth go with auth: jwt")
-    elif not params["app_id"] or not (params["app_secret"] or params["asap_key_server"] or params["jwks_url"]):
-        raise SpecError("auth: jwt needs app_id and one of app_secret, asap_key_server or jwks_url")
-    else:
-        jwt = JwtAuth(
-            params["app_id"],
-            app_secret=Secret(params["app_secret"]) if params["app_secret"] else None,
-            asap_key_server=params["asap_key_server"],
-            jwks_url=params["jwks_url"],
-            allow_empty_token=True if params["allow_empty_token"] else None,
-            accepted_issuers=tuple(params["accepted_issuers"] or ()),
-            accepted_audiences=tuple(params["accepted_audiences"] or ()),
-            secret_file=_secret_path(params, domain),
-        )
-    jigasi = None
-    if params["jigasi_user"] is not None:
-        jigasi = JigasiAccount(params["jigasi_user"], Secret(params["jigasi_password"]))
-    # The command line's own rule for the Prosody version (given, else `prosodyctl about` at /), so the
-    # module writes the same bytes the command line would.
-    version = resolve_prosody_version(
-        params["prosody_version"],
-        root=params["root"],
-        auth=params["auth"],
-        secret_file=params["secret_source"] == "file",
-    )
-    return SecureDomain(
+    options = SpecOptions(
         domain=domain,
+        root=params["root"],
         guest_domain=params["guest_domain"],
-        guests=params["guests"],
+        no_guests=not params["guests"],
         auth=params["auth"],
-        jwt=jwt,
+        app_id=params["app_id"],
+        app_secret=Secret(params["app_secret"]) if params["app_secret"] else None,
+        # The default keeps the secret in the config, as the command line without --secret-source does.
+        secret_source="file" if params["secret_source"] == "file" else None,
+        secret_path=params["secret_path"],
+        asap_key_server=params["asap_key_server"],
+        jwks_url=params["jwks_url"],
+        accepted_issuers=tuple(params["accepted_issuers"] or ()),
+        accepted_audiences=tuple(params["accepted_audiences"] or ()),
+        allow_empty_token=params["allow_empty_token"],
         jicofo_auth=params["jicofo_auth"],
-        prosody_version=version,
-        jigasi=jigasi,
+        prosody_version=params["prosody_version"],
+        jigasi_user=params["jigasi_user"],
+        jigasi_password=None if params["jigasi_password"] is None else Secret(params["jigasi_password"]),
         wait_for_host=params["wait_for_host"],
         token_moderators=params["token_moderators"],
         auto_login=params["auto_login"],
         auth_lifetime=params["auth_lifetime"],
     )
+    return spec_from_options(options, names=OptionNames(flags=False))
 
 
 if __name__ == "__main__":

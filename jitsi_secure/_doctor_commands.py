@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from jitsi_secure.doctor import Finding, examine, fixes
-from jitsi_secure.secure_domain.layout import DockerLayout, Layout
-from jitsi_secure.secure_domain.plan import Plan, apply_plan
+if TYPE_CHECKING:
+    # Imported where they run: building the command line's parser (every verb, `--version`, `--help`)
+    # must not pay for the doctor's checks, the formats and the plan.
+    from jitsi_secure.doctor import Finding
+    from jitsi_secure.secure_domain.layout import DockerLayout, Layout
+    from jitsi_secure.secure_domain.plan import Plan
 
 __all__ = ["add_parser", "run"]
 
@@ -44,6 +47,8 @@ def add_parser(verbs: Any) -> None:
 def run(layout: Layout | DockerLayout, args: argparse.Namespace, *, prosody_version: Any, stdout: TextIO) -> int:
     """Examine, fix when asked, report; the exit status."""
     from jitsi_secure._exit import EXIT_CHANGES_NEEDED, EXIT_OK
+    from jitsi_secure.doctor import examine, fixes
+    from jitsi_secure.secure_domain.plan import apply_plan
     from jitsi_secure.secure_domain.spec import SpecError
 
     if (args.dry_run or args.backup) and not args.fix:

@@ -130,3 +130,21 @@ def test_no_module_is_too_long(name: str) -> None:
         assert lines > LINE_LIMIT, f"{name} has {lines} non-blank lines now: take it off TOO_LONG_FOR_NOW"
     else:
         assert lines <= LINE_LIMIT, f"{name} has {lines} non-blank lines, more than {LINE_LIMIT}: split it"
+
+
+def test_building_the_command_line_imports_no_verb() -> None:
+    # `--help` and `--version` (and every verb's start) build the parser: that must not import the
+    # checks, the formats or the plan, which cost `jitsi-secure check` its start-up goal once already.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from jitsi_secure.cli import build_parser\n"
+        "build_parser()\n"
+        "heavy = [m for m in ('jitsi_secure.doctor', 'jitsi_secure.secure_domain.plan', 'jitsi_secure.formats.lua',"
+        " 'jitsi_secure.formats.hocon', 'jitsi_secure.deployment', 'lupa', 'tree_sitter') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr

@@ -9,7 +9,8 @@ way ``dpkg --root`` and ``chroot`` do, inside the root, and refuses a path that 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from jitsi_secure.errors import JitsiSecureError
@@ -30,9 +31,14 @@ class LayoutError(JitsiSecureError):
 
 @dataclass(frozen=True)
 class Root:
-    """The folder a deployment lives under (``/`` for the running system); ``path`` is absolute and real."""
+    """The folder a deployment lives under (``/`` for the running system); ``path`` is absolute and real.
+
+    ``links`` are symbolic links a plan would create (path on disk to target): they are followed as if
+    they were there, so a planned ``conf.d`` link can be judged before it is written.
+    """
 
     path: Path
+    links: Mapping[Path, str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def at(cls, folder: str | os.PathLike[str]) -> Root:
@@ -69,13 +75,14 @@ class Root:
                 current = current.parent
                 continue
             candidate = current / part
-            if not candidate.is_symlink():
+            planned = self.links.get(candidate)
+            if planned is None and not candidate.is_symlink():
                 current = candidate
                 continue
             links += 1
             if links > _MAX_LINKS:
                 raise LayoutError(f"{path}: too many levels of symbolic links under {self.path}")
-            target = PurePosixPath(os.readlink(candidate))
+            target = PurePosixPath(planned if planned is not None else os.readlink(candidate))
             if target.is_absolute():
                 outside = target if self.path != Path("/") else None
                 current = self.path
@@ -88,6 +95,11 @@ class Root:
                 "there is no such file); refusing to touch it"
             )
         return current
+
+    def listdir(self, folder: Path) -> list[str]:
+        """The names in ``folder`` (on disk), with the planned :attr:`links` there."""
+        names = os.listdir(folder)
+        return names + [link.name for link in self.links if link.parent == folder and link.name not in names]
 
     def inside(self, real: Path) -> PurePosixPath | None:
         """The deployment path of ``real`` (a path on disk), or ``None`` when it is not under the root."""

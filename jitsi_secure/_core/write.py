@@ -85,6 +85,8 @@ class WriteResult:
     backup: Path | None = None
     #: The file was deleted (:meth:`WriteBatch.remove`), not written.
     removed: bool = False
+    #: A symbolic link was created (:meth:`WriteBatch.link`), leading here.
+    link_target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,30 @@ class WriteBatch:
             return result
         result = WriteResult(asked, asked, changed=True, removed=True)
         self._add(result, (_Staged(asked, asked, None, remove=True),))
+        return result
+
+    def link(self, path: str | os.PathLike[str], target: str) -> WriteResult:
+        """Create the symbolic link ``path`` leading to ``target`` when :meth:`commit` reaches it.
+
+        The link is made now under a temporary name beside ``path`` (one the next run recognises as a
+        leftover) and renamed into place with the other files, so a failure before then leaves no link.
+        An existing ``path`` is never replaced: staging it raises :class:`WriteError`.
+        """
+        asked = Path(path)
+        if os.path.lexists(asked):
+            if os.path.islink(asked) and os.readlink(asked) == target:
+                result = WriteResult(asked, asked, changed=False, link_target=target)
+                self._add(result, ())
+                return result
+            raise WriteError(f"{asked} exists; refusing to replace it with a link to {target}")
+        temp = _temp_name(asked)
+        try:
+            _step()
+            os.symlink(target, temp)
+        except OSError as exc:
+            raise WriteError(f"{asked}: cannot create the link: {exc.strerror or exc}") from None
+        result = WriteResult(asked, asked, changed=True, link_target=target)
+        self._add(result, (_Staged(asked, temp, None),))
         return result
 
     def commit(self) -> list[WriteResult]:

@@ -62,12 +62,14 @@ def read_deployment(
     *,
     prosody_version: tuple[int, int] | None = None,
     texts: Mapping[Path, str] | None = None,
+    links: Mapping[Path, str] | None = None,
 ) -> Deployment:
     """Read the deployment ``layout`` names, as its programs will.
 
     ``prosody_version`` picks the loader rules (0.12 when ``None``; the Prosody notes then say so).
-    ``texts`` maps files on disk to texts that stand in for them: a plan reads its planned result this
-    way before writing anything.
+    ``texts`` maps files on disk to texts that stand in for them, and ``links`` symbolic links to create
+    (path on disk to target) that are followed as if they were there: a plan reads its planned result
+    this way before writing anything.
 
     Raises :class:`~jitsi_secure.errors.ParseError` for a file that does not parse,
     :class:`~jitsi_secure.formats.lua.LuaEvaluationError` when Prosody's loader would fail (a missing
@@ -81,7 +83,7 @@ def read_deployment(
     from jitsi_secure.deployment._jicofo import read_jicofo
     from jitsi_secure.deployment._prosody import read_prosody
 
-    root = Root(layout.root)
+    root = Root(layout.root, dict(links or {}))
     version = prosody_version or DEFAULT_PROSODY_VERSION
     prosody = read_prosody(root, main=layout.prosody_main, host_files=[layout.prosody], version=version, texts=overlay)
     if prosody_version is None:

@@ -11,7 +11,6 @@ anything is written.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -117,7 +116,7 @@ def _inside(root: Root, path: str) -> Path:
 
 
 def _lister(root: Root) -> Callable[[str], list[str]]:
-    return lambda folder: os.listdir(_inside(root, folder))
+    return lambda folder: root.listdir(_inside(root, folder))
 
 
 def _conf_d_files(root: Root) -> dict[str, Path]:
@@ -126,7 +125,7 @@ def _conf_d_files(root: Root) -> dict[str, Path]:
     if not folder.is_dir():
         return {}
     found = {}
-    for name in sorted(os.listdir(folder)):
+    for name in sorted(root.listdir(folder)):
         if name.endswith(".cfg.lua") and not name.startswith("."):
             try:
                 found[name] = root.resolve(f"{_CONF_D}/{name}")

@@ -81,6 +81,13 @@ class Context:
             return ()
         return (Edit(path, display, role, change, self.layout, self.version),)
 
+    def link(self, display: str, target: str) -> tuple[Edit, ...]:
+        """The creation of the symbolic link ``display`` (as the deployment sees it) leading to ``target``."""
+        if self.root is None or self.layout is None:
+            return ()
+        path = self.root.under(display)
+        return (Edit(path, display, "prosody", lambda text: text, self.layout, self.version, link_target=target),)
+
     def lua_edit(self, display: str | None, change: Callable[[Any], Any]) -> tuple[Edit, ...]:
         """The edit of a Prosody file by ``change``, a function of its :class:`LuaDocument`."""
         from jitsi_secure.formats import lua

@@ -21,7 +21,8 @@ class Edit:
     """A change of one file's text that repairs a finding.
 
     ``change`` takes the file's text (perhaps already changed by another fix) and gives the new one;
-    it edits through the format's document API, which checks its own edit.
+    it edits through the format's document API, which checks its own edit. An edit with a
+    ``link_target`` creates ``path`` as a symbolic link leading there instead (``change`` is unused).
     """
 
     path: Path
@@ -30,6 +31,7 @@ class Edit:
     change: Callable[[str], str]
     layout: Layout | DockerLayout
     prosody_version: tuple[int, int]
+    link_target: str | None = None
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,15 @@ def fixes(findings: Sequence[Finding]) -> Plan:
     layout = first.layout
     if not isinstance(layout, Layout):
         raise ValueError("--fix edits Debian layouts only")
-    texts, changes = _apply_edits([e for f in fixable for e in f.edits])
-    _verify(findings, fixable, layout, first.prosody_version, texts)
+    edits = [e for f in fixable for e in f.edits]
+    texts, changes = _apply_edits([e for e in edits if e.link_target is None])
+    links = {e.path: e.link_target for e in edits if e.link_target is not None}
+    changes += [
+        FileChange(e.role, e.path, e.display, "utf-8", "", "", exists=False, link_target=e.link_target)
+        for e in edits
+        if e.link_target is not None
+    ]
+    _verify(findings, fixable, layout, first.prosody_version, texts=texts, links=links)
     spec = SecureDomain(domain=layout.domain, guests=False)
     return plan_of_changes(layout, spec, changes)
 
@@ -65,12 +72,14 @@ def _verify(
     fixed: list[Finding],
     layout: Layout,
     version: tuple[int, int],
+    *,
     texts: dict[Path, str],
+    links: dict[Path, str],
 ) -> None:
     from jitsi_secure.deployment import read_deployment
     from jitsi_secure.doctor._diagnose import diagnose_with_texts
 
-    after = diagnose_with_texts(read_deployment(layout, prosody_version=version, texts=texts), texts)
+    after = diagnose_with_texts(read_deployment(layout, prosody_version=version, texts=texts, links=links), texts)
     before_ids = Counter(f.id for f in findings)
     left = Counter(f.id for f in findings if not (f.fixable and f.edits))
     now = Counter(f.id for f in after if f.at_least_warning or f.id in before_ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
@@ -62,11 +63,15 @@ def _not_loaded(ctx: Context, announced: str, unloaded: Origin) -> Finding:
             edits=ctx.edit(prosody.main, "prosody", _add_include),
         )
     name = PurePosixPath(unloaded.file).name
+    link = f"{PROSODY_FOLDER}/conf.d/{name}"
     return make(
         "guest-host-not-loaded",
         f"guest host {announced} is defined in {unloaded.file}, which Prosody does not load: link it "
-        f"with `ln -s {unloaded.file} {PROSODY_FOLDER}/conf.d/{name}`",
+        f"with `ln -s {unloaded.file} {link}`",
         unloaded,
+        # Relative (Debian's postinst makes it absolute): it leads to the same file on the server and
+        # inside an image mounted elsewhere, whoever follows it.
+        edits=ctx.link(link, posixpath.relpath(unloaded.file, posixpath.dirname(link))),
     )
 
 

@@ -54,8 +54,9 @@ RULES: tuple[Rule, ...] = (
         "The guest VirtualHost is written in a file Prosody never reads: the file sits in `conf.avail/` "
         'without its `conf.d/` link, or `prosody.cfg.lua` lost its `Include "conf.d/*.cfg.lua"` (Prosody '
         "package upgrades replaced the file). Guests then fail to connect.",
-        '`--fix` adds the `Include "conf.d/*.cfg.lua"` line back to `prosody.cfg.lua`. A missing link is '
-        "reported with the `ln -s` command that makes it (a link is not a text edit the plan verifies).",
+        '`--fix` adds the `Include "conf.d/*.cfg.lua"` line back to `prosody.cfg.lua`, or makes the missing '
+        "`conf.d/` link (relative, so it holds under `--root` too), within the same verified, all-or-nothing "
+        "plan: the deployment is read with the planned link before anything is written.",
         (_MEET + "issues/6761", _MEET + "pull/16687"),
         True,
     ),

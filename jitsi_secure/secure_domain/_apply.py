@@ -92,6 +92,9 @@ def _stage(batch: WriteBatch, change: FileChange, backup_suffix: str | None) -> 
     if change.removed:
         batch.remove(change.path)
         return
+    if change.link_target is not None:
+        batch.link(change.path, change.link_target)
+        return
     secret = change.role == secret_file.ROLE
     new = change.mode if not change.exists else None
     batch.stage(

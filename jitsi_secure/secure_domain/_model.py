@@ -36,6 +36,8 @@ class FileChange:
             created; one that appears meanwhile stops :func:`apply_plan`).
         removed: the change deletes the file (``after`` is ``""``).
         mode: the permission bits and owner a created file gets, or a deleted one had.
+        link_target: the change creates ``path`` as a symbolic link leading there (``exists`` is
+            ``False``; ``before`` and ``after`` are ``""``), as Debian links ``conf.d`` to ``conf.avail``.
     """
 
     role: str
@@ -50,6 +52,7 @@ class FileChange:
     exists: bool = True
     removed: bool = False
     mode: secret_file.FileMode | None = None
+    link_target: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -114,6 +117,11 @@ class Plan:
         never shown, only that it comes, changes or goes)."""
         if change.role == secret_file.ROLE:
             return _secret_file_diff(change)
+        if change.link_target is not None:
+            return (
+                f"--- /dev/null\n+++ b{change.display}\nnew file mode 120000\n@@ -0,0 +1 @@\n"
+                f"+{change.link_target}\n\\ No newline at end of file\n"
+            )
         lines = difflib.unified_diff(
             change.before.splitlines(keepends=True),
             change.after.splitlines(keepends=True),

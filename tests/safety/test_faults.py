@@ -490,3 +490,25 @@ def test_two_concurrent_cli_applies_leave_a_consistent_tree(tree: Path) -> None:
     )
     assert check.returncode == 0, check.stdout + check.stderr
     assert _leftovers(tree / "etc/prosody/conf.avail") == []
+
+
+def test_a_staged_link_appears_only_at_commit_and_never_replaces_a_file(tmp_path: Path) -> None:
+    from jitsi_secure._core.write import WriteBatch
+
+    link = tmp_path / "conf.d" / "host.cfg.lua"
+    link.parent.mkdir()
+    with WriteBatch() as batch:
+        batch.link(link, "../conf.avail/host.cfg.lua")
+        assert not os.path.lexists(link)  # staged under a temporary name only
+    assert not os.path.lexists(link) and list(link.parent.iterdir()) == []  # discarded: nothing left
+    with WriteBatch() as batch:
+        result = batch.link(link, "../conf.avail/host.cfg.lua")
+        batch.commit()
+    assert result.changed and os.readlink(link) == "../conf.avail/host.cfg.lua"
+    with WriteBatch() as batch:  # the same link again: no change
+        assert not batch.link(link, "../conf.avail/host.cfg.lua").changed
+    other = link.with_name("other.cfg.lua")
+    other.write_text("-- a file\n")
+    with WriteBatch() as batch, pytest.raises(WriteError, match="refusing to replace"):
+        batch.link(other, "../conf.avail/host.cfg.lua")
+    assert other.read_text() == "-- a file\n"

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from jitsi_secure.deployment import Deployment, Origin, ProsodyConfig, ProsodyHost, Setting
 from jitsi_secure.deployment._model import JICOFO_DEFAULTS
+from jitsi_secure.secure_domain.prosody import ANONYMOUS_MODULES
 from jitsi_secure.secure_domain.spec import SecureDomain
 
 __all__ = [
@@ -30,8 +31,6 @@ __all__ = [
     "login_of",
 ]
 
-#: Authentication modules that let anyone in without an account.
-ANONYMOUS_MODULES = frozenset({"anonymous", "jitsi-anonymous"})
 #: Authentication modules that take a token (JWT).
 TOKEN_MODULES = frozenset({"token", "jitsi-token"})
 #: Authentication modules that ask an external directory (through Cyrus SASL or LDAP).

@@ -152,7 +152,10 @@ def declare(
         if _has_section(document, guest) or placement.main:
             steps.append(RemoveSection(guest))
     elif guest:
-        guest_options: dict[str, Any] = {"authentication": module, "c2s_require_encryption": False}
+        # A guest host that already lets anyone in keeps its own anonymous module (smallest change).
+        current = document.get((guest, "authentication")) if _has_section(document, guest) else None
+        guest_module = current if current in ANONYMOUS_MODULES else module
+        guest_options: dict[str, Any] = {"authentication": guest_module, "c2s_require_encryption": False}
         if _has_section(document, guest):
             settings.update({(guest, option): value for option, value in guest_options.items()})
         else:

@@ -28,26 +28,11 @@ from jitsi_secure.formats.lua import LuaEvaluationError
 from jitsi_secure.secure_domain.layout import Layout
 from tests.oracles import corpus_files
 from tests.oracles.lua import ProsodyInstall, as_prosody_json, prosody_configs
+from tests.trees import MAIN_CONFIG
 
 HOST = f"etc/prosody/conf.avail/{EXAMPLE_DOMAIN}.cfg.lua"
 _BOOKKEEPING = ("defined", "component_module", "load_global_modules")
 GUEST = f"guest.{EXAMPLE_DOMAIN}"
-# Debian's main config, shortened: global options, a localhost host, then the Include its postinst keeps.
-MAIN_CONFIG = """\
--- Prosody configuration file (Debian)
-admins = { }
-modules_enabled = {
-    "roster"; "saslauth"; "tls"; "disco"; "posix";
-}
-c2s_require_encryption = true
-authentication = "internal_hashed"
-log = { info = "/var/log/prosody/prosody.log"; }
-
-VirtualHost "localhost"
-
------- Additional config files ------
-Include "conf.d/*.cfg.lua"
-"""
 GUEST_FILE = f"""\
 -- written by an installer: the guest host in a file of its own
 VirtualHost "{GUEST}"

@@ -22,6 +22,7 @@ from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
 from jitsi_secure.doctor import Finding, examine
 from jitsi_secure.secure_domain.layout import Layout
 from tests.oracles.lua import ProsodyInstall
+from tests.trees import MAIN_CONFIG
 
 DOMAIN = EXAMPLE_DOMAIN
 HOST_FILE = f"/etc/prosody/conf.avail/{DOMAIN}.cfg.lua"
@@ -32,22 +33,6 @@ MAIN_FILE = "/etc/prosody/prosody.cfg.lua"
 MEET_FILE = f"/etc/jitsi/meet/{DOMAIN}-config.js"
 JICOFO_FILE = "/etc/jitsi/jicofo/jicofo.conf"
 LEGACY_FILE = "/etc/jitsi/jicofo/sip-communicator.properties"
-#: Debian's main config, shortened: global options, a localhost host, then the Include its postinst keeps.
-MAIN_CONFIG = """\
--- Prosody configuration file (Debian)
-admins = { }
-modules_enabled = {
-    "roster"; "saslauth"; "tls"; "disco"; "posix";
-}
-c2s_require_encryption = true
-authentication = "internal_hashed"
-log = { info = "/var/log/prosody/prosody.log"; }
-
-VirtualHost "localhost"
-
------- Additional config files ------
-Include "conf.d/*.cfg.lua"
-"""
 
 
 def postinst(text: str) -> str:

@@ -52,7 +52,7 @@ def read_prosody(
     else:
         source = _SYNTHETIC_MAIN
         enabled = _conf_d_files(root)
-        alone = [path for path in host_files if path not in enabled.values()]
+        alone = [path for path in host_files if path not in enabled]
         includes = ([f"{_CONF_D}/*.cfg.lua"] if enabled else []) + [root.display(path) for path in alone]
         text = "".join(f"Include {lua.string_literal(name, chr(34))}\n" for name in includes)
         notes.append(
@@ -75,8 +75,6 @@ def read_prosody(
     except LuaEvaluationError as error:
         # Lua's own message is terse ("C stack overflow" has no place at all); our parser names the
         # line and column, quotes it (the caller masks secrets) and says what was expected.
-        from jitsi_secure.formats import lua
-
         suspects = [str(error).split(":", 1)[0], *(root.display(p) for p in ([main] if main else host_files))]
         for path in dict.fromkeys(s for s in suspects if s.startswith("/")):
             lua.parse(_text_of(read_file, path), source=path)
@@ -119,16 +117,16 @@ def _lister(root: Root) -> Callable[[str], list[str]]:
     return lambda folder: root.listdir(_inside(root, folder))
 
 
-def _conf_d_files(root: Root) -> dict[str, Path]:
-    """The ``conf.d/*.cfg.lua`` entries (as Debian's main config includes them) and the files they lead to."""
+def _conf_d_files(root: Root) -> set[Path]:
+    """The files the ``conf.d/*.cfg.lua`` entries lead to (what Debian's main config includes)."""
     folder = root.under(_CONF_D)
     if not folder.is_dir():
-        return {}
-    found = {}
-    for name in sorted(root.listdir(folder)):
+        return set()
+    found = set()
+    for name in root.listdir(folder):
         if name.endswith(".cfg.lua") and not name.startswith("."):
             try:
-                found[name] = root.resolve(f"{_CONF_D}/{name}")
+                found.add(root.resolve(f"{_CONF_D}/{name}"))
             except LayoutError:
                 continue  # Prosody would fail on it; the layout reports such a link where it matters
     return found
@@ -157,7 +155,7 @@ def _host(
     options: Mapping[str, Any],
     origins: Mapping[str, LuaLocation],
     headers: Sequence[LuaLocation],
-    _origin: Callable[[LuaLocation], Origin],
+    origin: Callable[[LuaLocation], Origin],
 ) -> ProsodyHost:
     module = options.get("component_module")
     return ProsodyHost(
@@ -165,6 +163,6 @@ def _host(
         kind="Component" if module is not None else "VirtualHost",
         module=str(module) if module is not None else None,
         options={k: v for k, v in options.items() if k not in _BOOKKEEPING},
-        origins={k: _origin(where) for k, where in origins.items()},
-        defined_at=tuple(_origin(where) for where in headers),
+        origins={k: origin(where) for k, where in origins.items()},
+        defined_at=tuple(origin(where) for where in headers),
     )

@@ -182,11 +182,9 @@ def _existing(view: Root, path: str, what: str) -> Path:
     # An absolute path names the file as the deployment sees it; a relative one is the user's own.
     if os.path.isabs(path):
         return view.file(PurePosixPath(path), what)
-    seen = view.inside(Path(os.path.abspath(path)))
+    seen = view.inside(Path(os.path.abspath(path))) or view.inside(Path(path).resolve())
     if seen is None:
-        real = Path(path).resolve()
-        if view.inside(real) is None:
-            raise LayoutError(f"{path} leads outside the root {view.path} (to {real}); refusing to touch it")
-        seen = view.inside(real)
-        assert seen is not None
+        raise LayoutError(
+            f"{path} leads outside the root {view.path} (to {Path(path).resolve()}); refusing to touch it"
+        )
     return view.file(seen, what)

@@ -14,7 +14,7 @@ from typing import Any, Final, Protocol, Self, TypeAlias, final, runtime_checkab
 
 from jitsi_secure._core.splice import Splice
 
-__all__ = ["REMOVE", "Computed", "Document", "PathLike", "Remove"]
+__all__ = ["COMMENT_OUT", "REMOVE", "CommentOut", "Computed", "Document", "PathLike", "Remove"]
 
 #: A path into a document: a string in the format's own path syntax, or a tuple of keys.
 PathLike: TypeAlias = str | tuple[str | None, ...]
@@ -69,6 +69,27 @@ class Remove:
 REMOVE: Final = Remove()
 
 
+@dataclass(frozen=True)
+class CommentOut:
+    """In ``doc.edit({path: CommentOut(...)})``: the setting goes by being commented out (its lines
+    stay, each behind the format's comment marker, as packages ship unused settings), not deleted.
+
+    The batch's other changes and the comment-out are made together, verified once; a path the
+    document does not set is no change (nothing is written).
+
+    Attributes:
+        placeholder: a value written in place of the current one before the lines are commented out
+            (Debian's ``example_app_secret``), so that the comment never keeps a real secret; ``None``
+            comments the lines out as they are.
+    """
+
+    placeholder: Any = None
+
+
+#: In ``doc.edit({path: COMMENT_OUT})``: comment the setting's lines out as they are.
+COMMENT_OUT: Final = CommentOut()
+
+
 @runtime_checkable
 class Document(Protocol):
     """What every format document offers (``jitsi_secure.formats.properties``, ``dotenv``, ``hocon``,
@@ -111,5 +132,6 @@ class Document(Protocol):
         ...
 
     def edit(self, changes: Mapping[Any, Any]) -> Self:
-        """All ``changes`` (path to value, or to :data:`REMOVE`) as one batch of splices, verified once."""
+        """All ``changes`` (path to value, to :data:`REMOVE`, or to a :class:`CommentOut`) as one batch
+        of splices, verified once."""
         ...

@@ -22,12 +22,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Generic, Self, TypeVar
 
-from jitsi_secure._core.document import REMOVE, Computed, Remove
+from jitsi_secure._core.document import REMOVE, CommentOut, Computed, Remove
 from jitsi_secure._core.edit import verified_edit
+from jitsi_secure._core.placement import Line, Placement
 from jitsi_secure._core.spans import KeyValueSpan
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle
-from jitsi_secure._core.trivia import comment_out_splices, owned_span, uncomment_splice
+from jitsi_secure._core.trivia import comment_out_splices, commented_out_as, owned_span, uncomment_splice
 from jitsi_secure.errors import EditError
 
 __all__ = ["Blank", "Comment", "Entry", "KeyValueDocument", "check_str", "key_of"]
@@ -104,8 +105,13 @@ class KeyValueDocument(Generic[EntryT]):
         """Every key with the value it is read as (each format says how)."""
         raise NotImplementedError
 
-    def _set_splice(self, key: str, value: str) -> Splice | None:
-        """The splice that makes ``key`` read ``value`` (``None``: it already does)."""
+    def _set_splice(self, key: str, value: str, placement: Placement) -> Splice | None:
+        """The splice that makes ``key`` read ``value`` (``None``: it already does); a new line is placed
+        by ``placement`` (through :meth:`_uncomment` or :meth:`_insertion`)."""
+        raise NotImplementedError
+
+    def _value_splice(self, entry: EntryT, value: str) -> Splice:
+        """The splice that gives ``entry`` the value ``value``, its key and separator kept."""
         raise NotImplementedError
 
     def _read(self, entry: EntryT) -> str | Computed:
@@ -174,31 +180,41 @@ class KeyValueDocument(Generic[EntryT]):
         """
         return self._edit({path: REMOVE}, comment_out=comment_out)
 
-    def edit(self, changes: Mapping[str | tuple[str], str | Remove]) -> Self:
-        """All ``changes`` (key to value, or to :data:`~jitsi_secure.formats.REMOVE`) as one batch of
-        splices on this text, verified once; this document when nothing changes."""
+    def edit(self, changes: Mapping[str | tuple[str], str | Remove | CommentOut]) -> Self:
+        """All ``changes`` (key to value, to :data:`~jitsi_secure.formats.REMOVE`, or to a
+        :class:`~jitsi_secure.formats.CommentOut`) as one batch of splices on this text, verified once;
+        this document when nothing changes.
+
+        New lines are placed as if the changes were made one after the other, in the order given: a
+        key uncommented or added earlier in the batch is an anchor for a later new key sharing its
+        prefix, and a key the batch removes or comments out is not.
+        """
         return self._edit(changes, comment_out=False)
 
     # -- editing -------------------------------------------------------------------------------
 
-    def _edit(self, changes: Mapping[str | tuple[str], str | Remove], *, comment_out: bool) -> Self:
+    def _edit(self, changes: Mapping[str | tuple[str], str | Remove | CommentOut], *, comment_out: bool) -> Self:
         splices: list[Splice] = []
         expect: dict[str, object] = dict(self.to_dict())
+        placement = Placement(Line(e.key, e.start, e.end, self.text[e.start : e.key_start]) for e in self.entries())
         for path, value in changes.items():
             key = key_of(path)
             self._check_key(key)
-            if value is REMOVE:
-                splices.extend(self._removal_splices(key, comment_out))
+            if value is REMOVE or isinstance(value, CommentOut):
+                how = value if isinstance(value, CommentOut) else (CommentOut() if comment_out else None)
+                splices.extend(self._removal_splices(key, how))
+                placement.drop(key)
                 expect.pop(key, None)
                 continue
             check_str("value", value)
             assert isinstance(value, str)
-            splice = self._set_splice(key, value)
+            splice = self._set_splice(key, value, placement)
             if splice is not None:
                 splices.append(splice)
                 expect[key] = value
         if not splices:
             return self
+        splices = placement.in_order(splices)
 
         def problem(new: Self) -> str | None:
             got: dict[str, object] = dict(new.to_dict())
@@ -210,17 +226,33 @@ class KeyValueDocument(Generic[EntryT]):
         # mypy cannot solve the type variable from ``Self`` in a nested function; the call is sound.
         return verified_edit(self.text, splices, source=self.source, reparse=self._reparse, problem=problem)  # type: ignore[arg-type]
 
-    def _removal_splices(self, key: str, comment_out: bool) -> list[Splice]:
+    def _removal_splices(self, key: str, how: CommentOut | None) -> list[Splice]:
+        """Deleting every occurrence of ``key`` (``how`` is ``None``), or commenting each out, its value
+        first replaced by ``how.placeholder`` when there is one."""
         targets = [entry for entry in self.entries() if entry.key == key]
-        if comment_out:
+        if how is None:
+            return [Splice(*self._owned_span(entry), "", f"remove {key}") for entry in targets]
+        reason = f"comment out {key}"
+        if how.placeholder is None:
             return [
                 splice
                 for entry in targets
                 for splice in comment_out_splices(
-                    self.text, entry.start, entry.end, "#", f"comment out {key}", at=self._comment_out_at
+                    self.text, entry.start, entry.end, "#", reason, at=self._comment_out_at
                 )
             ]
-        return [Splice(*self._owned_span(entry), "", f"remove {key}") for entry in targets]
+        check_str("placeholder", how.placeholder)
+        return [
+            commented_out_as(
+                self.text,
+                (self._comment_out_at(entry.start), entry.end),
+                [self._value_splice(entry, how.placeholder)],
+                "#",
+                reason=reason,
+                after_indentation=False,
+            )
+            for entry in targets
+        ]
 
     def _owned_span(self, entry: EntryT) -> tuple[int, int]:
         starts = [line.start for line in self.lines]
@@ -235,7 +267,7 @@ class KeyValueDocument(Generic[EntryT]):
             self.text, entry.start, entry.end, is_comment=lambda line: line[:1] in "#!", is_other_key=other_key
         )
 
-    def _uncomment(self, key: str, rendered: Callable[[EntryT], str]) -> Splice | None:
+    def _uncomment(self, key: str, rendered: Callable[[EntryT], str], placement: Placement) -> Splice | None:
         """The uncomment rule: the last commented-out example of ``key`` becomes the setting, its value
         written by ``rendered(example)``."""
         example = self._commented_example(key)
@@ -245,6 +277,7 @@ class KeyValueDocument(Generic[EntryT]):
         key_start = line.marker + 1
         while key_start < body.key_start and self.text[key_start] in " \t\f":
             key_start += 1
+        placement.uncommented(key, line.start, line.end, self.text[line.start : line.marker])
         return uncomment_splice(
             self.text,
             line.marker,
@@ -269,27 +302,18 @@ class KeyValueDocument(Generic[EntryT]):
         spellings = Counter(s for s in separators if "=" in s or ":" in s)
         return spellings.most_common(1)[0][0] if spellings else self.DEFAULT_SEPARATOR
 
-    def _insertion(self, key: str, line: str) -> Splice:
+    def _insertion(self, key: str, line: str, placement: Placement) -> Splice:
         """Insert ``line`` (without indentation or line break) where a new ``key`` belongs."""
-        anchor = self._insertion_anchor(key)
-        newline = self.style.newline
-        if anchor is not None:
-            line = self.text[anchor.start : anchor.key_start] + line
-        at = anchor.end if anchor is not None else len(self.text)
+        anchor = placement.anchor(key, self.KEY_SEPARATOR)
+        indentation = anchor.indentation if anchor is not None else ""
+        at = len(self.text) if anchor is None else anchor.at if isinstance(anchor, Line) else anchor.splice.start
+        line = indentation + line
         if at == len(self.text) and self.text and self.text[-1] not in "\r\n":
             # Appending to a file without a final line break: it keeps not having one.
-            return Splice(at, at, newline + line, f"add {key}")
-        return Splice(at, at, line + newline, f"add {key}")
-
-    def _insertion_anchor(self, key: str) -> EntryT | None:
-        segments = key.split(self.KEY_SEPARATOR)
-        best: EntryT | None = None
-        best_shared = 0
-        for entry in self.entries():
-            shared = _shared_prefix(segments, entry.key.split(self.KEY_SEPARATOR))
-            if shared and shared >= best_shared:
-                best, best_shared = entry, shared
-        return best
+            splice = Splice(at, at, self.style.newline + line, f"add {key}")
+        else:
+            splice = Splice(at, at, line + self.style.newline, f"add {key}")
+        return placement.insert(key, anchor, splice, indentation)
 
 
 def key_of(path: object) -> str:
@@ -305,12 +329,3 @@ def check_str(name: str, value: object) -> None:
     """Refuse a key or value that is not a string, before it reaches a renderer."""
     if not isinstance(value, str):
         raise EditError(f"a {name} must be a string, not {type(value).__name__}")
-
-
-def _shared_prefix(a: list[str], b: list[str]) -> int:
-    shared = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        shared += 1
-    return shared

@@ -18,11 +18,11 @@ spelling stay, the comment marker goes, and the value becomes the new one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
-from jitsi_secure._core.splice import Splice
+from jitsi_secure._core.splice import Splice, apply_splices
 
-__all__ = ["comment_out_splices", "line_span", "lines_between", "owned_span", "uncomment_splice"]
+__all__ = ["comment_out_splices", "commented_out_as", "line_span", "lines_between", "owned_span", "uncomment_splice"]
 
 
 def line_span(text: str, pos: int) -> tuple[int, int]:
@@ -122,6 +122,31 @@ def comment_out_splices(
                 where += 1
         splices.append(Splice(where, where, marker, reason))
     return splices
+
+
+def commented_out_as(
+    text: str,
+    span: tuple[int, int],
+    replacements: Sequence[Splice],
+    marker: str,
+    *,
+    reason: str,
+    after_indentation: bool = True,
+) -> Splice:
+    """One splice that makes ``replacements`` (offsets of ``text``, inside ``span``) in the lines
+    ``text[span[0]:span[1]]`` and then comments out every resulting line with ``marker`` (after its
+    indentation, or at its start): a value replaced by a placeholder and commented out, even when the
+    value spans lines that the marker would otherwise split."""
+    start, end = span
+    local = [Splice(s.start - start, s.end - start, s.new_text, s.reason) for s in replacements]
+    fragment = apply_splices(text[start:end], local)
+    at = None if after_indentation else _line_start
+    markers = comment_out_splices(fragment, 0, len(fragment), marker, reason, at=at)
+    return Splice(start, end, apply_splices(fragment, markers), reason)
+
+
+def _line_start(line_start: int) -> int:
+    return line_start
 
 
 def uncomment_splice(

@@ -1,14 +1,15 @@
 """The one engine every recipe goes through: a recipe declares, the engine audits, edits and verifies.
 
 A recipe returns a :class:`Declaration` for one document: what each setting must say (a value, or
-gone: :data:`~jitsi_secure.formats.REMOVE` deletes it, :class:`CommentOut` keeps it as a comment),
+gone: :data:`~jitsi_secure.formats.REMOVE` deletes it, :class:`~jitsi_secure.formats.CommentOut` keeps it as a comment),
 which settings are secret, and the typed :data:`Step` s for what a setting cannot say (a section
 added or removed, members of a list). From that one declaration the engine derives
 
 - the :class:`~jitsi_secure.secure_domain._intent.Intent` the audit and the verification compare the
   reader's meaning with (:func:`intent`), and
-- the edit (:func:`edit`): each setting through the document's ``edit`` in declaration order (a
-  :class:`CommentOut` with ``remove(path, comment_out=True)``), then the lists, then the section steps.
+- the edit (:func:`edit`): every setting in one ``edit`` batch of the document (a
+  :class:`~jitsi_secure.formats.CommentOut` is a change like any other), then the lists, then the
+  section steps.
 
 So ``check``, ``apply`` and ``revert`` cannot drift apart: there is no second copy of the intent.
 """
@@ -21,16 +22,14 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
 
 from jitsi_secure._core.document import Document
 from jitsi_secure.errors import EditError
-from jitsi_secure.formats import Computed, Remove
+from jitsi_secure.formats import CommentOut, Computed, Remove
 from jitsi_secure.secure_domain._intent import ABSENT, Finding, Intent, SettingPath, flatten, unmet
 
 if TYPE_CHECKING:
     from jitsi_secure.secure_domain.spec import SecureDomain
 
 __all__ = [
-    "COMMENT_OUT",
     "AddSection",
-    "CommentOut",
     "Declaration",
     "ListMembers",
     "Opaque",
@@ -41,22 +40,6 @@ __all__ = [
     "edit",
     "intent",
 ]
-
-
-@dataclass(frozen=True)
-class CommentOut:
-    """A setting that goes by being commented out (how the packages ship it), not deleted.
-
-    Attributes:
-        placeholder: the value written before commenting out (Debian's ``example_app_secret``), so
-            the comment never keeps a real value; ``None`` comments out the line as it is.
-    """
-
-    placeholder: Any = None
-
-
-#: Comment the setting out as it is.
-COMMENT_OUT = CommentOut()
 
 
 @dataclass(frozen=True)
@@ -109,8 +92,8 @@ class Declaration:
 
     Attributes:
         settings: setting path to the value it must read as; :data:`~jitsi_secure.formats.REMOVE`
-            (deleted) or a :class:`CommentOut` for a setting that must not be there; an :class:`Opaque`
-            for a value the file computes.
+            (deleted) or a :class:`~jitsi_secure.formats.CommentOut` for a setting that must not be
+            there; an :class:`Opaque` for a value the file computes.
         secret: paths whose values are secrets (findings never show them).
         steps: what settings cannot say, in the order the engine runs them after the settings' edit.
     """
@@ -176,19 +159,14 @@ def intent(document: Any, declaration: Declaration) -> Intent:
 def edit(document: D, declaration: Declaration) -> D:
     """``document`` edited to say what ``declaration`` declares (the same object when it already does).
 
-    The settings are edited in declaration order, each on the document the one before made: where a
-    new key goes depends on the keys already there (``USER_ID`` uncommented just before is the
-    anchor of the ``PASS`` line added next), and the files must come out as the recipes always wrote
-    them. Then the lists, then the section steps.
+    The settings are one ``edit`` batch, verified once; the documents place a batch's new keys as if
+    its changes were made in declaration order (``USER_ID`` uncommented in the batch is the anchor of
+    the ``PASS`` line added after it), so the files come out as the recipes always wrote them. Then
+    the lists, then the section steps, each an explicit edit of its own.
     """
     editable: Any = document
-    for path, value in declaration.settings.items():
-        if isinstance(value, CommentOut):
-            if value.placeholder is not None:
-                editable = editable.edit({path: value.placeholder})
-            editable = editable.remove(path, comment_out=True)
-        else:
-            editable = editable.edit({path: value.value if isinstance(value, Opaque) else value})
+    if declaration.settings:
+        editable = editable.edit({path: _written(value) for path, value in declaration.settings.items()})
     for step in declaration.steps:
         if isinstance(step, ListMembers):
             current, new = _lists(editable, step)

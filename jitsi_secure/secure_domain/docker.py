@@ -22,10 +22,10 @@ from __future__ import annotations
 from typing import Any
 
 from jitsi_secure.errors import EditError
-from jitsi_secure.formats import REMOVE, Remove
+from jitsi_secure.formats import COMMENT_OUT, REMOVE, CommentOut, Remove
 from jitsi_secure.formats.dotenv import DotenvDocument
 from jitsi_secure.secure_domain import _engine as engine
-from jitsi_secure.secure_domain._engine import COMMENT_OUT, CommentOut, Declaration
+from jitsi_secure.secure_domain._engine import Declaration
 from jitsi_secure.secure_domain._intent import SettingPath
 from jitsi_secure.secure_domain.spec import SecureDomain
 

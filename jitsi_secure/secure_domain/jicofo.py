@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from jitsi_secure.formats import REMOVE
+from jitsi_secure.formats import COMMENT_OUT, REMOVE
 from jitsi_secure.formats.hocon import HoconDocument
 from jitsi_secure.formats.properties import PropertiesDocument
 from jitsi_secure.secure_domain import _engine as engine
-from jitsi_secure.secure_domain._engine import COMMENT_OUT, Declaration
+from jitsi_secure.secure_domain._engine import Declaration
 from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, flatten, unmet
 from jitsi_secure.secure_domain.spec import SecureDomain
 

@@ -7,10 +7,10 @@ decode it) and is escaped so that ``java.util.Properties`` reads back exactly th
 
 from __future__ import annotations
 
-from jitsi_secure.formats import REMOVE
+from jitsi_secure.formats import COMMENT_OUT, REMOVE
 from jitsi_secure.formats.properties import PropertiesDocument
 from jitsi_secure.secure_domain import _engine as engine
-from jitsi_secure.secure_domain._engine import COMMENT_OUT, Declaration
+from jitsi_secure.secure_domain._engine import Declaration
 from jitsi_secure.secure_domain._intent import SettingPath
 from jitsi_secure.secure_domain.spec import SecureDomain
 

@@ -6,9 +6,10 @@ document uncomments it in place. Revert comments it out again, which is how the 
 
 from __future__ import annotations
 
+from jitsi_secure.formats import COMMENT_OUT
 from jitsi_secure.formats.js import ConfigJsDocument
 from jitsi_secure.secure_domain import _engine as engine
-from jitsi_secure.secure_domain._engine import COMMENT_OUT, Declaration
+from jitsi_secure.secure_domain._engine import Declaration
 from jitsi_secure.secure_domain._intent import SettingPath
 from jitsi_secure.secure_domain.spec import SecureDomain
 

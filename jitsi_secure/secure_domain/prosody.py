@@ -39,12 +39,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from jitsi_secure.errors import EditError
-from jitsi_secure.formats import REMOVE, Computed, Remove, lua
+from jitsi_secure.formats import REMOVE, CommentOut, Computed, Remove, lua
 from jitsi_secure.formats.lua import LuaDocument
 from jitsi_secure.secure_domain import _engine as engine
 from jitsi_secure.secure_domain._engine import (
     AddSection,
-    CommentOut,
     Declaration,
     ListMembers,
     Opaque,

@@ -17,7 +17,18 @@ from typing import Any
 import pytest
 
 from jitsi_secure import EditError, JitsiSecureError, ParseError, apply_splices, load
-from jitsi_secure.formats import REMOVE, Computed, Document, dotenv, hocon, js, lua, properties
+from jitsi_secure.formats import (
+    COMMENT_OUT,
+    REMOVE,
+    CommentOut,
+    Computed,
+    Document,
+    dotenv,
+    hocon,
+    js,
+    lua,
+    properties,
+)
 from jitsi_secure.formats.lua import _document as lua_document
 
 
@@ -339,6 +350,27 @@ def test_comment_out_keeps_lines_and_comments_and_set_undoes_it(case: Case) -> N
     assert len(new.render().splitlines()) == len(doc.render().splitlines())
     back = new.set(case.alone, doc.get(case.alone))
     assert back.to_dict() == doc.to_dict()
+
+
+def test_comment_out_in_a_batch_is_remove_with_comment_out(case: Case) -> None:
+    doc = parse(case, case.paragraphs)
+    batch = doc.edit({case.alone: COMMENT_OUT, case.grouped: "7"})
+    assert batch.render() == doc.remove(case.alone, comment_out=True).set(case.grouped, "7").render()
+    other = parse(case, case.text)
+    placeheld = other.edit({case.absent: COMMENT_OUT, case.present: CommentOut(case.value)})
+    assert placeheld.to_dict() == other.remove(case.present).to_dict()
+    assert other.edit({case.absent: COMMENT_OUT}) is other
+
+
+def test_comment_out_with_a_placeholder_leaves_no_old_value_behind(case: Case) -> None:
+    doc = parse(case, case.text.replace("one", "s3cret"))
+    new = doc.edit({case.present: CommentOut("example_secret"), case.absent: "added"})
+    assert case.present not in new
+    assert new.get(case.absent) == "added"
+    assert "s3cret" not in new.render()
+    assert "example_secret" in new.render()
+    # The commented line is the example a later set uncomments in place.
+    assert len(new.set(case.present, "again").render().splitlines()) == len(new.render().splitlines())
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.one_line], ids=lambda c: c.name)

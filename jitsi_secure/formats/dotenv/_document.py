@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from jitsi_secure._core.document import Computed
 from jitsi_secure._core.gc_pause import cyclic_gc_paused
 from jitsi_secure._core.keyvalue import Comment, KeyValueDocument, check_str
+from jitsi_secure._core.placement import Placement
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure._core.write import read_text
@@ -97,13 +98,12 @@ class DotenvDocument(KeyValueDocument[Entry]):
     def _check_key(self, key: str) -> None:
         _check_key(key)
 
-    def _set_splice(self, key: str, value: str) -> Splice | None:
+    def _set_splice(self, key: str, value: str, placement: Placement) -> Splice | None:
         entry = self._effective(key) or self._last_bare(key)
         if entry is not None:
             return None if entry.value == value and entry.literal else self._value_splice(entry, value)
-        return self._uncomment(key, lambda example: quote_value(value, prefer=example.quote)) or self._insertion(
-            key, key + self._separator() + quote_value(value)
-        )
+        example = self._uncomment(key, lambda example: quote_value(value, prefer=example.quote), placement)
+        return example or self._insertion(key, key + self._separator() + quote_value(value), placement)
 
     def _last_bare(self, key: str) -> Entry | None:
         bare = [entry for entry in self.entries() if entry.key == key]

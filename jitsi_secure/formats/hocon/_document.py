@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jitsi_secure._core.document import REMOVE, Remove
+from jitsi_secure._core.document import REMOVE, CommentOut, Remove
 from jitsi_secure._core.edit import read_source, verified_edit
 from jitsi_secure._core.gc_pause import cyclic_gc_paused
 from jitsi_secure._core.splice import Splice
@@ -183,9 +183,10 @@ class HoconDocument:
         """
         return self._edit({path: REMOVE}, comment_out=comment_out)
 
-    def edit(self, changes: Mapping[str | tuple[str, ...], ConfigValue | Remove]) -> HoconDocument:
-        """All ``changes`` (path to value, or to :data:`~jitsi_secure.formats.REMOVE`) as one batch of
-        splices on this text, parsed and verified once; ``self`` when nothing changes."""
+    def edit(self, changes: Mapping[str | tuple[str, ...], ConfigValue | Remove | CommentOut]) -> HoconDocument:
+        """All ``changes`` (path to value, to :data:`~jitsi_secure.formats.REMOVE`, or to a
+        :class:`~jitsi_secure.formats.CommentOut` for a field whose lines are commented out with ``#``)
+        as one batch of splices on this text, parsed and verified once; ``self`` when nothing changes."""
         return self._edit(changes, comment_out=False)
 
     @functools.cached_property
@@ -193,7 +194,7 @@ class HoconDocument:
         return Editor(self.text, self.source, self.style, self._syntax.root)
 
     def _edit(
-        self, changes: Mapping[str | tuple[str, ...], ConfigValue | Remove], *, comment_out: bool
+        self, changes: Mapping[str | tuple[str, ...], ConfigValue | Remove | CommentOut], *, comment_out: bool
     ) -> HoconDocument:
         splices, expected, removed = self._editor.batch(changes, self.to_dict(), comment_out=comment_out)
         if not splices:

@@ -15,10 +15,10 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
-from jitsi_secure._core.document import Computed, Remove
+from jitsi_secure._core import trivia
+from jitsi_secure._core.document import CommentOut, Computed, Remove
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle
-from jitsi_secure._core.trivia import comment_out_splices, line_span, lines_between, owned_span, uncomment_splice
 from jitsi_secure.errors import EditError
 from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats.hocon._lexer import PLUS_EQUALS, STRING, TSTRING, WORD, WS, WS_CHARS, classify_word
@@ -80,7 +80,7 @@ class Editor:
 
     def batch(
         self,
-        changes: Mapping[str | tuple[str, ...], ConfigValue | Remove],
+        changes: Mapping[str | tuple[str, ...], ConfigValue | Remove | CommentOut],
         old: dict[str, HoconValue],
         *,
         comment_out: bool,
@@ -96,14 +96,15 @@ class Editor:
         for path, value in changes.items():
             elements = key_path(path)
             shown = path if isinstance(path, str) else ".".join(render_key(k) for k in elements)
-            if isinstance(value, Remove):
+            if isinstance(value, Remove | CommentOut):
                 if lookup(old, elements) is ABSENT:
                     if lookup(expected, elements) is not ABSENT:
                         raise EditError(f"{self.source}: remove {shown}: an earlier change of the batch sets it")
                     continue
-                reason = f"{'comment out' if comment_out else 'remove'} {shown}"
+                how = value if isinstance(value, CommentOut) else (CommentOut() if comment_out else None)
+                reason = f"{'remove' if how is None else 'comment out'} {shown}"
                 sites = [s for s in self._sites() if s.full[: len(elements)] == elements]
-                splices.extend(self._removal_splices(sites, reason, comment_out=comment_out))
+                splices.extend(self._removal_splices(sites, reason, how))
                 gone.update(id(s.field) for s in sites)
                 delete(expected, elements)
                 removed.append(elements)
@@ -359,22 +360,24 @@ class Editor:
             quote_keys=local.quote_keys if local.quote_keys is not None else bool(whole.quote_keys),
         )
 
-    def _removal_splices(self, sites: list[Site], reason: str, *, comment_out: bool = False) -> list[Splice]:
+    def _removal_splices(self, sites: list[Site], reason: str, how: CommentOut | None = None) -> list[Splice]:
+        """Deleting the fields at ``sites`` (``how`` is ``None``) or commenting each out, its value first
+        replaced by ``how.placeholder`` when there is one."""
         ordered = sorted(sites, key=lambda s: s.field.start)
         outer: list[Site] = []
         for site in ordered:
             if outer and _inside(site.field, outer[-1].field):
                 continue
             outer.append(site)
-        if comment_out:
-            return [splice for site in outer for splice in self._comment_out(site, reason)]
+        if how is not None:
+            return [splice for site in outer for splice in self._comment_out(site, reason, how.placeholder)]
         removed = {id(s.field) for s in outer}
         splices = [splice for site in outer for splice in self._removal(site, removed, reason)]
         return _merge_touching(splices)
 
-    def _comment_out(self, site: Site, reason: str) -> list[Splice]:
+    def _comment_out(self, site: Site, reason: str, placeholder: ConfigValue | None = None) -> list[Splice]:
         fld = site.field
-        start, _ = line_span(self.text, fld.start)
+        start, _ = trivia.line_span(self.text, fld.start)
         end = self._line_end_after(fld.end)
         shares_line = (end == fld.end and self.text[end : end + 1] not in "\r\n") or end < fld.end
         if self.text[start : fld.start].strip(WS_CHARS) or shares_line:
@@ -382,7 +385,11 @@ class Editor:
                 f"{self.source}: {reason}: the field shares its line with other text; "
                 "it can be removed but not commented out"
             )
-        return comment_out_splices(self.text, start, end, "# ", reason)
+        if placeholder is None:
+            return trivia.comment_out_splices(self.text, start, end, "# ", reason)
+        check_value(placeholder, reason)
+        value = self._replace_splice(site, placeholder, reason)
+        return [trivia.commented_out_as(self.text, (start, end), [value], "# ", reason=reason)]
 
     def _example(self, container: Obj, rest: tuple[str, ...], value: ConfigValue, reason: str) -> Splice | None:
         """The uncomment rule: the last ``# key = value`` line among ``container``'s own lines."""
@@ -391,7 +398,7 @@ class Editor:
         lo, hi = (container.start + 1, container.end - 1) if container.braced else (0, len(self.text))
         inner = [(m.start, m.end) for m in container.members]
         found: Splice | None = None
-        for a, b in lines_between(self.text, lo, hi):
+        for a, b in trivia.lines_between(self.text, lo, hi):
             if any(m_start < b and a < m_end for m_start, m_end in inner):
                 continue
             m = _EXAMPLE.match(self.text, a, b)
@@ -406,7 +413,7 @@ class Editor:
             habits = self._habits(container)
             quote = m.group("value").startswith('"') or (habits.quote and not m.group("value"))
             rendered = render_value(value, quote, "", self.style, habits, inline=True)
-            found = uncomment_splice(
+            found = trivia.uncomment_splice(
                 self.text, m.start("marker"), m.start("key"), m.span("value"), rendered, reason=reason
             )
         return found
@@ -439,7 +446,7 @@ class Editor:
             def other_key(a: int, b: int) -> bool:
                 return _EXAMPLE.match(text, a, b) is not None or any(s < b and a < e for s, e in siblings)
 
-            start, _ = owned_span(
+            start, _ = trivia.owned_span(
                 text, line_start, end, is_comment=lambda line: line.startswith(("#", "//")), is_other_key=other_key
             )
             if p >= n and start > 0:

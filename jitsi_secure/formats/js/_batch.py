@@ -12,7 +12,7 @@ import copy
 import itertools
 from collections.abc import Mapping, Sequence
 
-from jitsi_secure._core.document import REMOVE
+from jitsi_secure._core.document import COMMENT_OUT, REMOVE
 from jitsi_secure._core.splice import Splice
 from jitsi_secure.errors import EditError
 from jitsi_secure.formats.js._edit import Editor
@@ -37,9 +37,10 @@ class Batch:
         #: the batch as single changes (a dict over an object split key by key), for the fallback
         self.steps: list[tuple[tuple[str, ...], object]] = []
 
-    def remove(self, keys: tuple[str, ...]) -> None:
-        self.removals.append((keys, self.comment_out))
-        self.steps.append((keys, REMOVE))
+    def remove(self, keys: tuple[str, ...], *, commented: bool = False) -> None:
+        """Take ``keys`` out: commented out when this change or the whole batch asks for it."""
+        self.removals.append((keys, commented or self.comment_out))
+        self.steps.append((keys, COMMENT_OUT if commented else REMOVE))
 
     def set(self, keys: tuple[str, ...], value: object) -> None:
         editor = self.editor

@@ -14,7 +14,7 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jitsi_secure._core.document import REMOVE, Remove
+from jitsi_secure._core.document import COMMENT_OUT, REMOVE, CommentOut, Remove
 from jitsi_secure._core.edit import read_source, verified_edit
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
@@ -125,8 +125,23 @@ class ConfigJsDocument:
         return self._edit({_path_key(path): REMOVE}, comment_out=comment_out)
 
     def edit(self, changes: Mapping[str | tuple[str, ...], object]) -> ConfigJsDocument:
-        """All ``changes`` (path to value, or to :data:`~jitsi_secure.formats.REMOVE`) as one batch of
-        splices on this text, parsed and verified once; ``self`` when nothing changes."""
+        """All ``changes`` (path to value, to :data:`~jitsi_secure.formats.REMOVE`, or to a
+        :class:`~jitsi_secure.formats.CommentOut` for a definition turned into ``//`` lines) as one
+        batch of splices on this text, parsed and verified once; ``self`` when nothing changes.
+
+        A ``CommentOut`` with a placeholder is the one exception to "one batch": the batch is made one
+        change at a time (the placeholder written, then the lines commented out), each step verified.
+        """
+        if any(isinstance(v, CommentOut) and v.placeholder is not None for v in changes.values()):
+            steps: list[tuple[tuple[str, ...], object]] = []
+            for path, value in changes.items():
+                keys = split_path(path)
+                if isinstance(value, CommentOut) and value.placeholder is not None:
+                    if lookup(self._model.root, keys, strict=True) is not MISSING:
+                        steps += [(keys, value.placeholder), (keys, COMMENT_OUT)]
+                else:
+                    steps.append((keys, value))
+            return self._stepwise(steps, comment_out=False)
         return self._edit(changes, comment_out=False)
 
     # internals --------------------------------------------------------------------------------
@@ -137,14 +152,14 @@ class ConfigJsDocument:
         for path, value in changes.items():
             keys = split_path(path)
             label = ".".join(keys)
-            if isinstance(value, Remove):
+            if isinstance(value, Remove | CommentOut):
                 self._editable("remove " + label)
                 if lookup(self._model.root, keys, strict=True) is MISSING:
                     if holds(expected, keys):
                         raise EditError(f"{self.source}: remove {label}: an earlier change of the batch sets it")
                     continue
                 pop(expected, keys)
-                batch.remove(keys)
+                batch.remove(keys, commented=isinstance(value, CommentOut))
                 continue
             self._editable("set " + label)
             check_value(value, label)

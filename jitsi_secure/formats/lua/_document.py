@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Unpack
 
-from jitsi_secure._core.document import REMOVE, Computed, Remove
+from jitsi_secure._core.document import REMOVE, CommentOut, Computed, Remove
 from jitsi_secure._core.edit import read_source
 from jitsi_secure._core.splice import Splice
 from jitsi_secure.errors import EditError
@@ -195,10 +195,12 @@ class LuaDocument(Editor):
         return self._edit({path or "*": REMOVE}, comment_out=comment_out)
 
     def edit(
-        self, changes: Mapping[LuaPath, ConfigValue | Computed | Remove], *, comment_out: bool = False
+        self, changes: Mapping[LuaPath, ConfigValue | Computed | Remove | CommentOut], *, comment_out: bool = False
     ) -> LuaDocument:
-        """All ``changes`` (path to value, or to :data:`~jitsi_secure.formats.REMOVE`) as one batch of
-        splices on this text, parsed and verified once; ``self`` when nothing changes.
+        """All ``changes`` (path to value, to :data:`~jitsi_secure.formats.REMOVE`, or to a
+        :class:`~jitsi_secure.formats.CommentOut` for an option whose lines are commented out with
+        ``--``, on a whole option only) as one batch of splices on this text, parsed and verified once;
+        ``self`` when nothing changes.
 
         ``comment_out=True``: removed options, and entries a list loses, are commented out with ``--``
         (an entry only when it has its own line; else it is deleted) instead of deleted.

@@ -11,10 +11,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Self
 
-from jitsi_secure._core.document import Computed, Remove
+from jitsi_secure._core.document import CommentOut, Computed, Remove
 from jitsi_secure._core.edit import verified_edit
 from jitsi_secure._core.splice import Splice
-from jitsi_secure._core.trivia import comment_out_splices, owned_span
+from jitsi_secure._core.trivia import comment_out_splices, commented_out_as, owned_span
 from jitsi_secure.errors import EditError, ParseError
 from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats.lua._layout import (
@@ -45,9 +45,11 @@ class Editor(TableEditor):
     """The editor: a batch of option changes, new and removed sections, as splices of the text that
     are parsed and verified once."""
 
-    def _edit(self, changes: Mapping[LuaPath, ConfigValue | Computed | Remove], *, comment_out: bool) -> Self:
+    def _edit(
+        self, changes: Mapping[LuaPath, ConfigValue | Computed | Remove | CommentOut], *, comment_out: bool
+    ) -> Self:
         # Changes below an option (keys into a table) become one change of the option's whole value.
-        wanted: dict[tuple[str | None, str], ConfigValue | Computed | Remove] = {}
+        wanted: dict[tuple[str | None, str], ConfigValue | Computed | Remove | CommentOut] = {}
         for path, value in changes.items():
             section, option, keys = lua_path(path)
             _check_option_name(option)
@@ -55,8 +57,9 @@ class Editor(TableEditor):
             if not keys:
                 wanted[(section, option)] = value
                 continue
-            if isinstance(value, Computed):
-                raise EditError(f"{self.source}: a computed value goes on a whole option, not inside a table")
+            if isinstance(value, Computed | CommentOut):
+                what = "a computed value" if isinstance(value, Computed) else "commenting out"
+                raise EditError(f"{self.source}: {what} goes on a whole option, not inside a table")
             last = self._last_option(section, option)
             current = wanted.get((section, option), None if last is None else self._value_of(last))
             wanted[(section, option)] = _with_key(current, keys, value, f"{section_label(section)} {option}")
@@ -64,8 +67,9 @@ class Editor(TableEditor):
         fine: list[Splice] = []
         coarse: list[Splice] = []
         for (section, option), value in wanted.items():
-            if isinstance(value, Remove):
-                found = self._remove_splices(section, option, comment_out)
+            if isinstance(value, Remove | CommentOut):
+                how = value if isinstance(value, CommentOut) else (CommentOut() if comment_out else None)
+                found = self._remove_splices(section, option, how)
                 for index in self._section_indices(section):
                     expected[index].pop(option, None)
                 fine.extend(found)
@@ -117,9 +121,12 @@ class Editor(TableEditor):
         )
         return index, [splice], [splice]
 
-    def _remove_splices(self, section: str | None, option: str, comment_out: bool) -> list[Splice]:
+    def _remove_splices(self, section: str | None, option: str, how: CommentOut | None) -> list[Splice]:
+        """Deleting every assignment of ``option`` in ``section`` (``how`` is ``None``), or commenting
+        each out, its value first replaced by ``how.placeholder`` when there is one."""
         found = [o for o in self._options_in(section) if o.name == option]
         splices = []
+        comment_out = how is not None
         reason = f"{'comment out' if comment_out else 'remove'} {section_label(section)} {option}"
         for record in found:
             if not record.simple:
@@ -132,7 +139,12 @@ class Editor(TableEditor):
                         f"{self.source}: {reason}: the assignment shares its line with other code; "
                         "it can be removed but not commented out"
                     )
-                splices.extend(comment_out_splices(self.text, start, end, "--", reason))
+                if how is not None and how.placeholder is not None:
+                    placeholder = self._render_in_place(record, how.placeholder)
+                    value = Splice(record.value_start, record.value_end, placeholder, reason)
+                    splices.append(commented_out_as(self.text, (start, end), [value], "--", reason=reason))
+                else:
+                    splices.extend(comment_out_splices(self.text, start, end, "--", reason))
                 continue
             if own_lines and self._line_end_after(record.end)[1]:
                 start, end = owned_span(

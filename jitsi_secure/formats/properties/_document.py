@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from jitsi_secure._core.gc_pause import cyclic_gc_paused
 from jitsi_secure._core.keyvalue import Comment, Entry, KeyValueDocument
+from jitsi_secure._core.placement import Placement
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure._core.write import read_text
@@ -56,12 +57,12 @@ class PropertiesDocument(KeyValueDocument[Entry]):
         assert entry.value is not None
         return entry.value
 
-    def _set_splice(self, key: str, value: str) -> Splice | None:
+    def _set_splice(self, key: str, value: str, placement: Placement) -> Splice | None:
         entry = self._effective(key)
         if entry is not None:
-            return None if entry.value == value else self._value_splice(entry, value, f"set {key}")
-        return self._uncomment(key, lambda _example: escape_value(value)) or self._insertion(
-            key, escape_key(key) + self._separator() + escape_value(value)
+            return None if entry.value == value else self._value_splice(entry, value)
+        return self._uncomment(key, lambda _example: escape_value(value), placement) or self._insertion(
+            key, escape_key(key) + self._separator() + escape_value(value), placement
         )
 
     def _reparse(self, text: str) -> PropertiesDocument:
@@ -70,12 +71,12 @@ class PropertiesDocument(KeyValueDocument[Entry]):
     def _commented_entry(self, comment: Comment) -> Entry | None:
         return commented_entry(self.text, comment)
 
-    def _value_splice(self, entry: Entry, value: str, reason: str) -> Splice:
+    def _value_splice(self, entry: Entry, value: str) -> Splice:
         escaped = escape_value(value)
         if entry.value_start == entry.key_end:
             # ``key`` alone on its line has no separator yet; a value needs one.
             escaped = self._separator() + escaped
-        return Splice(entry.value_start, entry.value_end, escaped, reason)
+        return Splice(entry.value_start, entry.value_end, escaped, f"set {entry.key}")
 
 
 def parse(text: str, *, source: str = "<string>") -> PropertiesDocument:

@@ -29,6 +29,7 @@ import contextlib
 import errno
 import itertools
 import os
+import re
 import signal
 import stat
 from collections.abc import Iterable
@@ -56,6 +57,10 @@ __all__ = [
 _ERRORS = "surrogateescape"
 #: How a temporary file's name ends: ``.NAME.XXXXXXXX.jitsi-secure-tmp`` beside the file NAME.
 TEMP_SUFFIX = ".jitsi-secure-tmp"
+#: The rest of the name (after ``.FILE.``) of a temporary file earlier versions wrote with
+#: ``tempfile.mkstemp(prefix=".FILE.", suffix=".tmp")`` (``.FILE.bak.`` for a backup): mkstemp's eight
+#: characters, then ``.tmp``.
+_EARLIER_TEMP = re.compile(r"(?:[\w.-]*\.)?[a-z0-9_]{8}\.tmp")
 #: A test hook: with ``JITSI_SECURE_TEST_KILL_AT=N`` the process sends itself SIGKILL just before
 #: the N-th file-system call of its writes, so tests can stop a run at every point of its write
 #: phase without guessing at timings.
@@ -472,7 +477,9 @@ def leftovers(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """The temporary files an interrupted write of ``paths`` (or of their backups) left beside them.
 
     Symlinks are followed to the files written, as :func:`write_text` does. Only regular files named
-    like this module's temporary files count.
+    like this module's temporary files count, and like those earlier versions wrote
+    (``.FILE.``, a backup suffix or none, eight of :func:`tempfile.mkstemp`'s characters, ``.tmp``):
+    those were never removed, and may hold a secret the file no longer has.
     """
     found = []
     for path in paths:
@@ -483,7 +490,7 @@ def leftovers(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
         except OSError:
             continue
         for name in sorted(names):
-            if name.startswith(prefix) and name.endswith(TEMP_SUFFIX):
+            if name.startswith(prefix) and (name.endswith(TEMP_SUFFIX) or _EARLIER_TEMP.fullmatch(name, len(prefix))):
                 candidate = target.parent / name
                 with contextlib.suppress(OSError):
                     if stat.S_ISREG(candidate.lstat().st_mode):

@@ -384,15 +384,24 @@ def test_the_next_apply_removes_what_a_killed_run_left(tree: Path, tmp_path: Pat
     jigasi = tree / "etc/jitsi/jigasi/sip-communicator.properties"
     left = [
         meet.with_name(f".{meet.name}.0123abcd{TEMP_SUFFIX}"),
+        # Earlier versions' names (tempfile.mkstemp's eight characters), of the file and of a backup.
+        meet.with_name(f".{meet.name}.k3_9zq1x.tmp"),
         jigasi.with_name(f".{jigasi.name}.bak.89abcdef{TEMP_SUFFIX}"),
+        jigasi.with_name(f".{jigasi.name}.bak.a1b2c3d4.tmp"),
     ]
-    # Not ours: another file's temporary name, a name without our suffix, a symlink with our name.
-    kept = [meet.with_name(f".other.js.0123abcd{TEMP_SUFFIX}"), meet.with_name(f".{meet.name}.0123abcd.tmp")]
+    # Not ours: another file's temporary name, names without our suffix or mkstemp's eight characters
+    # before ``.tmp``, a symlink with our name.
+    kept = [
+        meet.with_name(f".other.js.0123abcd{TEMP_SUFFIX}"),
+        meet.with_name(f".{meet.name}.0123abc.tmp"),
+        meet.with_name(f".{meet.name}.0123abcd.tmp~"),
+        meet.with_name(f".{meet.name}.swp"),
+    ]
     for path in left + kept:
         path.write_text("password=old secret\n")
     link = meet.with_name(f".{meet.name}.fedcba98{TEMP_SUFFIX}")
     link.symlink_to(meet.name)
-    assert leftovers([meet, jigasi]) == sorted(left[:1]) + left[1:]
+    assert leftovers([meet, jigasi]) == sorted(left[:2]) + sorted(left[2:])
     apply_plan(_plan(tree, tmp_path))
     assert not any(path.exists() for path in left)
     assert all(path.exists() for path in kept) and link.is_symlink()

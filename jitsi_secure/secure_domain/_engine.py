@@ -159,10 +159,11 @@ def intent(document: Any, declaration: Declaration) -> Intent:
 def edit(document: D, declaration: Declaration) -> D:
     """``document`` edited to say what ``declaration`` declares (the same object when it already does).
 
-    The settings are one ``edit`` batch, verified once; the documents place a batch's new keys as if
-    its changes were made in declaration order (``USER_ID`` uncommented in the batch is the anchor of
-    the ``PASS`` line added after it), so the files come out as the recipes always wrote them. Then
-    the lists, then the section steps, each an explicit edit of its own.
+    The settings are one ``edit`` batch, verified once. Where a batch puts new keys is the format's
+    rule: ``.properties`` and ``.env`` place them as the same changes made in declaration order would
+    (``USER_ID`` uncommented in the batch is the anchor of the ``PASS`` line added after it); Lua,
+    HOCON and config.js put a section's or an object's new keys together, in declaration order, after
+    its last existing one. Then the lists, then the section steps, each an explicit edit of its own.
     """
     editable: Any = document
     if declaration.settings:

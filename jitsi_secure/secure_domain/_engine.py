@@ -163,7 +163,8 @@ def edit(document: D, declaration: Declaration) -> D:
     rule: ``.properties`` and ``.env`` place them as the same changes made in declaration order would
     (``USER_ID`` uncommented in the batch is the anchor of the ``PASS`` line added after it); Lua,
     HOCON and config.js put a section's or an object's new keys together, in declaration order, after
-    its last existing one. Then the lists, then the section steps, each an explicit edit of its own.
+    its last existing one (an example the batch uncomments stays where it is). Then the lists, then
+    the section steps, each an explicit edit of its own.
     """
     editable: Any = document
     if declaration.settings:

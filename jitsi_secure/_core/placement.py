@@ -10,20 +10,21 @@ each offset's new lines in file order and gives the batch's splices in the order
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from jitsi_secure._core.splice import Splice
 
 __all__ = ["Line", "Placement"]
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """A line of the file a new key can be placed after (an entry, or a comment the batch uncomments).
 
     ``start`` orders it among the file's lines, ``at`` is where a line placed after it goes (the offset
-    just past it), ``indentation`` what such a line copies.
+    just past it), ``indentation`` what such a line copies. (A tuple: one is made per entry per edit.)
     """
 
     key: str
@@ -46,8 +47,10 @@ class Placement:
     uncomments, minus the keys it removes, and the lines it inserts, by offset in file order."""
 
     def __init__(self, lines: Iterable[Line]) -> None:
+        """``lines``: the text's entries, in file order."""
         self._lines = list(lines)
         self._new: dict[int, list[_NewLine]] = {}
+        self._segments: dict[str, list[str]] = {}  # key -> its segments, split once per batch
 
     def drop(self, key: str) -> None:
         """``key``'s lines go (removed or commented out): no new key is placed after them."""
@@ -55,18 +58,25 @@ class Placement:
 
     def uncommented(self, key: str, start: int, end: int, indentation: str) -> None:
         """The comment line ``[start, end)`` becomes ``key``'s entry."""
-        self._lines.append(Line(key, start, end, indentation))
+        bisect.insort(self._lines, Line(key, start, end, indentation), key=lambda line: line.start)
 
     def anchor(self, key: str, separator: str) -> Line | _NewLine | None:
         """The last line (in file order) among those whose key shares the longest prefix of segments with
         ``key``; ``None`` when no key shares one."""
         segments = key.split(separator)
         best: Line | _NewLine | None = None
-        best_shared = 0
-        for line in self._in_file_order():
-            shared = _shared_prefix(segments, line.key.split(separator))
+        best_shared, best_order = 0, (-1, 0, 0)
+        for line in self._lines:
+            shared = _shared_prefix(segments, self._split(line.key, separator))
             if shared and shared >= best_shared:
-                best, best_shared = line, shared
+                best, best_shared, best_order = line, shared, (line.start, 1, 0)
+        # A new line at offset p comes before the text's line that starts there, and after the new
+        # lines before it in its list.
+        for offset, lines in self._new.items():
+            for index, new in enumerate(lines):
+                shared = _shared_prefix(segments, self._split(new.key, separator))
+                if shared and (shared, (offset, 0, index)) > (best_shared, best_order):
+                    best, best_shared, best_order = new, shared, (offset, 0, index)
         return best
 
     def insert(self, key: str, after: Line | _NewLine | None, splice: Splice, indentation: str) -> Splice:
@@ -91,13 +101,11 @@ class Placement:
             key=lambda s: (s.start, s.end, 0 if id(s) in rank else 1, rank.get(id(s), 0)),
         )
 
-    def _in_file_order(self) -> list[Line | _NewLine]:
-        # A new line at offset p comes before the text's line that starts at p.
-        ordered: list[tuple[int, int, int, Line | _NewLine]] = [(line.start, 1, 0, line) for line in self._lines]
-        for offset, lines in self._new.items():
-            ordered.extend((offset, 0, index, new) for index, new in enumerate(lines))
-        ordered.sort(key=lambda item: item[:3])
-        return [item[3] for item in ordered]
+    def _split(self, key: str, separator: str) -> list[str]:
+        segments = self._segments.get(key)
+        if segments is None:
+            segments = self._segments[key] = key.split(separator)
+        return segments
 
 
 def _shared_prefix(a: list[str], b: list[str]) -> int:

@@ -120,9 +120,19 @@ def test_check_wants_the_file_not_the_secret_in_the_config(
     assert cli(capsys, outputs, "apply", *in_config)[0] == 0
     status, out = cli(capsys, outputs, "check", *args(root, secret_file))
     assert status == 1 and f"should be read from /{SECRET_PATH}" in out
+    # The diff masks the secret going out of the config but shows where it will be read from.
+    status, out = cli(capsys, outputs, "plan", *args(root, secret_file))
+    assert status == 0 and f'+    app_secret=FileContents("/{SECRET_PATH}")\n' in out
+    assert "-    app_secret=********\n" in out and "+    app_secret=********" not in out
     # Moving the secret out of the config, then back in: the file comes and goes with it.
     assert cli(capsys, outputs, "apply", *args(root, secret_file))[0] == 0
     assert SECRET.encode() not in (root / HOST).read_bytes() and (root / SECRET_PATH).exists()
+    status, out = cli(capsys, outputs, "plan", *in_config)
+    assert (
+        status == 0
+        and f'-    app_secret=FileContents("/{SECRET_PATH}")\n' in out
+        and "+    app_secret=********\n" in out
+    )
     assert cli(capsys, outputs, "apply", *in_config)[0] == 0
     assert not (root / SECRET_PATH).exists()
     assert cli(capsys, outputs, "revert", *in_config)[0] == 0

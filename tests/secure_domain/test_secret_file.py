@@ -9,6 +9,7 @@ writer's fault machinery (a failing rename or staging step leaves no secret file
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 from pathlib import Path
@@ -68,6 +69,17 @@ def no_secret_anywhere(root: Path, outputs: list[str]) -> None:
         assert SECRET not in output
 
 
+def policy_of(root: Path, capsys: pytest.CaptureFixture[str], outputs: list[str], *, key_file: str | None) -> None:
+    """The policy names the file the app secret is read from (the path, never the secret), or none."""
+    given = ["policy", "--root", str(root), "--prosody-version", "13"]
+    status, out = cli(capsys, outputs, *given)
+    row = next(line for line in out.splitlines() if "where the token keys come from" in line)
+    assert status == 0 and " app_secret" in row
+    assert ("from file" in row) == (key_file is not None) and (key_file is None or f"from file {key_file} " in row)
+    status, out = cli(capsys, outputs, *given, "--json")
+    assert status == 0 and json.loads(out)["key_file"] == key_file
+
+
 def test_apply_check_revert_as_prosody_reads_it(
     root: Path, secret_file: Path, prosody: ProsodyInstall, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -99,6 +111,7 @@ def test_apply_check_revert_as_prosody_reads_it(
     status, out = cli(capsys, outputs, "apply", *given)
     assert status == 0 and out.startswith("Nothing to change")
     assert cli(capsys, outputs, "check", *given)[0] == 0
+    policy_of(root, capsys, outputs, key_file=f"/{SECRET_PATH}")
     # Another secret in the file: check sees it through FileContents, not just the host file's line.
     written.write_bytes(b"another")
     status, out = cli(capsys, outputs, "check", *given)
@@ -134,6 +147,7 @@ def test_check_wants_the_file_not_the_secret_in_the_config(
         and "+    app_secret=********\n" in out
     )
     assert cli(capsys, outputs, "apply", *in_config)[0] == 0
+    policy_of(root, capsys, outputs, key_file=None)
     assert not (root / SECRET_PATH).exists()
     assert cli(capsys, outputs, "revert", *in_config)[0] == 0
     no_secret_anywhere(root, outputs)

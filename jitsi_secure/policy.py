@@ -96,6 +96,9 @@ class AccessPolicy:
         sasl_disabled: the SASL mechanisms the main host turns off (``disable_sasl_mechanisms``).
         key_source: with tokens, the option that gives the keys (``app_secret``, ``asap_key_server`` or
             ``cache_keys_url``), where it is set; ``None`` when there is none.
+        key_file: the file Prosody reads that option's value from (Prosody 13's
+            ``app_secret = FileContents("/etc/prosody/certs/x")``), ``None`` when the config holds the
+            value itself. The path only: the secret is never part of the policy's output.
         jicofo_auto_login, jicofo_auth_lifetime: Jicofo's ``enable-auto-login`` and
             ``authentication-lifetime``.
         jicofo_auto_owner: Jicofo's ``conference.enable-auto-owner`` (the first to join owns the room).
@@ -115,6 +118,7 @@ class AccessPolicy:
     plaintext_login: Setting
     sasl_disabled: Setting
     key_source: Setting = _NO_KEY
+    key_file: str | None = None
     jicofo_auto_login: Setting = JICOFO_DEFAULTS["auto_login"]
     jicofo_auth_lifetime: Setting = JICOFO_DEFAULTS["auth_lifetime"]
     jicofo_auto_owner: Setting = JICOFO_DEFAULTS["auto_owner"]
@@ -139,8 +143,7 @@ class AccessPolicy:
             ("Jicofo asks for a login to create a room", self._jicofo_answer(), _where(self.jicofo_enabled)),
         ]  # fmt: skip
         if self.main_login == "token":
-            rows.append(("where the token keys come from", str(self.key_source.value or "nowhere"),
-                         _where(self.key_source)))  # fmt: skip
+            rows.append(("where the token keys come from", self._key_answer(), _where(self.key_source)))
         rows += [
             (f"{m.role} MUC {m.name} verifies tokens", "yes" if m.verifies_tokens else "no", _where_origin(m.origin))
             for m in self.mucs
@@ -185,6 +188,7 @@ class AccessPolicy:
                 "decided_at": _where_origin(self.jicofo_enabled.origin),
             },
             "key_source": self.key_source.value,
+            "key_file": self.key_file,
             "mucs": [
                 {
                     "name": m.name,
@@ -211,6 +215,10 @@ class AccessPolicy:
         return answer + (
             ", and anyone without a token" if self.main_login == "token" and self.empty_token.value else ""
         )
+
+    def _key_answer(self) -> str:
+        answer = str(self.key_source.value or "nowhere")
+        return f"{answer}, from file {self.key_file}" if self.key_file else answer
 
     def _jicofo_answer(self) -> str:
         if not self.jicofo_enabled.value:
@@ -254,6 +262,7 @@ def compute(deployment: Deployment) -> AccessPolicy:
     announced_setting = Setting(announced if isinstance(announced, str) else None,
                                 Origin(deployment.meet.file) if deployment.meet else None)  # fmt: skip
     jicofo = deployment.jicofo
+    key_source = _key_source(prosody, domain)
     return AccessPolicy(
         domain=domain,
         main_loaded=loaded,
@@ -268,7 +277,8 @@ def compute(deployment: Deployment) -> AccessPolicy:
         mucs=tuple(_mucs(prosody, domain, _conference_name(deployment))),
         plaintext_login=_plaintext(prosody, domain),
         sasl_disabled=prosody.get(domain, "disable_sasl_mechanisms") or Setting([]),
-        key_source=_key_source(prosody, domain),
+        key_source=key_source,
+        key_file=prosody.read_from(domain, key_source.value) if key_source.value else None,
         jicofo_auto_login=jicofo.auto_login if jicofo else JICOFO_DEFAULTS["auto_login"],
         jicofo_auth_lifetime=jicofo.auth_lifetime if jicofo else JICOFO_DEFAULTS["auth_lifetime"],
         jicofo_auto_owner=jicofo.auto_owner if jicofo else JICOFO_DEFAULTS["auto_owner"],

@@ -77,6 +77,9 @@ class ProsodyConfig:
         version: the Prosody ``(major, minor)`` whose loader rules were used.
         notes: what a reader should know about how the configuration was read.
         warnings: the loader's warnings (``Duplicate option 'x'``...), each as ``(origin, message)``.
+        files_read: for each section (``"*"`` for the global one) and option whose value Prosody 13 reads
+            from a file of its own (``app_secret = FileContents("/etc/prosody/certs/x")``; also
+            ``FileLine``, ``FileLines``), that file as the deployment sees it.
     """
 
     main: str | None
@@ -87,6 +90,7 @@ class ProsodyConfig:
     version: tuple[int, int]
     notes: tuple[str, ...] = ()
     warnings: tuple[tuple[Origin, str], ...] = ()
+    files_read: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def host(self, name: str) -> ProsodyHost | None:
         """The host or component ``name`` (any case), or ``None`` when Prosody does not define it."""
@@ -103,6 +107,13 @@ class ProsodyConfig:
         if option in self.globals:
             return Setting(self.globals[option], self.global_origins.get(option))
         return None
+
+    def read_from(self, host: str, option: str) -> str | None:
+        """The file ``option``'s value (as :meth:`get` finds it) is read from, or ``None`` when the config
+        writes the value itself (or nothing sets it)."""
+        found = self.host(host)
+        section = found.name if found is not None and option in found.options else "*"
+        return self.files_read.get(section, {}).get(option)
 
 
 #: Jicofo's built-in values (reference.conf) of the settings beside ``authentication.enabled``.

@@ -15,9 +15,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from jitsi_secure._file_readers import file_read, mentions_reader
 from jitsi_secure._root import LayoutError, Root
 from jitsi_secure.deployment._model import Origin, ProsodyConfig, ProsodyHost
-from jitsi_secure.formats.lua import LuaEvaluationError, LuaLocation
+from jitsi_secure.errors import ParseError
+from jitsi_secure.formats.lua import LuaEvaluation, LuaEvaluationError, LuaLocation
 
 __all__ = ["read_prosody"]
 
@@ -100,7 +102,37 @@ def read_prosody(
         version=version,
         notes=tuple(notes),
         warnings=tuple((origin(w.location), w.message) for w in run.warnings),
+        files_read=_files_read(run, read_file),
     )
+
+
+def _files_read(run: LuaEvaluation, read_file: Callable[[str], bytes]) -> dict[str, dict[str, str]]:
+    """For each section and option whose value the loader read from a file of its own, that file.
+
+    The loader gives values, not how they were computed: the file that decides an option says it, as a
+    :class:`~jitsi_secure.formats.Computed` value. Only a file that names a reader at all is parsed again.
+    """
+    from jitsi_secure.formats import lua
+
+    documents: dict[str, lua.LuaDocument | None] = {}
+
+    def document(file: str) -> lua.LuaDocument | None:
+        if file not in documents:
+            try:
+                text = read_file(file).decode("utf-8", "surrogateescape")
+                documents[file] = lua.parse(text, source=file) if mentions_reader(text) else None
+            except (OSError, ParseError):  # the synthetic main config, or a file that changed meanwhile
+                documents[file] = None
+        return documents[file]
+
+    found: dict[str, dict[str, str]] = {}
+    for section, origins in run.origins.items():
+        for option, where in origins.items():
+            read = document(where.file)
+            path = file_read(read.get((section, option)), where.file) if read is not None else None
+            if path is not None:
+                found.setdefault(section, {})[option] = path
+    return found
 
 
 def _inside(root: Root, path: str) -> Path:

@@ -49,15 +49,29 @@ _SECRET_LOOKING = re.compile(
 )
 
 
-def mask_secret_looking(line: str) -> str:
+# Prosody 13's readers of another file (and of a systemd credential): the value names where the secret
+# is, not the secret. Only one plain string argument with nothing after the call but `;` or `,`: any
+# other text on the line (a concatenation, a comment, an escape) could carry a secret, so it stays masked.
+_PLAIN_LUA_STRING = r"""(?:"[^"\\\n]*"|'[^'\\\n]*')"""
+_READS_ANOTHER_FILE = re.compile(
+    rf"(?:FileContents|FileLine|FileLines|Credential)[ \t]*(?:\([ \t]*{_PLAIN_LUA_STRING}[ \t]*\)|{_PLAIN_LUA_STRING})"
+    r"[ \t;,]*"
+)
+
+
+def mask_secret_looking(line: str, *, lua: bool = False) -> str:
     """A diff line whose key looks like a password or secret, with its value masked.
 
     Context lines can hold secrets the spec never named (Jicofo's focus password, an old Jigasi
     password on revert); the exact values are masked too, but a name-based rule also catches a value
-    no reader could find (in a commented-out line, say).
+    no reader could find (in a commented-out line, say). In a Prosody config (``lua``), a value that
+    only reads another file, ``app_secret = FileContents("/etc/prosody/certs/x")``, is shown: the
+    path is no secret, and the admin needs to see where the secret will be read from.
     """
     match = _SECRET_LOOKING.match(line)
     if match is None or line.startswith(("+++", "---")):
+        return line
+    if lua and _READS_ANOTHER_FILE.fullmatch(match.group("value")):
         return line
     return match.group("head") + MASK + match.group("tail")
 

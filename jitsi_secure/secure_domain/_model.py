@@ -11,6 +11,7 @@ from jitsi_secure.secure_domain import secret_file
 from jitsi_secure.secure_domain._intent import Finding
 from jitsi_secure.secure_domain._masking import MASK, mask_secret_looking
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
+from jitsi_secure.secure_domain.prosody import ROLE as PROSODY_ROLE
 from jitsi_secure.secure_domain.spec import SecureDomain
 
 __all__ = ["CORE_SERVICES", "DOCKER_SERVICES", "FileChange", "Plan"]
@@ -128,8 +129,11 @@ class Plan:
             fromfile=f"a{change.display}",
             tofile=f"b{change.display}",
         )
+        lua = change.role == PROSODY_ROLE
         text = "".join(
-            mask_secret_looking(line) if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+            mask_secret_looking(line, lua=lua)
+            if line.endswith(("\n", "\r"))
+            else line + "\n\\ No newline at end of file\n"
             for line in lines
         )
         return self.mask(text)

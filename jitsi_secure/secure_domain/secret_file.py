@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from jitsi_secure._core.write import read_text
+from jitsi_secure._file_readers import file_read
 from jitsi_secure._root import Root
 from jitsi_secure.errors import WriteError
-from jitsi_secure.formats import Computed, lua
+from jitsi_secure.formats import lua
 from jitsi_secure.secure_domain.spec import SecureDomain
 
 __all__ = ["GROUP", "MODE", "ROLE", "FileMode", "SecretFileChange", "changes", "group_id", "read_by"]
@@ -33,7 +33,6 @@ ROLE = "secret"
 #: The group Prosody runs as, which must read the file.
 GROUP = "prosody"
 MODE = 0o640
-_CALL = re.compile(r"FileContents\s*\(\s*(?P<literal>\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')\s*\)")
 
 
 # Same shape as _core.keyvalue's `Comment` (three ints), which `duplicates` reports: unrelated records.
@@ -87,15 +86,7 @@ def read_by(document: lua.LuaDocument, domain: str) -> str | None:
     or ``None`` when the option is not such a call of a string literal."""
     if not any(s.name and s.name.lower() == domain for s in document.sections()):
         return None
-    value = document.get((domain, "app_secret"))
-    match = _CALL.fullmatch(value.text) if isinstance(value, Computed) else None
-    if match is None:
-        return None
-    path = lua.parse(f"x = {match.group('literal')}").get("x")
-    if not isinstance(path, str) or not path:
-        return None
-    # FileContents reads a relative name from the folder of the file that calls it.
-    return posixpath.normpath(posixpath.join(posixpath.dirname(document.source), path))
+    return file_read(document.get((domain, "app_secret")), document.source, ("FileContents",))
 
 
 def changes(

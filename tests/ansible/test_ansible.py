@@ -356,12 +356,19 @@ def test_prosody_user_failure_is_the_librarys_message(run: Run) -> None:
 # ---------------------------------------------------------------------------------------- documentation
 
 
+MODULE_NAMES = ("secure_domain", "doctor", "prosody_user")
+#: The documentation fragment of the modules that read a whole deployment, and the options it documents.
+FRAGMENT = "jitsi.secure.deployment"
+FRAGMENT_OPTIONS = {"root", "domain"}
+
+
 @pytest.fixture(scope="module")
 def ansible_doc() -> dict[str, Any]:
-    """``ansible-doc --json`` of both modules: Ansible's own reading of their documentation."""
+    """``ansible-doc --json`` of every module: Ansible's own reading of their documentation, fragments merged."""
     program = _ansible_playbook().with_name("ansible-doc")
+    modules = [f"jitsi.secure.{name}" for name in MODULE_NAMES]
     completed = subprocess.run(
-        [str(program), "--json", "-t", "module", "jitsi.secure.secure_domain", "jitsi.secure.prosody_user"],
+        [str(program), "--json", "-t", "module", *modules],
         env={**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS), "ANSIBLE_NOCOLOR": "1"},
         capture_output=True,
         text=True,
@@ -374,7 +381,7 @@ def ansible_doc() -> dict[str, Any]:
     return docs
 
 
-@pytest.mark.parametrize("name", ["secure_domain", "prosody_user"])
+@pytest.mark.parametrize("name", MODULE_NAMES)
 def test_documented_options_are_the_argument_spec(
     name: str, ansible_doc: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -399,6 +406,22 @@ def test_documented_options_are_the_argument_spec(
         # Every secret is no_log, and says so.
         if argument.get("no_log"):
             assert "never logged" in " ".join(doc["description"]), option
+
+
+@pytest.mark.parametrize("name", ["secure_domain", "doctor"])
+def test_shared_options_are_documented_once_in_the_fragment(
+    name: str, ansible_doc: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The options both deployment modules take are written in the fragment only, and reach both."""
+    import yaml
+
+    own = yaml.safe_load(load_module(name, monkeypatch).DOCUMENTATION)
+    assert FRAGMENT in own["extends_documentation_fragment"]
+    assert not FRAGMENT_OPTIONS & set(own["options"]), "documented in the module and in the fragment"
+    merged = ansible_doc[f"jitsi.secure.{name}"]["doc"]
+    assert set(merged["options"]) >= FRAGMENT_OPTIONS
+    assert merged["attributes"]["check_mode"]["support"] == merged["attributes"]["diff_mode"]["support"] == "full"
+    assert any("jitsi-secure" in requirement for requirement in merged["requirements"])
 
 
 def test_the_how_to_uses_only_documented_options(ansible_doc: dict[str, Any]) -> None:

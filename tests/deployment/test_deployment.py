@@ -21,7 +21,7 @@ from jitsi_secure import policy
 from jitsi_secure._root import Root
 from jitsi_secure.cli import main as cli_main
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
-from jitsi_secure.deployment import read_deployment
+from jitsi_secure.deployment import Origin, Setting, read_deployment
 from jitsi_secure.deployment._prosody import read_prosody
 from jitsi_secure.errors import ParseError
 from jitsi_secure.formats.lua import LuaEvaluationError
@@ -316,3 +316,29 @@ def test_the_reader_agrees_with_prosodys_loader_on_every_corpus_file(prosody: Pr
                 assert (as_prosody_json(dict(host.options)) if host.options else {}) == theirs, (path.name, name)
             compared += 1
     assert compared >= 50
+
+
+def test_options_read_from_a_file_say_which_file(tmp_path: Path) -> None:
+    # Prosody 13's file readers: the deployment keeps the value (the loader reads the file) and the path.
+    etc = tmp_path / "etc/prosody"
+    (etc / "certs").mkdir(parents=True)
+    for name in ("a", "b", "c", "d"):
+        (etc / "certs" / name).write_text(f"value-{name}\n", encoding="utf-8")
+    main = etc / "prosody.cfg.lua"
+    main.write_text(
+        'app_secret = FileLine "certs/d"\n'
+        'VirtualHost "one.example"\n    app_secret = FileContents("/etc/prosody/certs/a")\n'
+        "VirtualHost \"two.example\"\n    app_secret = FileContents('certs/../certs/b') -- relative to this file\n"
+        'VirtualHost "three.example"\n    app_secret = FileContents("/etc/prosody/certs/c") .. "x"\n'
+        'VirtualHost "four.example"\n    app_secret = "FileContents(\\"/etc/prosody/certs/a\\")"\n'
+        'VirtualHost "five.example"\n',
+        encoding="utf-8",
+    )
+    config = read_prosody(Root(tmp_path), main=main, host_files=[], version=(13, 0), texts={})
+    assert config.get("one.example", "app_secret") == Setting("value-a\n", Origin("/etc/prosody/prosody.cfg.lua", 3))
+    assert config.read_from("one.example", "app_secret") == "/etc/prosody/certs/a"
+    assert config.read_from("two.example", "app_secret") == "/etc/prosody/certs/b"
+    assert config.read_from("three.example", "app_secret") is None  # computed from more than the file
+    assert config.read_from("four.example", "app_secret") is None  # a literal string
+    assert config.read_from("five.example", "app_secret") == "/etc/prosody/certs/d"  # the global one
+    assert config.read_from("five.example", "authentication") is None

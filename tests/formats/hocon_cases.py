@@ -60,6 +60,11 @@ MEANINGS: list[tuple[str, dict[str, Any]]] = [
     ("a = 1e+5\nb = 1.\nc = -", {"a": 100000.0, "b": 1.0, "c": "-"}),
     ("a = x\t\ty", {"a": "x\t\ty"}),
     ("a = 'single'\nb = (x)\nc = a/b", {"a": "'single'", "b": "(x)", "c": "a/b"}),
+    # A keyword starting unquoted text is a token of its own and a number run may follow it (the `+`
+    # family in INVALID); these are the spellings of that family Lightbend accepts.
+    ("null1 = x\n1null = y\ntruefalse1 = z", {"null1": "x", "1null": "y", "truefalse1": "z"}),
+    ("a.null1 += x\nnull.1 += y\n1true += z", {"a": {"null1": ["x"]}, "null": {"1": ["y"]}, "1true": ["z"]}),
+    ("null1e+5 = x\na = true1e+5\nb = null1e+5x", {"null1e+5": "x", "a": "true1e+5", "b": "null1e+5x"}),
 ]
 
 #: Texts every HOCON reader must reject (Lightbend raises a ConfigException for each).
@@ -98,6 +103,15 @@ INVALID: list[str] = [
     "[1, 2]",
     "a = {} {",
     'a { b = "tab\there" }',
+    # After a leading keyword Lightbend starts a number run, which takes the `+` of `+=`: `1+` is no number.
+    "1nullnull1+=x",
+    "truefalse1+=x",
+    "null1+=x",
+    "false1+=x",
+    "null1.5+=x",
+    "null1e5+=x",
+    "null-+=x",
+    "a { null1+=x }",
 ]
 
 #: Texts Lightbend 1.3.1 accepts by silently dropping text: ``[1] x`` reads as ``[1]``. The spec calls

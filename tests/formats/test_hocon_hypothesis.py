@@ -300,3 +300,24 @@ def test_token_soup_is_read_like_lightbend(texts: list[str]) -> None:
                 parse(text)
         else:
             assert _plain(parse(text).to_dict(resolve=True)) == result["value"], text
+
+
+# -- glued words: keywords, number runs and plain text with nothing between them ---------------------
+
+# Lightbend splits such a word into tokens (a leading true/false/null is one, a number run may follow it
+# and takes any '+' next to it); whether the word reads, and as what, depends on where the runs start.
+_GLUED_PIECES = ["null", "true", "false", "nul", "1", "5", "e", "-", ".", "+", "x"]
+_GLUED = st.lists(st.sampled_from(_GLUED_PIECES), min_size=1, max_size=6).map("".join)
+_GLUED_FORMS = ["W+=x", "W += x", "W = x", "a.W+=x", "a = W", "a = [W]", "a { W+=x }"]
+
+
+@settings(max_examples=2)
+@given(st.lists(st.tuples(_GLUED, st.sampled_from(_GLUED_FORMS)), min_size=300, max_size=300))
+def test_glued_words_are_read_like_lightbend(cases: list[tuple[str, str]]) -> None:
+    texts = [form.replace("W", word) for word, form in cases]
+    for text, result in zip(texts, lightbend_read_texts(texts, "--no-includes", "--resolve-noenv"), strict=True):
+        if "error" in result:
+            with pytest.raises(ParseError):
+                parse(text)
+        else:
+            assert _plain(parse(text).to_dict(resolve=True)) == result["value"], text

@@ -9,6 +9,7 @@ writer's fault machinery (a failing rename or staging step leaves no secret file
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 from pathlib import Path
@@ -68,6 +69,17 @@ def no_secret_anywhere(root: Path, outputs: list[str]) -> None:
         assert SECRET not in output
 
 
+def policy_of(root: Path, capsys: pytest.CaptureFixture[str], outputs: list[str], *, key_file: str | None) -> None:
+    """The policy names the file the app secret is read from (the path, never the secret), or none."""
+    given = ["policy", "--root", str(root), "--prosody-version", "13"]
+    status, out = cli(capsys, outputs, *given)
+    row = next(line for line in out.splitlines() if "where the token keys come from" in line)
+    assert status == 0 and " app_secret" in row
+    assert ("from file" in row) == (key_file is not None) and (key_file is None or f"from file {key_file} " in row)
+    status, out = cli(capsys, outputs, *given, "--json")
+    assert status == 0 and json.loads(out)["key_file"] == key_file
+
+
 def test_apply_check_revert_as_prosody_reads_it(
     root: Path, secret_file: Path, prosody: ProsodyInstall, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -99,6 +111,7 @@ def test_apply_check_revert_as_prosody_reads_it(
     status, out = cli(capsys, outputs, "apply", *given)
     assert status == 0 and out.startswith("Nothing to change")
     assert cli(capsys, outputs, "check", *given)[0] == 0
+    policy_of(root, capsys, outputs, key_file=f"/{SECRET_PATH}")
     # Another secret in the file: check sees it through FileContents, not just the host file's line.
     written.write_bytes(b"another")
     status, out = cli(capsys, outputs, "check", *given)
@@ -120,10 +133,21 @@ def test_check_wants_the_file_not_the_secret_in_the_config(
     assert cli(capsys, outputs, "apply", *in_config)[0] == 0
     status, out = cli(capsys, outputs, "check", *args(root, secret_file))
     assert status == 1 and f"should be read from /{SECRET_PATH}" in out
+    # The diff masks the secret going out of the config but shows where it will be read from.
+    status, out = cli(capsys, outputs, "plan", *args(root, secret_file))
+    assert status == 0 and f'+    app_secret=FileContents("/{SECRET_PATH}")\n' in out
+    assert "-    app_secret=********\n" in out and "+    app_secret=********" not in out
     # Moving the secret out of the config, then back in: the file comes and goes with it.
     assert cli(capsys, outputs, "apply", *args(root, secret_file))[0] == 0
     assert SECRET.encode() not in (root / HOST).read_bytes() and (root / SECRET_PATH).exists()
+    status, out = cli(capsys, outputs, "plan", *in_config)
+    assert (
+        status == 0
+        and f'-    app_secret=FileContents("/{SECRET_PATH}")\n' in out
+        and "+    app_secret=********\n" in out
+    )
     assert cli(capsys, outputs, "apply", *in_config)[0] == 0
+    policy_of(root, capsys, outputs, key_file=None)
     assert not (root / SECRET_PATH).exists()
     assert cli(capsys, outputs, "revert", *in_config)[0] == 0
     no_secret_anywhere(root, outputs)

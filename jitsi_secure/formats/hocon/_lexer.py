@@ -3,7 +3,10 @@
 The rules follow Lightbend Config's ``Tokenizer`` (the reference implementation), not the prose spec where
 the two differ: only ``\\n`` ends a line (``\\r`` is whitespace, so CRLF files work and a lone CR does not
 end a comment), a number is read greedily from ``[0-9eE+.-]`` and becomes unquoted text when it does not
-parse, and ``true``/``false``/``null`` are keywords only as a whole unquoted word.
+parse (a ``+`` in such a run is an error), and a ``true``/``false``/``null`` that starts unquoted text is
+a token of its own, so a number run may start right after it: ``null1+=x`` is ``null``, ``1+`` (an
+error), ``=x`` to Lightbend, while ``a.null1+=x`` is one unquoted run before ``+=``. The value of a word
+is decided by :func:`classify_word` on the whole word, which gives what Lightbend's concatenation gives.
 """
 
 from __future__ import annotations
@@ -60,6 +63,15 @@ class Token(NamedTuple):
 
 
 _UNQUOTED_CHAR = rf"(?:[^{_FORBIDDEN_CLASS}{_WS_CLASS}\n/]|/(?!/))"
+# A word is the run of Lightbend tokens with nothing between them: keywords and number runs, in any order,
+# then at most one plain unquoted run (which ends only at whitespace, a comment or a reserved character,
+# so nothing can follow it). A plain run starts neither with a number character nor with a keyword.
+_KEYWORD = "true|false|null"
+_NUMBER_RUN_PATTERN = r"[0-9-][0-9eE+.\-]*"
+_PLAIN_RUN = rf"(?!{_KEYWORD})(?:[^{_FORBIDDEN_CLASS}{_WS_CLASS}\n/0-9\-]|/(?!/)){_UNQUOTED_CHAR}*"
+_WORD = rf"(?:{_KEYWORD}|{_NUMBER_RUN_PATTERN})+(?:{_PLAIN_RUN})?|{_PLAIN_RUN}"
+#: The Lightbend tokens of one word, to find its number runs (only words with a '+' need it).
+_WORD_PART = re.compile(rf"(?P<keyword>{_KEYWORD})|(?P<number>{_NUMBER_RUN_PATTERN})|{_PLAIN_RUN}")
 _MASTER = re.compile(
     rf"""
     (?P<ws>[{_WS_CLASS}]+)
@@ -68,8 +80,7 @@ _MASTER = re.compile(
   | (?P<tstring>\"\"\"[\s\S]*?\"{{3,}})
   | (?P<string>"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{{4}})*")
   | (?P<subst>\$\{{(?:"(?:[^"\\\n]|\\[^\n])*"|[^}}"\n])*\}})
-  | (?P<number>[0-9-][0-9eE+.\-]*){_UNQUOTED_CHAR}*
-  | (?P<word>{_UNQUOTED_CHAR}+)
+  | (?P<word>{_WORD})
   | (?P<punct>[{{}}\[\],:=]|\+=)
     """,
     re.VERBOSE,
@@ -85,7 +96,7 @@ _PUNCT = {
     "+=": PLUS_EQUALS,
 }
 _SIMPLE_KINDS = {"ws": WS, "nl": NEWLINE, "comment": COMMENT, "tstring": TSTRING, "string": STRING, "subst": SUBST}
-_NUMBER_RUN = re.compile(r"[0-9-][0-9eE+.\-]*")
+_NUMBER_RUN = re.compile(_NUMBER_RUN_PATTERN)
 _LONG = re.compile(r"-?[0-9]+")
 # Each digit can belong to one place only: with ``[0-9]+\.?[0-9]*`` a long run of digits that fails
 # to match later split every way and took minutes to refuse.
@@ -108,15 +119,9 @@ def tokenize(text: str, *, source: str = "<string>") -> list[Token]:
         end = m.end()
         if group == "punct":
             append(Token(_PUNCT[m.group()], pos, end))
-        elif group == "number":
-            run = m.group("number")
-            if "+" in run and not _is_number(run):
-                # Lightbend reads the whole run as a number; when it is none, a '+' in it is an error.
-                raise ParseError.at(
-                    text, pos + run.index("+"), "reserved character '+' is not allowed outside quotes", source=source
-                )
-            append(Token(WORD, pos, end))
         elif group == "word":
+            if "+" in m.group():
+                _check_number_runs(text, pos, end, source)
             append(Token(WORD, pos, end))
         elif group == "string" and text.startswith('"""', pos):
             # `""` followed by `"` is an unterminated triple quote, not an empty string and another string.
@@ -126,6 +131,23 @@ def tokenize(text: str, *, source: str = "<string>") -> list[Token]:
             append(Token(_SIMPLE_KINDS[group], pos, end))
         pos = end
     return tokens
+
+
+def _check_number_runs(text: str, start: int, end: int, source: str) -> None:
+    """Refuse a '+' in a number run of ``text[start:end]`` that is no number, as Lightbend does.
+
+    Only a number run can hold a '+' (it is reserved everywhere else), and Lightbend reads the whole
+    run as one number: ``1e+5`` is fine, ``1+`` (as in ``null1+=x``) is an error.
+    """
+    for part in _WORD_PART.finditer(text, start, end):
+        run = part.group("number")
+        if run is not None and "+" in run and not _is_number(run):
+            raise ParseError.at(
+                text,
+                part.start() + run.index("+"),
+                "reserved character '+' is not allowed outside quotes",
+                source=source,
+            )
 
 
 def _lex_error(text: str, pos: int, source: str) -> ParseError:

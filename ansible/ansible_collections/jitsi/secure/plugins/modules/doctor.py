@@ -15,31 +15,12 @@ description:
     severity, message, file, line, upstream reference and whether it is fixable.
   - With O(fix=true), repairs the fixable findings through one verified plan written all or nothing, like
     C(jitsi-secure doctor --fix). In check mode nothing is written and RV(changed) says whether it would be.
-  - With C(--diff), shows the unified diff of each file the fix changes, secrets masked.
 author:
   - jitsi-secure contributors
-requirements:
-  - python >= 3.11
-  - jitsi-secure (C(pip install jitsi-secure) on the managed host)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - jitsi.secure.deployment
 options:
-  root:
-    description:
-      - Every path is resolved under this folder (an image, a container's root, a test tree).
-    type: path
-    default: /
-  domain:
-    description:
-      - The main domain. Found automatically when the host has exactly one Jitsi Meet host configured.
-    type: str
   prosody_version:
     description:
       - Judge with this Prosody version's rules (V(0.12), V(13)). By default asked of C(prosodyctl about) when

@@ -20,22 +20,12 @@ description:
     any is written.
   - Reports C(changed) only when bytes on disk change (or would, in check mode). Returns the services to
     restart, for a handler.
-  - With C(--diff), shows the unified diff of each file with every secret masked.
   - Needs the C(jitsi-secure) Python package on the managed host, for the Python Ansible runs modules with.
 author:
   - jitsi-secure contributors
-requirements:
-  - python >= 3.11
-  - jitsi-secure (C(pip install jitsi-secure) on the managed host)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
+  - jitsi.secure.deployment
 options:
   state:
     description:
@@ -43,16 +33,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  root:
-    description:
-      - Every path is resolved under this folder (an image, a container's root, a test tree).
-    type: path
-    default: /
-  domain:
-    description:
-      - The main domain, for example V(meet.example.com).
-      - Found automatically when the host has exactly one Jitsi Meet host configured.
-    type: str
   guest_domain:
     description:
       - The anonymous guest domain. Defaults to C(guest.<domain>).

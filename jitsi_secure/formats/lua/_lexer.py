@@ -11,13 +11,25 @@ from __future__ import annotations
 
 import operator
 import re
+from array import array
 from collections.abc import Callable
-from itertools import repeat
+from itertools import islice, repeat
 from typing import NamedTuple
 
 from jitsi_secure.errors import ParseError
 
-__all__ = ["KEYWORDS", "TRIVIA", "LexError", "Lexemes", "Token", "decode_short_string", "lex", "tokenize"]
+__all__ = [
+    "KEYWORDS",
+    "TRIVIA",
+    "LexError",
+    "Lexemes",
+    "Spans",
+    "Token",
+    "decode_short_string",
+    "lex",
+    "tokenize",
+    "trivia",
+]
 
 # Token kinds. Strings are kept short because the parser compares them in its hot loop.
 NAME = "name"
@@ -174,6 +186,21 @@ class Lexemes(NamedTuple):
     starts: list[int]
 
 
+class Spans(NamedTuple):
+    """Where the tokens of :class:`Lexemes` start and end (the last is the end of input): what lies
+    between one token's end and the next one's start is trivia. Arrays of numbers, not lists, because
+    the document keeps them: the cyclic garbage collector has nothing in them to scan."""
+
+    starts: array[int]
+    ends: array[int]
+
+    @classmethod
+    def of(cls, lexemes: Lexemes) -> Spans:
+        """The spans of ``lexemes``."""
+        starts = lexemes.starts
+        return cls(array("q", starts), array("q", map(operator.add, starts, map(len, lexemes.texts))))
+
+
 # lex()'s one pattern: trivia (spaces, line breaks, comments) then one token, with the text between
 # tokens consumed inside the regular expression so that Python code runs once per token, not per
 # lexeme. Group 3 is a token taken as it stands; group 5 a token to check with the exact scanners
@@ -192,6 +219,7 @@ _LEXEME = re.compile(
     re.DOTALL,
 )
 _PLAIN, _CHECKED = 3, 5
+_BATCH = 2048
 _OPERATORS = ("...", "..", "==", "~=", "<=", ">=", "<<", ">>", "//", "::", *"+-*/%^#&~|<>=(){}[];:,.")
 _KEY_OF_TEXT = {k: k for k in (*KEYWORDS, *_OPERATORS)}
 # The key of any other token follows from its first character.
@@ -209,17 +237,23 @@ def lex(text: str, *, source: str = "<string>") -> Lexemes:
     """The tokens of ``text`` the parser reads, without trivia; the same tokens, errors included, as
     :func:`tokenize` gives without its trivia, at a fraction of the cost (a config file is mostly
     comments and space)."""
-    matches = list(_LEXEME.finditer(text))
-    texts: list[str] = list(map(_group, matches, repeat(_PLAIN)))
-    starts: list[int] = list(map(_start, matches, repeat(_PLAIN)))
-    if None in texts:
-        for k, m in enumerate(matches):
-            if texts[k] is None:
-                checked = m.group(_CHECKED)
-                if checked is None or not _checked(text, m.start(_CHECKED), checked, source):
-                    return _lexemes(tokenize(text, source=source))
-                texts[k] = checked
-                starts[k] = m.start(_CHECKED)
+    texts: list[str] = []
+    starts: list[int] = []
+    found = _LEXEME.finditer(text)
+    # In batches: all match objects of a large file at once would be megabytes, freshly taken from
+    # the system, for a few milliseconds.
+    while batch := list(islice(found, _BATCH)):
+        offset = len(texts)
+        texts += map(_group, batch, repeat(_PLAIN))
+        starts += map(_start, batch, repeat(_PLAIN))
+        if None in texts[offset:]:
+            for k, m in enumerate(batch, offset):
+                if texts[k] is None:
+                    checked = m.group(_CHECKED)
+                    if checked is None or not _checked(text, m.start(_CHECKED), checked, source):
+                        return _lexemes(tokenize(text, source=source))
+                    texts[k] = checked
+                    starts[k] = m.start(_CHECKED)
     # The end of input matches once or twice (after the last trivia, then empty): one <eof> stands for it.
     while texts and not texts[-1]:
         texts.pop()
@@ -229,6 +263,20 @@ def lex(text: str, *, source: str = "<string>") -> Lexemes:
     texts.append("")
     starts.append(len(text))
     return Lexemes(keys, texts, starts)
+
+
+# One trivia token: space, a line break, a long comment, a line comment (as _scan reads them).
+_TRIVIA_TOKEN = re.compile(r"([ \t\f\v]+)|(\r\n|\n\r|\r|\n)|(--\[(=*)\[.*?\]\4\]|--[^\r\n]*)", re.DOTALL)
+_TRIVIA_KINDS = ("", SPACE, NEWLINE, COMMENT, COMMENT)
+
+
+def trivia(text: str, start: int, end: int) -> list[Token]:
+    """The tokens of ``text[start:end]``, which must lie between two tokens of :func:`lex` (only space,
+    line breaks and comments): what :func:`tokenize` gives there, found without lexing the rest."""
+    return [
+        Token(_TRIVIA_KINDS[m.lastindex], m.group(), m.start())  # type: ignore[index]
+        for m in _TRIVIA_TOKEN.finditer(text, start, end)
+    ]
 
 
 def _checked(text: str, pos: int, token: str, source: str) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import operator
 import re
 from collections import Counter
@@ -22,11 +21,11 @@ from jitsi_secure.formats.lua._lexer import (
     COMMENT,
     NEWLINE,
     SPACE,
-    STRING,
-    Lexemes,
     LexError,
+    Spans,
     Token,
     tokenize,
+    trivia,
 )
 from jitsi_secure.formats.lua._meaning import LuaExpression, literal_value, string_value
 from jitsi_secure.formats.lua._parser import Field, Node, ParsedChunk, Statement, parse_chunk, parse_text
@@ -121,7 +120,7 @@ class PendingStyle(TextStyle):
     so that parsing does not pay for a scan of every line."""
 
     text: str
-    lexemes: Lexemes
+    spans: Spans
 
 
 def read(text: str, source: str) -> tuple[TextStyle, Model]:
@@ -133,32 +132,31 @@ def read(text: str, source: str) -> tuple[TextStyle, Model]:
         except LexError as lex_error:
             _raise_first_error(text, source, lex_error)
             raise
-        assert chunk.lexemes is not None
-        return PendingStyle(text=text, lexemes=chunk.lexemes), _build_model(text, chunk, chunk.lexemes)
+        return PendingStyle(text=text, spans=chunk.spans), _build_model(text, chunk)
 
 
 def style_of(pending: PendingStyle) -> TextStyle:
     """The style of a text: :func:`detect_style`'s, with the line break the file's statements are
     separated by (the first line break may sit inside a long string or comment)."""
     style = detect_style(pending.text)
-    first_break = _first_line_break(pending.text, pending.lexemes)
+    first_break = _first_line_break(pending.text, pending.spans)
     if first_break is not None:
         style = replace(style, newline="\n" if first_break == "\n\r" else first_break)
     return style
 
 
-def _first_line_break(text: str, lexemes: Lexemes) -> str | None:
+def _first_line_break(text: str, spans: Spans) -> str | None:
     """The first line break token of ``text``: the first line break outside tokens and comments."""
-    starts, texts = lexemes.starts, lexemes.texts
+    starts, ends = spans
     pos = 0
     while (m := _LINE_BREAK_CHAR.search(text, pos)) is not None:
         k = bisect.bisect_right(starts, m.start()) - 1
-        gap_start = starts[k] + len(texts[k]) if k >= 0 else 0
+        gap_start = ends[k] if k >= 0 else 0
         if m.start() < gap_start:
             pos = gap_start  # inside a token (a long string): look after it
             continue
         gap_end = starts[k + 1]
-        found = next((t.text for t in tokenize(text[gap_start:gap_end]) if t.kind == NEWLINE), None)
+        found = next((t.text for t in trivia(text, gap_start, gap_end) if t.kind == NEWLINE), None)
         if found is not None:
             return found
         pos = gap_end  # only inside long comments
@@ -179,10 +177,9 @@ def _raise_first_error(text: str, source: str, lex_error: LexError) -> None:
 
 
 _START = operator.itemgetter(2)  # Token.start, without a Python-level call per token
-_FIRST = operator.itemgetter(0)
 
 
-def _build_model(text: str, chunk: ParsedChunk, lexemes: Lexemes) -> Model:
+def _build_model(text: str, chunk: ParsedChunk) -> Model:
     statements = chunk.statements
     headers: list[tuple[int, SectionKind, str | None, str | None, bool]] = []
     includes: list[str | LuaExpression] = []
@@ -197,7 +194,7 @@ def _build_model(text: str, chunk: ParsedChunk, lexemes: Lexemes) -> Model:
         if include is not None:
             includes.append(include)
 
-    starts = [_leading_block_start(text, lexemes, statements[i].start) for i, *_ in headers]
+    starts = [_leading_block_start(text, chunk.spans, statements[i].start) for i, *_ in headers]
     sections = [Section("global", None, None, 0, 0, 0, starts[0] if starts else len(text))]
     for n, (i, kind, name, module, inline) in enumerate(headers):
         end = starts[n + 1] if n + 1 < len(starts) else len(text)
@@ -209,16 +206,25 @@ def _build_model(text: str, chunk: ParsedChunk, lexemes: Lexemes) -> Model:
     current = 0
     header_at = {i: n + 1 for n, (i, *_rest) in enumerate(headers)}
     for i, statement in enumerate(statements):
-        if i in header_at:
+        if statement.kind == "assign":
+            targets, values = statement.targets, statement.values
+            if len(targets) == 1 and len(values) == 1:
+                # _options_of's answer for the common `name = value`, without its loops.
+                target, value = targets[0], values[0]
+                if target.kind == "name" and target.value not in _API_NAMES:
+                    start, end = statement.start, statement.end
+                    options.append(Option(current, target.value, start, end, value.start, value.end, True))
+                value_nodes[(statement.start, value.start)] = value
+                continue
+            options.extend(_options_of(statement, current))
+            for value in values:
+                value_nodes[(statement.start, value.start)] = value
+        elif i in header_at:
             # A header in table form hands scope back to global at once: what follows it is global.
             current = 0 if sections[header_at[i]].inline else header_at[i]
-        elif statement.kind == "assign":
-            options.extend(_options_of(statement, current))
-            for value in statement.values:
-                value_nodes[(statement.start, value.start)] = value
 
-    is_string = map(operator.eq, lexemes.keys, itertools.repeat(STRING))
-    quotes = Counter(map(_FIRST, itertools.compress(lexemes.texts, is_string)))
+    # A token's first character tells a quoted string's quote (no other token starts with one).
+    quotes = Counter(map(text.__getitem__, chunk.spans.starts[:-1]))
     quote = "'" if quotes["'"] > quotes['"'] else '"'
     separator = ";" if chunk.semicolons > chunk.commas else ","
     paren = [_header_is_paren(statements[i].call, text) for i, *_ in headers]
@@ -310,13 +316,13 @@ def _include(call: Node, text: str) -> str | LuaExpression | None:
     return value if isinstance(value, str | LuaExpression) else LuaExpression(text[chain[0][0].start : chain[0][0].end])
 
 
-def _leading_block_start(text: str, lexemes: Lexemes, header_start: int) -> int:
+def _leading_block_start(text: str, spans: Spans, header_start: int) -> int:
     """Start of the comment lines directly above a header (no blank line between, indented no deeper
     than the header): they introduce that section rather than end the previous one."""
     # The lines above the header up to the code before it are trivia: lexed here, as tokens.
-    index = bisect.bisect_left(lexemes.starts, header_start)
-    gap_start = lexemes.starts[index - 1] + len(lexemes.texts[index - 1]) if index else 0
-    tokens = [Token(kind, t, start + gap_start) for kind, t, start in tokenize(text[gap_start:header_start])[:-1]]
+    index = bisect.bisect_left(spans.starts, header_start)
+    gap_start = spans.ends[index - 1] if index else 0
+    tokens = trivia(text, gap_start, header_start)
     if index:
         tokens.insert(0, Token("code", "", gap_start))  # stands for the code before: neither trivia nor a break
     k = len(tokens) - 1

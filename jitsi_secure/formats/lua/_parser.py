@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 
 from jitsi_secure.errors import ParseError
-from jitsi_secure.formats.lua._lexer import Lexemes, Token, _lexemes, lex
+from jitsi_secure.formats.lua._lexer import Lexemes, Spans, Token, _lexemes, lex
 from jitsi_secure.formats.lua._scopes import Scopes
 from jitsi_secure.formats.lua._tree import Field, Node, ParsedChunk, Statement
 
@@ -72,7 +72,8 @@ def _parse(lexemes: Lexemes, text: str, source: str, tokens: tuple[Token, ...] |
         statements = parser.chunk()
     finally:
         sys.setrecursionlimit(limit)
-    return ParsedChunk(text, tuple(statements), parser.commas, parser.semicolons, tokens=tokens, lexemes=lexemes)
+    spans = Spans.of(lexemes)
+    return ParsedChunk(text, tuple(statements), parser.commas, parser.semicolons, spans, tokens=tokens)
 
 
 def _stack_depth() -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import NamedTuple
 
-from jitsi_secure.formats.lua._lexer import Lexemes, Token, tokenize
+from jitsi_secure.formats.lua._lexer import Spans, Token, tokenize
 
 __all__ = ["Field", "Node", "ParsedChunk", "Statement"]
 
@@ -55,7 +55,8 @@ class Statement(NamedTuple):
 
 class ParsedChunk:
     """The result of :func:`parse_chunk`: the top-level statements, the counts of ``,`` and ``;`` used
-    between table fields (the file's habit), and the tokens, trivia included.
+    between table fields (the file's habit), the spans of the tokens the parser read, and the tokens,
+    trivia included.
 
     The parser reads no trivia, so the tokens are made only when something asks for them (an edit
     looking for comments): parsing a document does not pay for them."""
@@ -66,13 +67,12 @@ class ParsedChunk:
         statements: tuple[Statement, ...],
         commas: int,
         semicolons: int,
+        spans: Spans,
         *,
         tokens: tuple[Token, ...] | None = None,
-        lexemes: Lexemes | None = None,
     ) -> None:
         self.text = text
-        #: The tokens the parser read (see :func:`lex`), where trivia is found between them.
-        self.lexemes = lexemes
+        self.spans = spans
         self.statements = statements
         self.commas = commas
         self.semicolons = semicolons

@@ -9,7 +9,7 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from jitsi_secure._core.document import Computed
 from jitsi_secure._core.style import TextStyle
@@ -26,7 +26,7 @@ from jitsi_secure.formats.lua._lexer import (
     tokenize,
 )
 from jitsi_secure.formats.lua._meaning import LuaExpression, canonical, literal_value
-from jitsi_secure.formats.lua._model import Model, Option, hostkey, read
+from jitsi_secure.formats.lua._model import Model, Option, PendingStyle, hostkey, read, style_of
 from jitsi_secure.formats.lua._parser import parse_chunk
 from jitsi_secure.formats.lua._render import render_value
 
@@ -42,6 +42,27 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 ASSIGNMENT_EXAMPLE = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=(?!=)")
 
 
+class _Style:
+    """The ``style`` field of :class:`Layout`: given a :class:`PendingStyle` (as :func:`read` gives), it
+    works the style out on first use and keeps it. Parsing a document then costs no pass over its
+    lines for habits that only an edit reads."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, layout: object, owner: type | None = None) -> TextStyle:
+        if layout is None:
+            raise AttributeError("style")  # no class-level default: the field stays a required one
+        style: TextStyle = layout.__dict__[self.slot]
+        if isinstance(style, PendingStyle):
+            style = style_of(style)
+            layout.__dict__[self.slot] = style
+        return style
+
+    def __set__(self, layout: object, style: TextStyle) -> None:
+        layout.__dict__[self.slot] = style
+
+
 @dataclass(frozen=True)
 class Layout:
     """A parsed text and its model, with the lookups reading and editing share: sections by name, the
@@ -50,7 +71,10 @@ class Layout:
 
     text: str
     source: str
-    style: TextStyle
+    if TYPE_CHECKING:
+        style: TextStyle  # the type checker would read the descriptor below as a default value
+    else:
+        style: _Style = _Style()
     _model: Model = field(repr=False, compare=False)
 
     def _value_of(self, option: Option) -> ConfigValue | LuaExpression:
@@ -130,16 +154,17 @@ class Layout:
         return len(self.text), True
 
     def _line_start_before(self, offset: int) -> tuple[int, bool]:
-        tokens = self._model.chunk.tokens
-        k = self._token_index(offset) - 1
-        while k >= 0:
-            t = tokens[k]
-            if t.kind == NEWLINE:
-                return t.end, True
-            if t.kind != SPACE:
-                return offset, False
+        """Where the line holding the token at ``offset`` starts, and whether only space stands
+        between that point and ``offset``."""
+        # Read from the text, not the tokens (so that an edit need not lex the trivia): a line break
+        # right before spaces always ends a line-break token, as no other token ends with one.
+        text = self.text
+        k = offset
+        while k > 0 and text[k - 1] in " \t\f\v":
             k -= 1
-        return 0, True
+        if k == 0 or text[k - 1] in "\r\n":
+            return k, True
+        return offset, False
 
     def _statement_lines(self, start: int, end: int) -> tuple[int, int]:
         line_start, clean_before = self._line_start_before(start)

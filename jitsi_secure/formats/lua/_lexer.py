@@ -9,13 +9,27 @@ error messages where it is practical.
 
 from __future__ import annotations
 
+import operator
 import re
+from array import array
 from collections.abc import Callable
+from itertools import islice, repeat
 from typing import NamedTuple
 
 from jitsi_secure.errors import ParseError
 
-__all__ = ["KEYWORDS", "TRIVIA", "LexError", "Token", "decode_short_string", "tokenize"]
+__all__ = [
+    "KEYWORDS",
+    "TRIVIA",
+    "LexError",
+    "Lexemes",
+    "Spans",
+    "Token",
+    "decode_short_string",
+    "lex",
+    "tokenize",
+    "trivia",
+]
 
 # Token kinds. Strings are kept short because the parser compares them in its hot loop.
 NAME = "name"
@@ -159,6 +173,133 @@ def _scan(text: str, source: str, tokens: list[Token]) -> int:
             return n
         pos = _scan_exact(text, pos, source, append)
     return pos
+
+
+class Lexemes(NamedTuple):
+    """The tokens the parser reads (no trivia), as parallel lists ending with the end of input:
+    ``keys`` as the grammar sees them (operators and keywords by their text, else ``name``, ``num``,
+    ``str``, ``lstr``, and ``<eof>`` last), their ``texts`` and ``starts``. Trivia is what lies between
+    one token's end and the next one's start; :func:`tokenize` gives it as tokens where a caller needs it."""
+
+    keys: list[str]
+    texts: list[str]
+    starts: list[int]
+
+
+class Spans(NamedTuple):
+    """Where the tokens of :class:`Lexemes` start and end (the last is the end of input): what lies
+    between one token's end and the next one's start is trivia. Arrays of numbers, not lists, because
+    the document keeps them: the cyclic garbage collector has nothing in them to scan."""
+
+    starts: array[int]
+    ends: array[int]
+
+    @classmethod
+    def of(cls, lexemes: Lexemes) -> Spans:
+        """The spans of ``lexemes``."""
+        starts = lexemes.starts
+        return cls(array("q", starts), array("q", map(operator.add, starts, map(len, lexemes.texts))))
+
+
+# lex()'s one pattern: trivia (spaces, line breaks, comments) then one token, with the text between
+# tokens consumed inside the regular expression so that Python code runs once per token, not per
+# lexeme. Group 3 is a token taken as it stands; group 5 a token to check with the exact scanners
+# (strings with escapes, numerals other than plain integers); the last group anything else, up to the
+# end (a lexical error, or a shape the pattern does not know): then tokenize() decides, with its
+# errors. Long brackets match their closing bracket through a back-reference (groups 2 and 4), as
+# _long_bracket_end finds it.
+_LEXEME = re.compile(
+    r"((?:[ \t\f\v\r\n]+|--(?!\[=*\[)[^\r\n]*|--\[(=*)\[.*?\]\2\])*)"
+    r"(?:([A-Za-z_][A-Za-z0-9_]*|\"[^\"\\\r\n]*\"|'[^'\\\r\n]*'|[0-9]+(?![0-9A-Za-z_.])"
+    r"|\.\.\.|\.\.|==|~=|<=|>=|<<|>>|//|::|[+*/%^#&~|<>=(){}\];:,]|-(?!-)|\.(?![0-9])|\[(?![\[=])"
+    r"|\[(=*)\[.*?\]\4\]|\Z)"
+    r"|(\"(?:[^\"\\\r\n]|\\(?:z[ \t\f\v\r\n]*|\r\n|\n\r|.))*\"|'(?:[^'\\\r\n]|\\(?:z[ \t\f\v\r\n]*|\r\n|\n\r|.))*'"
+    r"|(?:0[xX](?:[pP][-+]?|[0-9a-fA-F.])*|(?=\.?[0-9])(?:[eE][-+]?|[0-9a-fA-F.])*)[A-Za-z_]?)"
+    r"|(.+))",
+    re.DOTALL,
+)
+_PLAIN, _CHECKED = 3, 5
+_BATCH = 2048
+_OPERATORS = ("...", "..", "==", "~=", "<=", ">=", "<<", ">>", "//", "::", *"+-*/%^#&~|<>=(){}[];:,.")
+_KEY_OF_TEXT = {k: k for k in (*KEYWORDS, *_OPERATORS)}
+# The key of any other token follows from its first character.
+_KEY_OF_FIRST = (
+    dict.fromkeys("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_", NAME)
+    | dict.fromkeys("0123456789.", NUMBER)
+    | {'"': STRING, "'": STRING, "[": LONGSTRING}
+)
+_group = re.Match.group
+_start = re.Match.start
+_first = operator.itemgetter(0)
+
+
+def lex(text: str, *, source: str = "<string>") -> Lexemes:
+    """The tokens of ``text`` the parser reads, without trivia; the same tokens, errors included, as
+    :func:`tokenize` gives without its trivia, at a fraction of the cost (a config file is mostly
+    comments and space)."""
+    texts: list[str] = []
+    starts: list[int] = []
+    found = _LEXEME.finditer(text)
+    # In batches: all match objects of a large file at once would be megabytes, freshly taken from
+    # the system, for a few milliseconds.
+    while batch := list(islice(found, _BATCH)):
+        offset = len(texts)
+        texts += map(_group, batch, repeat(_PLAIN))
+        starts += map(_start, batch, repeat(_PLAIN))
+        if None in texts[offset:]:
+            for k, m in enumerate(batch, offset):
+                if texts[k] is None:
+                    checked = m.group(_CHECKED)
+                    if checked is None or not _checked(text, m.start(_CHECKED), checked, source):
+                        return _lexemes(tokenize(text, source=source))
+                    texts[k] = checked
+                    starts[k] = m.start(_CHECKED)
+    # The end of input matches once or twice (after the last trivia, then empty): one <eof> stands for it.
+    while texts and not texts[-1]:
+        texts.pop()
+        starts.pop()
+    keys = list(map(_KEY_OF_TEXT.get, texts, map(_KEY_OF_FIRST.get, map(_first, texts))))
+    keys.append("<eof>")
+    texts.append("")
+    starts.append(len(text))
+    return Lexemes(keys, texts, starts)
+
+
+# One trivia token: space, a line break, a long comment, a line comment (as _scan reads them).
+_TRIVIA_TOKEN = re.compile(r"([ \t\f\v]+)|(\r\n|\n\r|\r|\n)|(--\[(=*)\[.*?\]\4\]|--[^\r\n]*)", re.DOTALL)
+_TRIVIA_KINDS = ("", SPACE, NEWLINE, COMMENT, COMMENT)
+
+
+def trivia(text: str, start: int, end: int) -> list[Token]:
+    """The tokens of ``text[start:end]``, which must lie between two tokens of :func:`lex` (only space,
+    line breaks and comments): what :func:`tokenize` gives there, found without lexing the rest."""
+    return [
+        Token(_TRIVIA_KINDS[m.lastindex], m.group(), m.start())  # type: ignore[index]
+        for m in _TRIVIA_TOKEN.finditer(text, start, end)
+    ]
+
+
+def _checked(text: str, pos: int, token: str, source: str) -> bool:
+    """Whether the exact scanner reads the same valid token at ``pos`` (it raises on an invalid one)."""
+    try:
+        end = _short_string_end(text, pos, source) if token[0] in "\"'" else _numeral_end(text, pos, source)
+    except ParseError:
+        return False
+    return end == pos + len(token)
+
+
+def _lexemes(tokens: list[Token]) -> Lexemes:
+    """:class:`Lexemes` of a token list (trivia dropped)."""
+    keys: list[str] = []
+    texts: list[str] = []
+    starts: list[int] = []
+    for kind, token_text, start in tokens:
+        if kind in TRIVIA:
+            continue
+        keys.append(token_text if kind in (OP, KEYWORD) else ("<eof>" if kind == EOF else kind))
+        texts.append(token_text)
+        starts.append(start)
+    return Lexemes(keys, texts, starts)
 
 
 def _scan_exact(text: str, pos: int, source: str, append: Callable[[Token], None]) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import functools
 import operator
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -20,13 +21,14 @@ from jitsi_secure.formats.lua._lexer import (
     COMMENT,
     NEWLINE,
     SPACE,
-    STRING,
     LexError,
+    Spans,
     Token,
     tokenize,
+    trivia,
 )
 from jitsi_secure.formats.lua._meaning import LuaExpression, literal_value, string_value
-from jitsi_secure.formats.lua._parser import Field, Node, ParsedChunk, Statement, parse_chunk
+from jitsi_secure.formats.lua._parser import Field, Node, ParsedChunk, Statement, parse_chunk, parse_text
 from jitsi_secure.formats.lua._render import RenderStyle
 
 __all__ = ["Option", "Section", "SectionKind", "hostkey", "read"]
@@ -98,7 +100,6 @@ class Model:
     """What the parser found, in the shape edits need."""
 
     chunk: ParsedChunk
-    token_starts: tuple[int, ...]
     sections: tuple[Section, ...]
     options: tuple[Option, ...]
     value_nodes: Mapping[tuple[int, int], Node]  # (statement start, value start) -> value expression
@@ -106,24 +107,63 @@ class Model:
     render_style: RenderStyle
     header_paren: bool
 
+    @functools.cached_property
+    def token_starts(self) -> tuple[int, ...]:
+        """Where each of ``chunk.tokens`` starts (for bisecting an offset to its token)."""
+        return tuple(map(_START, self.chunk.tokens))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PendingStyle(TextStyle):
+    """The style of ``text`` before it is worked out (its own fields are not it): the document's
+    ``style`` works it out (:func:`style_of`) when it is first read, which reading options never does,
+    so that parsing does not pay for a scan of every line."""
+
+    text: str
+    spans: Spans
+
 
 def read(text: str, source: str) -> tuple[TextStyle, Model]:
     """The style and the model of ``text``: tokens, syntax tree, sections and options, for a document
     to hold. Raises :class:`ParseError` with line and column for anything that is not Lua 5.4."""
     with cyclic_gc_paused():
         try:
-            tokens = tokenize(text, source=source)
+            chunk = parse_text(text, source=source)
         except LexError as lex_error:
             _raise_first_error(text, source, lex_error)
             raise
-        chunk = parse_chunk(tokens, text, source=source)
-        style = detect_style(text)
-        # The first line break of the file may sit inside a long string or comment; the line breaks that
-        # separate statements are the file's habit.
-        first_break = next((t.text for t in tokens if t.kind == NEWLINE), None)
-        if first_break is not None:
-            style = replace(style, newline="\n" if first_break == "\n\r" else first_break)
-        return style, _build_model(text, chunk)
+        return PendingStyle(text=text, spans=chunk.spans), _build_model(text, chunk)
+
+
+def style_of(pending: PendingStyle) -> TextStyle:
+    """The style of a text: :func:`detect_style`'s, with the line break the file's statements are
+    separated by (the first line break may sit inside a long string or comment)."""
+    style = detect_style(pending.text)
+    first_break = _first_line_break(pending.text, pending.spans)
+    if first_break is not None:
+        style = replace(style, newline="\n" if first_break == "\n\r" else first_break)
+    return style
+
+
+def _first_line_break(text: str, spans: Spans) -> str | None:
+    """The first line break token of ``text``: the first line break outside tokens and comments."""
+    starts, ends = spans
+    pos = 0
+    while (m := _LINE_BREAK_CHAR.search(text, pos)) is not None:
+        k = bisect.bisect_right(starts, m.start()) - 1
+        gap_start = ends[k] if k >= 0 else 0
+        if m.start() < gap_start:
+            pos = gap_start  # inside a token (a long string): look after it
+            continue
+        gap_end = starts[k + 1]
+        found = next((t.text for t in trivia(text, gap_start, gap_end) if t.kind == NEWLINE), None)
+        if found is not None:
+            return found
+        pos = gap_end  # only inside long comments
+    return None
+
+
+_LINE_BREAK_CHAR = re.compile(r"[\r\n]")
 
 
 def _raise_first_error(text: str, source: str, lex_error: LexError) -> None:
@@ -140,8 +180,6 @@ _START = operator.itemgetter(2)  # Token.start, without a Python-level call per 
 
 
 def _build_model(text: str, chunk: ParsedChunk) -> Model:
-    tokens = chunk.tokens
-    token_starts = tuple(map(_START, tokens))
     statements = chunk.statements
     headers: list[tuple[int, SectionKind, str | None, str | None, bool]] = []
     includes: list[str | LuaExpression] = []
@@ -156,7 +194,7 @@ def _build_model(text: str, chunk: ParsedChunk) -> Model:
         if include is not None:
             includes.append(include)
 
-    starts = [_leading_block_start(tokens, token_starts, statements[i].start) for i, *_ in headers]
+    starts = [_leading_block_start(text, chunk.spans, statements[i].start) for i, *_ in headers]
     sections = [Section("global", None, None, 0, 0, 0, starts[0] if starts else len(text))]
     for n, (i, kind, name, module, inline) in enumerate(headers):
         end = starts[n + 1] if n + 1 < len(starts) else len(text)
@@ -168,22 +206,31 @@ def _build_model(text: str, chunk: ParsedChunk) -> Model:
     current = 0
     header_at = {i: n + 1 for n, (i, *_rest) in enumerate(headers)}
     for i, statement in enumerate(statements):
-        if i in header_at:
+        if statement.kind == "assign":
+            targets, values = statement.targets, statement.values
+            if len(targets) == 1 and len(values) == 1:
+                # _options_of's answer for the common `name = value`, without its loops.
+                target, value = targets[0], values[0]
+                if target.kind == "name" and target.value not in _API_NAMES:
+                    start, end = statement.start, statement.end
+                    options.append(Option(current, target.value, start, end, value.start, value.end, True))
+                value_nodes[(statement.start, value.start)] = value
+                continue
+            options.extend(_options_of(statement, current))
+            for value in values:
+                value_nodes[(statement.start, value.start)] = value
+        elif i in header_at:
             # A header in table form hands scope back to global at once: what follows it is global.
             current = 0 if sections[header_at[i]].inline else header_at[i]
-        elif statement.kind == "assign":
-            options.extend(_options_of(statement, current))
-            for value in statement.values:
-                value_nodes[(statement.start, value.start)] = value
 
-    quotes = Counter(t.text[0] for t in tokens if t.kind == STRING)
+    # A token's first character tells a quoted string's quote (no other token starts with one).
+    quotes = Counter(map(text.__getitem__, chunk.spans.starts[:-1]))
     quote = "'" if quotes["'"] > quotes['"'] else '"'
     separator = ";" if chunk.semicolons > chunk.commas else ","
     paren = [_header_is_paren(statements[i].call, text) for i, *_ in headers]
     header_paren = sum(paren) * 2 > len(paren)
     return Model(
         chunk=chunk,
-        token_starts=token_starts,
         sections=tuple(sections),
         options=tuple(options),
         value_nodes=value_nodes,
@@ -269,10 +316,16 @@ def _include(call: Node, text: str) -> str | LuaExpression | None:
     return value if isinstance(value, str | LuaExpression) else LuaExpression(text[chain[0][0].start : chain[0][0].end])
 
 
-def _leading_block_start(tokens: tuple[Token, ...], token_starts: tuple[int, ...], header_start: int) -> int:
+def _leading_block_start(text: str, spans: Spans, header_start: int) -> int:
     """Start of the comment lines directly above a header (no blank line between, indented no deeper
     than the header): they introduce that section rather than end the previous one."""
-    k = bisect.bisect_left(token_starts, header_start) - 1
+    # The lines above the header up to the code before it are trivia: lexed here, as tokens.
+    index = bisect.bisect_left(spans.starts, header_start)
+    gap_start = spans.ends[index - 1] if index else 0
+    tokens = trivia(text, gap_start, header_start)
+    if index:
+        tokens.insert(0, Token("code", "", gap_start))  # stands for the code before: neither trivia nor a break
+    k = len(tokens) - 1
     indent = ""
     if k >= 0 and tokens[k].kind == SPACE:
         indent = tokens[k].text

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from jitsi_secure.errors import ParseError
-from jitsi_secure.formats.lua._lexer import Token
 from jitsi_secure.formats.lua._tree import Node
 
 __all__ = ["Scopes"]
@@ -67,11 +66,11 @@ class Scopes:
                 message = f"no visible label '{label}' for goto at line {line}"
             raise ParseError.at(self.text, offset, message, source=self.source)
 
-    def declare_label(self, name: str, token: Token, at_block_end: bool) -> None:
+    def declare_label(self, name: str, at: int, at_block_end: bool) -> None:
         fn = self.fn
         for block in fn.blocks:
             if name in block.labels:
-                raise ParseError.at(self.text, token.start, f"label '{name}' already defined", source=self.source)
+                raise ParseError.at(self.text, at, f"label '{name}' already defined", source=self.source)
         block = fn.blocks[-1]
         nactive = block.nactive if at_block_end else len(fn.locals)
         block.labels[name] = (nactive, at_block_end)

@@ -1,18 +1,21 @@
 """The syntax tree the parser gives: the top-level statements, and light expression nodes with offsets
-(enough for reading literal values and recognising ``VirtualHost``/``Component`` calls)."""
+(enough for reading literal values and recognising ``VirtualHost``/``Component`` calls).
+
+Nodes and statements are named tuples rather than frozen dataclasses: the parser makes one per
+expression, and a tuple is built several times faster (a frozen dataclass sets each field through
+``object.__setattr__``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
 from typing import NamedTuple
 
-from jitsi_secure.formats.lua._lexer import Token
+from jitsi_secure.formats.lua._lexer import Spans, Token, tokenize
 
 __all__ = ["Field", "Node", "ParsedChunk", "Statement"]
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
+class Node(NamedTuple):
     """An expression: ``kind`` (``nil``, ``true``, ``false``, ``number``, ``string``, ``table``, ``name``,
     ``call``, ``method``, ``index``, ``paren``, ``binop``, ``unop``, ``function``, ``vararg``), its
     character range, ``value`` (the token text of a literal, a name, an operator) and children
@@ -37,8 +40,7 @@ class Field(NamedTuple):
     sep: str
 
 
-@dataclass(frozen=True, slots=True)
-class Statement:
+class Statement(NamedTuple):
     """A top-level statement: ``kind`` is ``assign``, ``call``, ``local``, ``return`` or ``other``;
     ``start``/``end`` cover its tokens (not the trivia around it). Assignments have ``targets``/``values``,
     a ``return`` its ``values`` (a data file such as a Prosody account); calls ``call``."""
@@ -51,12 +53,33 @@ class Statement:
     call: Node | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class ParsedChunk:
-    """The result of :func:`parse_chunk`: the tokens (trivia included), top-level statements, and the
-    counts of ``,`` and ``;`` used between table fields (the file's habit)."""
+    """The result of :func:`parse_chunk`: the top-level statements, the counts of ``,`` and ``;`` used
+    between table fields (the file's habit), the spans of the tokens the parser read, and the tokens,
+    trivia included.
 
-    tokens: tuple[Token, ...]
-    statements: tuple[Statement, ...]
-    commas: int
-    semicolons: int
+    The parser reads no trivia, so the tokens are made only when something asks for them (an edit
+    looking for comments): parsing a document does not pay for them."""
+
+    def __init__(
+        self,
+        text: str,
+        statements: tuple[Statement, ...],
+        commas: int,
+        semicolons: int,
+        spans: Spans,
+        *,
+        tokens: tuple[Token, ...] | None = None,
+    ) -> None:
+        self.text = text
+        self.spans = spans
+        self.statements = statements
+        self.commas = commas
+        self.semicolons = semicolons
+        if tokens is not None:
+            self.__dict__["tokens"] = tokens
+
+    @functools.cached_property
+    def tokens(self) -> tuple[Token, ...]:
+        """Every token of the text, trivia included, ending with ``eof`` (see :func:`tokenize`)."""
+        return tuple(tokenize(self.text))

@@ -61,40 +61,40 @@ class Root:
         link whose target is missing inside the root but exists outside it (a link made on the host
         rather than inside the image: the file it means is not the deployment's).
         """
-        pending = list(PurePosixPath(path).relative_to("/").parts)
-        current = self.path
+        # Strings and os.path, not pathlib: the deployment reader resolves every file Prosody opens.
+        base = str(self.path)
+        pending = str(PurePosixPath(path).relative_to("/")).split("/")[::-1]  # popped from the end
+        current = base
         links = 0
-        outside: PurePosixPath | None = None
+        outside: str | None = None
         while pending:
-            part = pending.pop(0)
+            part = pending.pop()
             if part in ("", "."):
                 continue
             if part == "..":
-                if current == self.path:
+                if current == base:
                     raise LayoutError(f"{path} leads outside the root {self.path}; refusing to touch it")
-                current = current.parent
+                current = os.path.dirname(current)
                 continue
-            candidate = current / part
-            planned = self.links.get(candidate)
-            if planned is None and not candidate.is_symlink():
+            candidate = os.path.join(current, part)
+            planned = self.links.get(Path(candidate)) if self.links else None
+            if planned is None and not os.path.islink(candidate):
                 current = candidate
                 continue
             links += 1
             if links > _MAX_LINKS:
                 raise LayoutError(f"{path}: too many levels of symbolic links under {self.path}")
-            target = PurePosixPath(planned if planned is not None else os.readlink(candidate))
-            if target.is_absolute():
-                outside = target if self.path != Path("/") else None
-                current = self.path
-                pending = list(target.relative_to("/").parts) + pending
-            else:
-                pending = list(target.parts) + pending
-        if outside is not None and not current.exists() and os.path.exists(outside):
+            target = planned if planned is not None else os.readlink(candidate)
+            if target.startswith("/"):
+                outside = target if base != "/" else None
+                current = base
+            pending.extend(reversed(target.split("/")))
+        if outside is not None and not os.path.exists(current) and os.path.exists(outside):
             raise LayoutError(
-                f"{path} is a link to {outside}, which leads outside the root {self.path} (inside the root "
-                "there is no such file); refusing to touch it"
+                f"{path} is a link to {PurePosixPath(outside)}, which leads outside the root {self.path} (inside "
+                "the root there is no such file); refusing to touch it"
             )
-        return current
+        return Path(current)
 
     def listdir(self, folder: Path) -> list[str]:
         """The names in ``folder`` (on disk), with the planned :attr:`links` there."""

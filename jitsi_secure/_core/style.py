@@ -45,6 +45,8 @@ def dominant_newline(text: str) -> str:
     CRLF conversions ends its lines with ``\\r\\r\\n``, and an inserted line must end the same way
     (Lightbend Config reads a lone ``\\r`` as whitespace, not as a line break).
     """
+    if "\r" not in text:
+        return "\n"  # the common case, without a match per line
     counts: Counter[str] = Counter(m.group() for m in _ENDING.finditer(text))
     if not counts:
         return "\n"
@@ -53,7 +55,7 @@ def dominant_newline(text: str) -> str:
 
 
 def _indent_unit(text: str) -> str:
-    leading = [m.group() for m in _LEADING.finditer(text)]
+    leading: list[str] = _LEADING.findall(text)
     indented = [i for i in leading if i]
     if not indented:
         return TextStyle.indent

@@ -172,6 +172,10 @@ def _text_of(read_file: Callable[[str], bytes], path: str) -> str:
 
 
 def _reader(root: Root, texts: Mapping[Path, str]) -> Callable[[str], bytes]:
+    """The loader's ``read_file``: each path read once per run (the loader, then the search for
+    values read from files, ask for the same files)."""
+
+    @functools.cache
     def read(path: str) -> bytes:
         real = _inside(root, path)
         if real in texts:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import lupa.lua54 as lupa54
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -94,3 +95,17 @@ def test_uncommenting_anywhere_gives_the_list_asked_for(
     table = runtime.eval("modules_enabled")
     assert [table[i] for i in range(1, len(table) + 1)] == wanted
     assert new.edit({("*", "modules_enabled"): before}, comment_out=True).render() == text
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ('t = {\n    "a"; "b";\n    "c";\n}\n', 't = {\n    "a";\n    "c";\n}\n'),
+        ('t = {\n    "a", "b",  \r\n    "c"\r\n}\n', 't = {\n    "a",\r\n    "c"\r\n}\n'),
+        ('t = { "a"; "b"; }\n', 't = { "a"; }\n'),
+        ('t = {\n    "b"; "a";\n}\n', 't = {\n    "a";\n}\n'),
+    ],
+)
+def test_an_entry_removed_from_a_shared_line_leaves_no_trailing_blanks(before: str, after: str) -> None:
+    doc = lua.parse(before)
+    assert doc.set(("*", "t"), [v for v in doc.get("t") if v != "b"]).render() == after

@@ -179,6 +179,10 @@ class TableEditor(Layout):
             stop = end
             while stop < len(self.text) and self.text[stop] in " \t":
                 stop += 1
+            if stop == len(self.text) or self.text[stop] in "\r\n":
+                # The last entry of its line: the blanks before it go too, so that none trails the line.
+                while start > 0 and self.text[start - 1] in " \t":
+                    start -= 1
             return Splice(start, stop, "", reason)
         if k > 0:
             # The last field has no separator: take the one before it instead.

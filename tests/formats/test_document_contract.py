@@ -362,6 +362,25 @@ def test_comment_out_in_a_batch_is_remove_with_comment_out(case: Case) -> None:
     assert other.edit({case.absent: COMMENT_OUT}) is other
 
 
+#: A field inside an object or table, on a line of its own, for the formats that nest.
+NESTED = {
+    "hocon": ("a {\n  x = 1\n  y = 2\n}\n", "a.x"),
+    "lua": ("a = {\n    x = 1;\n    y = 2;\n}\n", ("*", "a", "x")),
+    "js": ("var config = {\n    a: {\n        x: 1,\n        y: 2,\n    },\n};\n", "a.x"),
+}
+
+
+@pytest.mark.parametrize("name", list(NESTED))
+def test_comment_out_in_a_batch_reaches_inside_objects(name: str) -> None:
+    case = next(c for c in CASES if c.name == name)
+    text, path = NESTED[name]
+    doc = parse(case, text)
+    new = doc.edit({path: COMMENT_OUT})
+    assert new.render() == doc.remove(path, comment_out=True).render()
+    assert path not in new
+    assert len(new.render().splitlines()) == len(text.splitlines())
+
+
 def test_comment_out_with_a_placeholder_leaves_no_old_value_behind(case: Case) -> None:
     doc = parse(case, case.text.replace("one", "s3cret"))
     new = doc.edit({case.present: CommentOut("example_secret"), case.absent: "added"})

@@ -198,9 +198,9 @@ class LuaDocument(Editor):
         self, changes: Mapping[LuaPath, ConfigValue | Computed | Remove | CommentOut], *, comment_out: bool = False
     ) -> LuaDocument:
         """All ``changes`` (path to value, to :data:`~jitsi_secure.formats.REMOVE`, or to a
-        :class:`~jitsi_secure.formats.CommentOut` for an option whose lines are commented out with
-        ``--``, on a whole option only) as one batch of splices on this text, parsed and verified once;
-        ``self`` when nothing changes.
+        :class:`~jitsi_secure.formats.CommentOut` for an option or a table field whose lines are
+        commented out with ``--``; with a placeholder, a whole option only) as one batch of splices on
+        this text, parsed and verified once; ``self`` when nothing changes.
 
         ``comment_out=True``: removed options, and entries a list loses, are commented out with ``--``
         (an entry only when it has its own line; else it is deleted) instead of deleted.

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Self
 
-from jitsi_secure._core.document import CommentOut, Computed, Remove
+from jitsi_secure._core.document import REMOVE, CommentOut, Computed, Remove
 from jitsi_secure._core.edit import verified_edit
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.trivia import comment_out_splices, commented_out_as, owned_span
@@ -50,6 +50,7 @@ class Editor(TableEditor):
     ) -> Self:
         # Changes below an option (keys into a table) become one change of the option's whole value.
         wanted: dict[tuple[str | None, str], ConfigValue | Computed | Remove | CommentOut] = {}
+        commented: set[tuple[str | None, str]] = set()  # options whose table fields are commented out
         for path, value in changes.items():
             section, option, keys = lua_path(path)
             _check_option_name(option)
@@ -57,12 +58,16 @@ class Editor(TableEditor):
             if not keys:
                 wanted[(section, option)] = value
                 continue
-            if isinstance(value, Computed | CommentOut):
-                what = "a computed value" if isinstance(value, Computed) else "commenting out"
+            if isinstance(value, Computed) or (isinstance(value, CommentOut) and value.placeholder is not None):
+                what = "a computed value" if isinstance(value, Computed) else "a placeholder"
                 raise EditError(f"{self.source}: {what} goes on a whole option, not inside a table")
+            if isinstance(value, CommentOut):
+                # A field commented out: the table loses it, with comment_out for that option's splices.
+                commented.add((section, option))
             last = self._last_option(section, option)
             current = wanted.get((section, option), None if last is None else self._value_of(last))
-            wanted[(section, option)] = _with_key(current, keys, value, f"{section_label(section)} {option}")
+            field = REMOVE if isinstance(value, CommentOut) else value
+            wanted[(section, option)] = _with_key(current, keys, field, f"{section_label(section)} {option}")
         expected = [dict(options) for *_, options in static_view(self)]
         fine: list[Splice] = []
         coarse: list[Splice] = []
@@ -75,7 +80,8 @@ class Editor(TableEditor):
                 fine.extend(found)
                 coarse.extend(found)
                 continue
-            change = self._set_splices(section, option, value, comment_out=comment_out)
+            commenting = comment_out or (section, option) in commented
+            change = self._set_splices(section, option, value, comment_out=commenting)
             if change is None:
                 continue
             target, fine_splices, coarse_splices = change

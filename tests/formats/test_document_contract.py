@@ -322,6 +322,17 @@ def test_set_uncomments_a_commented_out_example_in_place(case: Case) -> None:
     assert not new_lines[changed[0]].lstrip().startswith(("#", "--", "//"))
 
 
+def test_set_uncomments_the_last_of_two_examples(case: Case) -> None:
+    doc = parse(case, case.text)
+    lines = doc.render().splitlines(keepends=True)
+    example = next(i for i, line in enumerate(lines) if line.lstrip().startswith(("#", "--", "//")) and i > 0)
+    # A second example of the same key, further down in the same object or section.
+    doubled = parse(case, "".join(lines[: example + 1] + [lines[example]] + lines[example + 1 :]))
+    new = doubled.set(case.example, "new").render().splitlines()
+    assert new[example] == lines[example].rstrip("\r\n")  # the first example stays a comment
+    assert not new[example + 1].lstrip().startswith(("#", "--", "//"))
+
+
 def test_remove_takes_the_comment_of_a_key_alone_in_its_paragraph(case: Case) -> None:
     doc = parse(case, case.paragraphs)
     new = doc.remove(case.alone)

@@ -285,6 +285,8 @@ class Editor:
         return splices
 
     def _commented_property(self, literal: ObjLit, key: str) -> tuple[Comment, tuple[int, int, int]] | None:
+        """The last commented-out example of ``key`` directly inside ``literal`` (the uncomment rule)."""
+        found: tuple[Comment, tuple[int, int, int]] | None = None
         depth = 0
         for comment in self._gap_comments(literal):
             if comment is None:
@@ -298,10 +300,10 @@ class Editor:
                 if match and (match.group("bare") or match.group("quoted")) == key:
                     located = parse_snippet(body, key)
                     if located is not None:
-                        return comment, located
+                        found = comment, located
             stripped = _STRINGS.sub("", body)
             depth = max(0, depth + sum(stripped.count(c) for c in "{[(") - sum(stripped.count(c) for c in "}])"))
-        return None
+        return found
 
     def _gap_comments(self, literal: ObjLit) -> Iterator[Comment | None]:
         """The comments directly inside ``literal`` (not inside its properties), None between gaps.

@@ -3,13 +3,15 @@
 - :func:`load` / :func:`save`: any of the five formats from a path, edited, and written back safely.
 - :mod:`jitsi_secure.formats`: the format documents (one module per format, all shaped alike).
 - :mod:`jitsi_secure.secure_domain`: the Secure Domain recipes, plans and layouts.
+- :mod:`jitsi_secure.deployment`, :mod:`jitsi_secure.policy`, :mod:`jitsi_secure.doctor`: the deployment
+  as its programs read it, the access policy computed from it, and the checks of known breakages.
 
 Every error raised on purpose derives from :class:`jitsi_secure.errors.JitsiSecureError`.
 
 The public interface is what ``__all__`` lists here and in the public modules (``errors``, ``accounts``,
-``cli``, ``demo``, ``formats.*``, ``secure_domain.*``); modules and names that start with an underscore
-are private and may change in any release. ``__version__`` is the package's version, the one its
-metadata and ``jitsi-secure --version`` report.
+``cli``, ``demo``, ``formats.*``, ``secure_domain.*``, ``deployment``, ``policy``, ``doctor``); modules
+and names that start with an underscore are private and may change in any release. ``__version__`` is
+the package's version, the one its metadata and ``jitsi-secure --version`` report.
 """
 
 from __future__ import annotations

@@ -72,8 +72,6 @@ def load(path: str | os.PathLike[str]) -> Document:
         return hocon.load_file(target)
     if kind == "lua":
         return lua.load_file(target)
-    if kind == "dotenv":
-        return dotenv.parse(text, source=source)
     return js.parse(read_source(target), source=source, name=js.variable_for(target))
 
 

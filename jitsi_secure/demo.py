@@ -6,6 +6,7 @@ Jitsi Meet server has them; tests and documentation use it too.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -26,8 +27,10 @@ _TREE = {
 }
 
 
-def build_example_tree(root: Path, *, jigasi: bool = True, jicofo_legacy: bool = True) -> Path:
-    """Write the example deployment under ``root`` (Debian layout, ``conf.d`` link included); returns ``root``."""
+def build_example_tree(root: str | os.PathLike[str], *, jigasi: bool = True, jicofo_legacy: bool = True) -> Path:
+    """Write the example deployment under ``root`` (Debian layout, ``conf.d`` link included); returns ``root``
+    as a :class:`~pathlib.Path`."""
+    root = Path(root)
     files = resources.files("jitsi_secure") / "demo_files"
     for name, target in _TREE.items():
         if (name.startswith("jigasi") and not jigasi) or (name.startswith("jicofo-") and not jicofo_legacy):

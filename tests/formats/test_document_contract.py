@@ -327,7 +327,7 @@ def test_set_uncomments_the_last_of_two_examples(case: Case) -> None:
     lines = doc.render().splitlines(keepends=True)
     example = next(i for i, line in enumerate(lines) if line.lstrip().startswith(("#", "--", "//")) and i > 0)
     # A second example of the same key, further down in the same object or section.
-    doubled = parse(case, "".join(lines[: example + 1] + [lines[example]] + lines[example + 1 :]))
+    doubled = parse(case, "".join([*lines[: example + 1], lines[example], *lines[example + 1 :]]))
     new = doubled.set(case.example, "new").render().splitlines()
     assert new[example] == lines[example].rstrip("\r\n")  # the first example stays a comment
     assert not new[example + 1].lstrip().startswith(("#", "--", "//"))

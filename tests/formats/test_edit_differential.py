@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jitsi_secure import EditError
-from jitsi_secure.formats import REMOVE, dotenv, hocon, js, lua, properties
+from jitsi_secure.formats import COMMENT_OUT, REMOVE, CommentOut, dotenv, hocon, js, lua, properties
 from tests.oracles import corpus_files, java_properties
 from tests.oracles.hocon import lightbend_read_texts
 from tests.oracles.js import NodeEvaluator, js_corpus, served
@@ -33,6 +33,12 @@ from tests.oracles.lua import prosody_configs
 EXAMPLES = int(os.environ.get("DIFFERENTIAL_EXAMPLES", "0")) or settings().max_examples
 KEYS = ["a", "b", "c", "x-y"]
 VALUES = st.one_of(st.sampled_from(["on", "", "two words", "a#b", "$x", "é"]), st.integers(-5, 5), st.booleans())
+#: The ways a change takes a setting away: deleted, commented out, commented out with a placeholder.
+GONE = st.sampled_from([REMOVE, COMMENT_OUT, CommentOut("example_placeholder")])
+
+
+def _gone(value: Any) -> bool:
+    return value is REMOVE or isinstance(value, CommentOut)
 
 
 def _collect(strategy: st.SearchStrategy[Any], run: Any, *, share: int = 2) -> list[Any]:
@@ -83,7 +89,7 @@ def _hocon_texts() -> list[str]:
 def test_hocon_random_edits_read_as_asked_by_lightbend() -> None:
     texts = _hocon_texts()
     paths = st.lists(st.sampled_from(KEYS), min_size=1, max_size=3).map(tuple)
-    changes = st.dictionaries(paths, st.one_of(VALUES, st.just(REMOVE)), min_size=1, max_size=4)
+    changes = st.dictionaries(paths, st.one_of(VALUES, GONE), min_size=1, max_size=4)
 
     def run(drawn: tuple[int, dict[Any, Any]]) -> tuple[str, str, dict[Any, Any]] | None:
         index, batch = drawn
@@ -111,11 +117,11 @@ def _apply(tree: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     node = tree
     for key in path[:-1]:
         if not isinstance(node.get(key), dict):
-            if value is REMOVE:
+            if _gone(value):
                 return
             node[key] = {}
         node = node[key]
-    if value is REMOVE:
+    if _gone(value):
         node.pop(path[-1], None)
     else:
         node[path[-1]] = value
@@ -126,7 +132,7 @@ def _pruned_equal(got: Any, want: Any, batch: dict[Any, Any]) -> bool:
     if got == want:
         return True
     for path, value in batch.items():
-        if value is not REMOVE:
+        if not _gone(value):
             continue
         for depth in range(len(path) - 1, 0, -1):
             node = want
@@ -150,7 +156,7 @@ PROPERTY_TEXTS = [
 def test_properties_random_edits_read_as_asked_by_java(tmp_path: Any) -> None:
     keys = st.sampled_from(["a", "b", "c", "d.e", "x y", "é"])
     values = st.one_of(st.sampled_from(["", " lead", "a=b", "#x", "€uro", "multi\nline", "back\\slash"]), st.text())
-    changes = st.dictionaries(keys, st.one_of(values, st.just(REMOVE)), min_size=1, max_size=4)
+    changes = st.dictionaries(keys, st.one_of(values, GONE), min_size=1, max_size=4)
 
     def run(drawn: tuple[int, dict[str, Any]]) -> tuple[str, str, dict[str, Any]] | None:
         index, batch = drawn
@@ -172,7 +178,7 @@ def test_properties_random_edits_read_as_asked_by_java(tmp_path: Any) -> None:
     for n, (_, new_text, batch) in enumerate(cases):
         want = dict(read[2 * n]["properties"])
         for key, value in batch.items():
-            if value is REMOVE:
+            if _gone(value):
                 want.pop(key, None)
             else:
                 want[key] = value
@@ -187,7 +193,7 @@ DOTENV_TEXTS = ["# heading\nA=1\nB='two'\n\n#C=3\n", 'export A="x"\nD=${A}\n', "
 def test_dotenv_random_edits_read_as_asked_by_python_dotenv() -> None:
     keys = st.sampled_from(["A", "B", "C", "E_F"])
     values = st.one_of(st.sampled_from(["", "a b", "$HOME", "it's", 'q"q', "#x", "multi\nline"]), st.text())
-    changes = st.dictionaries(keys, st.one_of(values, st.just(REMOVE)), min_size=1, max_size=4)
+    changes = st.dictionaries(keys, st.one_of(values, GONE), min_size=1, max_size=4)
 
     def run(drawn: tuple[int, dict[str, Any]]) -> bool | None:
         index, batch = drawn
@@ -199,7 +205,7 @@ def test_dotenv_random_edits_read_as_asked_by_python_dotenv() -> None:
             return None
         want = dict(dotenv_values(stream=io.StringIO(doc.render()), interpolate=False))
         for key, value in batch.items():
-            if value is REMOVE:
+            if _gone(value):
                 want.pop(key, None)
             else:
                 want[key] = value
@@ -224,7 +230,7 @@ def test_lua_random_edits_read_as_asked_by_prosody(tmp_path: Any) -> None:
     sections = st.sampled_from(["*", "example.com"])
     options = st.sampled_from(["a", "b", "c", "d", "t"])
     values = st.one_of(VALUES, st.lists(st.sampled_from(["m1", "m2", "m3"]), max_size=3))
-    changes = st.dictionaries(st.tuples(sections, options), st.one_of(values, st.just(REMOVE)), min_size=1, max_size=4)
+    changes = st.dictionaries(st.tuples(sections, options), st.one_of(values, GONE), min_size=1, max_size=4)
 
     def run(drawn: tuple[int, dict[Any, Any]]) -> tuple[str, str, dict[Any, Any]] | None:
         index, batch = drawn
@@ -251,7 +257,7 @@ def test_lua_random_edits_read_as_asked_by_prosody(tmp_path: Any) -> None:
             options = want.setdefault(section, {})
             if isinstance(options, list):  # an empty section dumps as []
                 options = want[section] = {}
-            if value is REMOVE:
+            if _gone(value):
                 options.pop(option, None)
             else:
                 options[option] = value if value != [] else []
@@ -289,7 +295,7 @@ def test_js_random_edits_read_as_asked_by_node() -> None:
         st.sampled_from(["hosts", "domain", "anonymousdomain", "a", "b", "c", "p2p"]), min_size=1, max_size=3
     )
     values = st.one_of(VALUES, st.none(), st.lists(st.integers(0, 3), max_size=2))
-    changes = st.dictionaries(paths.map(tuple), st.one_of(values, st.just(REMOVE)), min_size=1, max_size=4)
+    changes = st.dictionaries(paths.map(tuple), st.one_of(values, GONE), min_size=1, max_size=4)
 
     def run(drawn: tuple[int, dict[Any, Any]]) -> tuple[int, str, dict[Any, Any]] | None:
         index, batch = drawn

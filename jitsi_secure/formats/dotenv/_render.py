@@ -20,9 +20,12 @@ def quote_value(value: str, *, prefer: Quote = "") -> str:
     ``# ' " $ \\``. Else single quotes, when ``value`` has no ``'``, ``\\`` or line break (compose
     substitutes nothing in single quotes: the choice for secrets). Else double quotes, escaping
     ``\\ " \\n \\r`` and a ``$`` that would start a reference. ``prefer`` keeps an existing style
-    (``'`` or ``"``) when it can hold the value.
+    (``'`` or ``"``) when it can hold the value; a ``$`` goes in single quotes even where the value was
+    double-quoted, since compose reads ``"\\$"`` as ``$`` and python-dotenv as ``\\$``.
     """
     single_ok = not any(c in value for c in "'\\\n\r")
+    if prefer == '"' and "$" in value and single_ok:
+        return f"'{value}'"
     if prefer == '"' or (prefer == "'" and not single_ok):
         return _double_quoted(value)
     if prefer == "'":

@@ -139,6 +139,10 @@ class ConfigJsDocument:
                 if isinstance(value, CommentOut) and value.placeholder is not None:
                     if lookup(self._model.root, keys, strict=True) is not MISSING:
                         steps += [(keys, value.placeholder), (keys, COMMENT_OUT)]
+                    elif any(done[: len(keys)] == keys for done, _ in steps):
+                        # As for REMOVE: the path is not in the file, only in this batch's own changes.
+                        label = ".".join(keys)
+                        raise EditError(f"{self.source}: comment out {label}: an earlier change of the batch sets it")
                 else:
                     steps.append((keys, value))
             return self._stepwise(steps, comment_out=False)

@@ -110,6 +110,8 @@ def run(args: argparse.Namespace, *, stdout: TextIO, stdin: TextIO) -> int:
 
     offline = _offline_data_path(args, root)
     prosodyctl = None if offline is not None else _prosodyctl(args.prosodyctl)
+    if offline is None:
+        accounts.require_prosodyctl_reach(root, prosodyctl)
     if action == "add":
         node = accounts.validate_username(args.user)  # before asking for a password that would be wasted
         password = _read_password(stdin, f"{node}@{domain}")

@@ -64,7 +64,13 @@ from jitsi_secure.accounts._store import (
     serialize_account,
     user_exists,
 )
-from jitsi_secure.accounts._where import deployment_root, path_under_root, prosody_host_file, single_domain
+from jitsi_secure.accounts._where import (
+    deployment_root,
+    path_under_root,
+    prosody_host_file,
+    require_prosodyctl_reach,
+    single_domain,
+)
 
 __all__ = [
     "DEFAULT_ITERATION_COUNT",
@@ -88,6 +94,7 @@ __all__ = [
     "path_under_root",
     "prosody_host_file",
     "remove_user",
+    "require_prosodyctl_reach",
     "saslprep",
     "scram_credentials",
     "serialize_account",

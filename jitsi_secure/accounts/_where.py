@@ -14,7 +14,7 @@ from jitsi_secure._root import LayoutError, Root
 from jitsi_secure.accounts._errors import AccountError
 from jitsi_secure.secure_domain.spec import validate_domain
 
-__all__ = ["deployment_root", "path_under_root", "prosody_host_file", "single_domain"]
+__all__ = ["deployment_root", "path_under_root", "prosody_host_file", "require_prosodyctl_reach", "single_domain"]
 
 
 def deployment_root(root: str | os.PathLike[str] = "/") -> Path:
@@ -23,6 +23,21 @@ def deployment_root(root: str | os.PathLike[str] = "/") -> Path:
     Raises :class:`AccountError` when it is not a folder.
     """
     return _root(root).path
+
+
+def require_prosodyctl_reach(root: str | os.PathLike[str], prosodyctl: object | None) -> None:
+    """Refuse the default ``prosodyctl`` for a deployment under a root other than ``/``.
+
+    The machine's own ``prosodyctl`` changes the accounts of the Prosody this machine runs, not those of
+    an image or a test tree: there the account file is written offline, or ``prosodyctl`` is given as a
+    command that reaches that deployment's Prosody (a container's). Raises :class:`AccountError`.
+    """
+    if prosodyctl is None and Path(root).resolve() != Path("/"):
+        raise AccountError(
+            f"under the root {root}, this machine's prosodyctl would change the accounts of the Prosody this "
+            "machine runs, not the deployment's: write the account file offline (--offline / offline: true), "
+            "or give the prosodyctl command that reaches that deployment's Prosody; nothing was changed"
+        )
 
 
 def single_domain(root: str | os.PathLike[str] = "/") -> str:

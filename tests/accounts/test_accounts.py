@@ -918,6 +918,25 @@ def test_cli_password_reaches_prosodyctl_through_stdin_only(tree: Path, fake_pro
     assert all(PASSWORD not in part and "s3cret" not in part for part in argv)
 
 
+@pytest.mark.parametrize("action", ["add", "remove"])
+def test_cli_under_a_root_never_reaches_this_machines_prosodyctl(
+    action: str,
+    run_cli: Callable[..., Done],
+    tree: Path,
+    fake_prosodyctl: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The machine's prosodyctl (here a fake one first on PATH) would change the accounts of the Prosody
+    # this machine runs: under a root, the command is refused unless --offline or --prosodyctl says how.
+    script, record = fake_prosodyctl
+    (script.parent / "prosodyctl").symlink_to(script)
+    monkeypatch.setenv("PATH", f"{script.parent}:{os.environ['PATH']}")
+    done = run_cli("user", action, "alice", "--root", str(tree), stdin=f"{PASSWORD}\n")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "this machine's prosodyctl would change the accounts" in done.stderr and "--offline" in done.stderr
+    assert not record.exists()
+
+
 def test_cli_error_in_a_real_process_is_one_line(tree: Path) -> None:
     done = _run("user", "add", "alice", "--root", str(tree), "--offline")  # stdin: empty pipe
     assert (done.returncode, done.stdout) == (2, "")

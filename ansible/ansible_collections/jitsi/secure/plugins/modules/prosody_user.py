@@ -86,6 +86,8 @@ options:
     description:
       - The prosodyctl command prefix, for example V([docker, compose, exec, -T, prosody, prosodyctl]).
         Default V([prosodyctl]). Not with O(offline=true).
+      - Under a O(root) other than V(/), give it or O(offline=true): the machine's own prosodyctl would
+        change the accounts of the Prosody this machine runs, not the deployment's, and is refused.
     type: list
     elements: str
   prosody_config:
@@ -220,6 +222,8 @@ class _Target:
                 f"the Prosody data folder {self.data_path} does not exist (Debian: /var/lib/prosody)"
             )
         self.prosodyctl = params["prosodyctl"]
+        if not self.offline:
+            accounts.require_prosodyctl_reach(self.root, self.prosodyctl)
         self.jid = f"{self.node}@{self.domain}"
 
     def ways(self):

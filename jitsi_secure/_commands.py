@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from jitsi_secure._core.write import WriteResult
 from jitsi_secure._exit import EXIT_CHANGES_NEEDED, EXIT_OK
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
-from jitsi_secure.secure_domain.options import OptionNames, SpecOptions, spec_from_options
+from jitsi_secure.secure_domain.options import OptionNames, SpecOptions, require_login_kept, spec_from_options
 from jitsi_secure.secure_domain.plan import Plan, apply_plan, build_plan, deployment_lock
 from jitsi_secure.secure_domain.spec import Secret, SpecError, resolve_prosody_version
 
@@ -41,10 +41,12 @@ def run(args: argparse.Namespace, *, stdout: TextIO) -> int:
         # migrate is apply under the name of moving a secured server to another mode in place.
         with deployment_lock(layout, timeout=args.lock_timeout):
             plan = build_plan(layout, spec, revert=args.verb == "revert")
+            require_login_kept(plan, args.auth, names=_NAMES)
             written = apply_plan(plan, backup_suffix=_BACKUP_SUFFIX if args.backup else None)
         return _Report(args.verb, plan, json_output=args.json, stream=stdout).applied(written)
     # check only reads: its answer is the findings, so it computes no new texts.
     plan = build_plan(layout, spec, audit_only=args.verb == "check")
+    require_login_kept(plan, args.auth, names=_NAMES)
     report = _Report(args.verb, plan, json_output=args.json, stream=stdout)
     if args.verb == "plan":
         return report.plan()

@@ -47,9 +47,10 @@ def _add_what_options(parser: argparse.ArgumentParser, *, migrate: bool = False)
         dest="auth",
         choices=("internal", "jwt", "ldap"),
         required=migrate,
-        default=None if migrate else "internal",
+        default=None,
         help="the mode to move to" if migrate else
-        "how registered users log in: Prosody accounts (default), JSON Web Tokens, or LDAP",
+        "how registered users log in: Prosody accounts, JSON Web Tokens, or LDAP (default: Prosody "
+        "accounts; refused when the main host lets in tokens or a directory now, which must be named)",
     )  # fmt: skip
     what.add_argument(
         "--guests",

@@ -9,8 +9,8 @@ both build the same :class:`~jitsi_secure.secure_domain.spec.SecureDomain` from 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
 
 from jitsi_secure.secure_domain.spec import (
     DEFAULT_SECRET_FILE,
@@ -24,7 +24,10 @@ from jitsi_secure.secure_domain.spec import (
     resolve_prosody_version,
 )
 
-__all__ = ["GuestAccess", "OptionNames", "SecretSource", "SpecOptions", "spec_from_options"]
+if TYPE_CHECKING:
+    from jitsi_secure.secure_domain._model import Plan
+
+__all__ = ["GuestAccess", "OptionNames", "SecretSource", "SpecOptions", "require_login_kept", "spec_from_options"]
 
 #: Who joins without an account: anonymous guests on a guest host, clients without a token on the main
 #: host (``token-optional``, with tokens only), or nobody.
@@ -86,7 +89,7 @@ class SpecOptions:
     guest_domain: str | None = None
     guests: GuestAccess | None = None
     no_guests: bool = False
-    auth: AuthMode = "internal"
+    auth: AuthMode | None = None
     app_id: str | None = None
     app_secret: SecretSource | None = None
     secret_source: Literal["config", "file"] | None = None
@@ -128,10 +131,15 @@ def spec_from_options(options: SpecOptions, *, names: OptionNames) -> SecureDoma
     them. Secrets given as callables are called after every option has been checked, the app secret
     first.
     """
+    auth: AuthMode = options.auth or "internal"  # the default: Prosody accounts
+    options = replace(options, auth=auth)
     guests = _guests(options, names)
     token = _token_options(options, names, guests)
     version = resolve_prosody_version(
-        options.prosody_version, root=options.root, auth=options.auth, secret_file=options.secret_source == "file"
+        options.prosody_version,
+        root=options.root,
+        auth=auth,
+        secret_file=options.secret_source == "file",
     )
     if (options.jigasi_user is None) != (options.jigasi_password is None):
         raise SpecError(f"{names.listing(('jigasi_user', 'jigasi_password'), 'and')} go together")
@@ -143,7 +151,7 @@ def spec_from_options(options: SpecOptions, *, names: OptionNames) -> SecureDoma
         domain=options.domain,
         guest_domain=options.guest_domain,
         guests=guests == "anonymous",
-        auth=options.auth,
+        auth=auth,
         jwt=jwt,
         jicofo_auth=options.jicofo_auth,
         prosody_version=version,
@@ -152,6 +160,34 @@ def spec_from_options(options: SpecOptions, *, names: OptionNames) -> SecureDoma
         token_moderators=options.token_moderators,
         auto_login=options.auto_login,
         auth_lifetime=options.auth_lifetime,
+    )
+
+
+#: The authentication mode that keeps a main host's kind of registered users.
+_MODE_OF_LOGIN: dict[str, AuthMode] = {"token": "jwt", "directory": "ldap"}
+_LOGIN_WORDS = {"token": "token holders", "directory": "directory (LDAP/Cyrus) users"}
+
+
+def require_login_kept(plan: Plan, auth: AuthMode | None, *, names: OptionNames) -> None:
+    """Refuse ``plan`` when no authentication mode was chosen (``auth`` is ``None``) and it would switch
+    a main host that lets in token holders or directory users now to Prosody accounts: the front ends'
+    default must not lock every user of a working server out. A revert goes back to anonymous logins
+    whatever the mode, and is never refused.
+
+    Raises :class:`~jitsi_secure.secure_domain.spec.SpecError` naming the options as ``names`` spells them.
+    """
+    policy = plan.policy
+    if auth is not None or plan.revert or policy is None:
+        return
+    kept = _MODE_OF_LOGIN.get(policy.main_login)
+    if kept is None:
+        return
+    decided = policy.main_auth.origin
+    where = f" ({decided})" if decided is not None else ""
+    raise SpecError(
+        f"the main host {plan.spec.domain} lets in {_LOGIN_WORDS[policy.main_login]} now{where}; without "
+        f"{names.name('auth')} this would switch it to Prosody accounts: give {names.setting('auth', kept)} "
+        f"to keep it, or {names.setting('auth', 'internal')} to switch; nothing was changed"
     )
 
 

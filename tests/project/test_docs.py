@@ -14,7 +14,8 @@ The conventions the pages follow (docs/index.md, "About the examples", says the 
   rest. None is at the moment; the convention is tested below so that it keeps meaning something.
 - In ```` ```sh ```` and ```` ```console ```` blocks, every command that runs ``jitsi-secure`` is run
   with bash (in this process when it needs no shell), in order, against the page's example tree
-  (``--root`` is set to it, given or not), from a working folder holding the small files examples
+  (``--root`` is set to it, given or not; a ``user add``/``remove`` for a server, where the root is ``/``,
+  gets ``--prosodyctl prosodyctl``, the stand-in), from a working folder holding the small files examples
   read (``pw.txt``, ``app-secret.txt``, ``docker-jitsi-meet/.env``, ...), with ``$PASSWORD`` set and a
   ``.env`` at ``/srv/jitsi`` for docker-jitsi-meet. It must exit 0 or 1 (1 is ``check``'s "changes
   needed"). In ```` ```console ```` blocks, commands start with ``$ ``, and the lines shown after a
@@ -240,12 +241,20 @@ def _shows(expected: list[str], output: str) -> str | None:
 
 
 def _rooted(args: list[str], root: str | Path) -> list[str]:
-    """The arguments with ``--root`` pointing at the example tree: replaced when given, else added."""
+    """The arguments with ``--root`` pointing at the example tree: replaced when given, else added.
+
+    An example of ``user add``/``remove`` through prosodyctl speaks of a server, where ``/`` is the root;
+    under the tree's root it names the prosodyctl (the stand-in) that the command then refuses to guess.
+    """
     args = list(args)
-    if "--root" in args:
+    given = "--root" in args
+    if given:
         args[args.index("--root") + 1] = str(root)
     elif args and not args[0].startswith("-"):
         args += ["--root", str(root)]
+    managing = args[:1] == ["user"] and args[1:2] in (["add"], ["remove"])
+    if managing and not given and "--offline" not in args and "--prosodyctl" not in args:
+        args += ["--prosodyctl", "prosodyctl"]
     return args
 
 

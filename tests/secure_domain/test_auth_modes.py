@@ -128,6 +128,26 @@ def test_ldap_sets_cyrus_and_says_what_it_cannot_do(root: Path, capsys: pytest.C
     assert "auth_cyrus" not in prosody(root)[EXAMPLE_DOMAIN]["modules_enabled"]
 
 
+def test_without_auth_a_directory_or_token_server_is_not_switched_to_accounts(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    where = ["--root", str(root)]
+    assert cli(capsys, "apply", *where, "--auth", "ldap")[0] == 0
+    ldap = (root / HOST).read_bytes()
+    for verb in ("plan", "apply", "check"):
+        status, out, err = cli(capsys, verb, *where)
+        assert (status, out) == (2, "")
+        assert f"the main host {EXAMPLE_DOMAIN} lets in directory (LDAP/Cyrus) users now" in err
+        assert "give --auth ldap to keep it, or --auth internal to switch" in err
+    assert (root / HOST).read_bytes() == ldap
+    assert cli(capsys, "apply", *where, "--auth", "internal")[0] == 0  # named, the switch is made
+    assert prosody(root)[EXAMPLE_DOMAIN]["authentication"] == "internal_hashed"
+    assert cli(capsys, "apply", *where, *jwt_args(tmp_path))[0] == 0
+    status, _, err = cli(capsys, "apply", *where)
+    assert status == 2 and "lets in token holders now" in err and "--auth jwt" in err
+    assert cli(capsys, "revert", *where)[0] == 0  # revert needs no mode: it goes back to anonymous
+
+
 @pytest.mark.parametrize(
     ("version", "expected"),
     [("13.0", ["DIGEST-MD5", "OAUTHBEARER"]), ("13", ["DIGEST-MD5", "OAUTHBEARER"]), ("0.12", None)],

@@ -193,7 +193,9 @@ def test_apply_twice_and_revert_as_the_real_readers_see_it(
     files = scenario.build(root)
     guest = f"guest.{scenario.domain}"
     jid = JIGASI_JID.format(domain=scenario.domain)
-    account = (
+    # Prosody accounts, named: the ht21295 server logs its users in through LDAP (Cyrus) now, which an
+    # apply without --auth refuses to switch.
+    account = ["--auth", "internal"] + (
         ["--jigasi-user", jid, "--jigasi-password-file", str(_password_file(tmp_path))] if "jigasi" in files else []
     )
     steps: dict[str, dict[str, str | bytes]] = {}

@@ -175,8 +175,11 @@ def test_secure_domain_moves_to_tokens_and_back(
     assert verifies(config, CONFERENCE) and not verifies(config, INTERNAL)
     assert jicofo(root)["authentication"]["enabled"] is False
     assert cli(capsys, outputs, "check", *tokens)[0] == 0
+    # Without --auth, apply refuses to switch a token server to accounts; named, it does.
+    status, _ = cli(capsys, outputs, "apply", *secure)
+    assert status == 2 and "lets in token holders now" in outputs[-1] and "--auth jwt" in outputs[-1]
     # Secure Domain again: exactly the bytes it had, with no secret anywhere.
-    assert cli(capsys, outputs, "apply", *secure)[0] == 0
+    assert cli(capsys, outputs, "apply", *secure, "--auth", "internal")[0] == 0
     assert files(root) == secured
     assert cli(capsys, outputs, "check", *secure)[0] == 0
     for output in outputs:
@@ -215,7 +218,7 @@ def test_docker_env_never_keeps_a_secret_in_a_comment(
     text = env.read_text(encoding="utf-8")
     assert "\nENABLE_AUTO_OWNER=0" in text and "\nWAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1" in text
     assert cli(capsys, outputs, "check", *tokens, "--token-moderators", "--wait-for-host")[0] == 0
-    assert cli(capsys, outputs, "apply", *where)[0] == 0  # to internal accounts
+    assert cli(capsys, outputs, "apply", *where, "--auth", "internal")[0] == 0  # to internal accounts, named
     assert SECRET.encode() not in env.read_bytes()
     assert cli(capsys, outputs, "check", *where)[0] == 0
     assert cli(capsys, outputs, "revert", *where)[0] == 0

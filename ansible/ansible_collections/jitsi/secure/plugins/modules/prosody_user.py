@@ -86,8 +86,8 @@ options:
     description:
       - The prosodyctl command prefix, for example V([docker, compose, exec, -T, prosody, prosodyctl]).
         Default V([prosodyctl]). Not with O(offline=true).
-      - Under a O(root) other than V(/), give it or O(offline=true): the machine's own prosodyctl would
-        change the accounts of the Prosody this machine runs, not the deployment's, and is refused.
+      - Under a O(root) other than V(/), give it or O(offline=true), because the machine's own prosodyctl
+        would change the accounts of the Prosody this machine runs, not the deployment's; it is refused.
     type: list
     elements: str
   prosody_config:

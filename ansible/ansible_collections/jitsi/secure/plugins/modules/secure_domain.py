@@ -46,9 +46,10 @@ options:
     description:
       - How registered users log in. V(internal) uses Prosody accounts, V(jwt) JSON Web Tokens and V(ldap)
         an LDAP directory through Cyrus SASL.
+      - When not given, Prosody accounts; but a main host that lets in token holders or directory users
+        now is not switched to accounts without O(auth) naming the mode (the task fails, nothing changes).
     type: str
     choices: [internal, jwt, ldap]
-    default: internal
   app_id:
     description:
       - With O(auth=jwt), the tokens' app id (Prosody's C(app_id)).
@@ -263,7 +264,7 @@ def argument_spec():
         domain=dict(type="str"),
         guest_domain=dict(type="str"),
         guests=dict(type="bool", default=True),
-        auth=dict(type="str", choices=["internal", "jwt", "ldap"], default="internal"),
+        auth=dict(type="str", choices=["internal", "jwt", "ldap"]),
         app_id=dict(type="str"),
         app_secret=dict(type="str", no_log=True),
         secret_source=dict(type="str", choices=["config", "file"], default="config"),
@@ -330,6 +331,9 @@ def _plan_and_apply(module, layout):
 
     params = module.params
     plan = build_plan(layout, spec_from(params, layout.domain), revert=params["state"] == "absent")
+    from jitsi_secure.secure_domain.options import OptionNames, require_login_kept
+
+    require_login_kept(plan, params["auth"], names=OptionNames(flags=False))
     changes = plan.changes
     result = dict(
         changed=bool(changes),

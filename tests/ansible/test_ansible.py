@@ -27,6 +27,7 @@ from jitsi_secure.cli import main as cli
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
 from jitsi_secure.secure_domain.spec import Secret, SpecError
 from tests.ansible.collection import COLLECTIONS, REPO, load_module
+from tests.doctor.doctor_trees import HOST_FILE, secured_tree
 from tests.oracles import missing
 
 # Characters that properties files escape (':' '=' '\\') so the masking of every spelling is exercised.
@@ -67,6 +68,10 @@ def _slurp(path: Path) -> dict[str, Any]:
     return {"ansible.builtin.slurp": {"src": str(path)}}
 
 
+def _doctor(root: Path, **options: Any) -> dict[str, Any]:
+    return {"jitsi.secure.doctor": {"root": str(root), **options}}
+
+
 class Run:
     """The one playbook run and the trees it worked on."""
 
@@ -92,6 +97,13 @@ class Run:
         )
         (base / "prosodyctl").chmod(0o755)
         self.no_library = _folder(base / "no-library" / "jitsi_secure").parent
+        # A secured tree whose plugin folder lacks the modules jitsi-meet deleted: removed-module warnings
+        # and the breakout-admins-missing info, all fixable in the host file. The command line examines
+        # and fixes an identical copy (the tree's generated secrets differ from one secured_tree to another).
+        self.doctor = secured_tree(_folder(base / "doctor"), (0, 12))
+        (self.doctor / "usr/share/jitsi-meet/prosody-plugins").mkdir(parents=True)
+        self.doctor_cli = shutil.copytree(self.doctor, base / "doctor-cli", symlinks=True)
+        self.doctor_original = _tree(self.doctor)
         (self.no_library / "jitsi_secure/__init__.py").write_text('raise ImportError("not installed here")\n')
         self.results: dict[str, Any] = {}
         self.stdout = ""
@@ -111,7 +123,8 @@ class Run:
                 ("again", _secure(self.main, **jigasi)),
                 ("revert", {**_secure(self.main, state="absent"), "diff": True}),
             ],
-            "failures": [
+            # The doctor's steps follow the failures on one host: a host more costs more than the steps.
+            "failures_and_doctor": [
                 ("jwt", {**jwt, "check_mode": True, "diff": True}),
                 ("broken", {**_secure(self.broken), "ignore_errors": True}),
                 ("empty", {**_secure(self.empty), "ignore_errors": True}),
@@ -120,6 +133,17 @@ class Run:
                     "no_library",
                     {**_secure(self.jwt), "environment": {"PYTHONPATH": str(self.no_library)}, "ignore_errors": True},
                 ),
+                # On the jwt tree, which no step writes (the failures' test checks that it is unchanged). No
+                # missing-root step: the root is read by the layout code secure_domain shares (see "empty").
+                ("doctor_bad_version", {**_doctor(self.jwt, prosody_version="latest"), "ignore_errors": True}),
+                # Ansible's argument spec refuses it before the module runs.
+                ("doctor_bad_fix", {**_doctor(self.jwt, fix="sometimes"), "ignore_errors": True}),
+                # No prosody_version: the default (0.12 for a root other than /), as on the command line. The
+                # fix's backup is the host file as the steps before it left it (no snapshot task: ~0.5 s each).
+                ("doctor_find", {**_doctor(self.doctor), "diff": True}),
+                ("doctor_check", {**_doctor(self.doctor, fix=True), "check_mode": True, "diff": True}),
+                ("doctor_fix", _doctor(self.doctor, fix=True, backup=True)),
+                ("doctor_again", _doctor(self.doctor, fix=True)),
             ],
             "accounts": [
                 ("add", _user(self.accounts, user="Alice", password=first)),
@@ -145,24 +169,21 @@ class Run:
                 ("ctl_passwd", _user(self.ctl_tree, **ctl, user="dave", password=second)),
             ],
         }
-        tasks = [
-            {**task, **({"register": name} if name else {}), "when": f"inventory_hostname == {host!r}"}
-            for host, steps in hosts.items()
-            for name, task in steps
-        ]
-        registered = {name: "{{ %s }}" % name for steps in hosts.values() for name, _ in steps if name}  # noqa: UP031 (Jinja)
-        dest = f"{self.base}/results-{{{{ inventory_hostname }}}}.json"
-        tasks.append({"ansible.builtin.copy": {"content": "{{ results | to_json }}", "dest": dest}})
+        # Each host includes only its own task file: a task skipped by a `when` still costs a worker process.
+        for host, steps in hosts.items():
+            tasks = [{**task, **({"register": name} if name else {})} for name, task in steps]
+            registered = {name: "{{ %s }}" % name for name, _ in steps if name}  # noqa: UP031 (Jinja)
+            dest = str(self.base / f"results-{host}.json")
+            tasks.append(
+                {
+                    "ansible.builtin.copy": {"content": "{{ results | to_json }}", "dest": dest},
+                    "vars": {"results": registered},
+                }
+            )
+            (self.base / f"tasks-{host}.yml").write_text(json.dumps(tasks, indent=2))  # JSON is YAML
         self.hosts = list(hosts)
-        return [
-            {
-                "hosts": "all",
-                "strategy": "free",
-                "gather_facts": False,
-                "vars": {"results": registered},
-                "tasks": tasks,
-            }
-        ]
+        include = {"ansible.builtin.include_tasks": f"{self.base}/tasks-{{{{ inventory_hostname }}}}.yml"}
+        return [{"hosts": "all", "strategy": "free", "gather_facts": False, "tasks": [include]}]
 
     def run(self, program: Path) -> None:
         playbook = self.base / "playbook.yml"
@@ -196,11 +217,8 @@ class Run:
         )
         self.stdout = completed.stdout + completed.stderr
         assert completed.returncode == 0, self.stdout
-        # Each host registered every name; a step's result is the one from the host that ran it.
         for host in self.hosts:
-            for name, result in json.loads((self.base / f"results-{host}.json").read_text()).items():
-                if not result.get("skipped"):
-                    self.results[name] = result
+            self.results.update(json.loads((self.base / f"results-{host}.json").read_text()))
 
 
 def _folder(path: Path) -> Path:
@@ -299,16 +317,101 @@ def test_diffs_are_unified_and_hold_no_secret(run: Run) -> None:
 
 
 def test_failures_give_the_command_lines_message_without_a_traceback(run: Run) -> None:
-    for name, root in (("broken", run.broken), ("empty", run.empty)):
+    same_as = {
+        "broken": ("apply", "--root", str(run.broken)),
+        "empty": ("apply", "--root", str(run.empty)),
+        "doctor_bad_version": ("doctor", "--root", str(run.jwt), "--prosody-version", "latest"),
+    }
+    for name, argv in same_as.items():
         result = run.results[name]
-        status, _, err = _cli("apply", "--root", str(root))
-        assert status == 2
+        status, _, err = _cli(*argv)
+        assert status == 2, name
         assert result["failed"] is True
         assert f"jitsi-secure: error: {result['msg']}\n" == err
         # ansible-core 2.19 adds "(traceback unavailable)" by itself; a real traceback never appears.
         assert "Traceback" not in str(result.get("exception", ""))
         assert "module_stderr" not in result
+    assert _tree(run.jwt) == run.jwt_original, "the failures wrote nothing"
     assert "Traceback" not in run.stdout
+
+
+# ---------------------------------------------------------------------------------------- doctor
+
+
+@pytest.fixture(scope="module")
+def cli_doctor(run: Run) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """``jitsi-secure doctor --json`` on the identical copy of the doctor tree: as found, with ``--fix
+    --dry-run``, and with ``--fix --backup`` (which leaves the fixed copy on disk)."""
+    where = ("doctor", "--json", "--root", str(run.doctor_cli))
+    found, dry, fixed = (_cli(*where, *more) for more in ((), ("--fix", "--dry-run"), ("--fix", "--backup")))
+    assert (found[0], dry[0], fixed[0]) == (1, 1, 0), "warnings before the fix, none after it"
+    return json.loads(found[1]), json.loads(dry[1]), json.loads(fixed[1])
+
+
+def _ids(result: dict[str, Any]) -> set[str]:
+    return {finding["id"] for finding in result["findings"]}
+
+
+def test_doctor_lists_the_command_lines_findings_and_changes_nothing(
+    run: Run, cli_doctor: tuple[dict[str, Any], ...]
+) -> None:
+    find = run.results["doctor_find"]
+    assert find["changed"] is False
+    assert (find["files"], find["services"]) == ([], [])
+    assert "diff" not in find, "nothing to fix was asked: no diff even in diff mode"
+    assert {"removed-module", "breakout-admins-missing"} <= _ids(find)
+    assert find["findings"] == cli_doctor[0]["findings"]
+
+
+def test_doctor_fix_in_check_mode_shows_the_command_lines_diff_and_writes_nothing(
+    run: Run, cli_doctor: tuple[dict[str, Any], ...]
+) -> None:
+    check = run.results["doctor_check"]
+    assert check["changed"] is True
+    assert check["files"] == [HOST_FILE]
+    assert "prosody" in check["services"]
+    assert check["findings"] == cli_doctor[0]["findings"], "check mode reports the findings as they are"
+    diffs = [(d["before_header"], d["after_header"], d["prepared"]) for d in check["diff"]]
+    assert diffs == [(f["path"], f["path"], f["diff"]) for f in cli_doctor[1]["fix"]["files"]]
+    [(_, _, diff)] = diffs
+    assert diff.startswith(f"--- a{HOST_FILE}\n+++ b{HOST_FILE}\n@@ ")
+    assert '+    admins = { "focus@auth.meet.example.com" }\n' in diff
+    assert f'-Component "speakerstats.{EXAMPLE_DOMAIN}" "speakerstats_component"\n' in diff
+    assert f'-Component "speakerstats.{EXAMPLE_DOMAIN}" "speakerstats_component"' in run.stdout, "--diff shows it"
+    # Neither it nor the plain run before it wrote the host file: the fix after them backed up the original
+    # (the fix's test checks that every other file is still the original).
+    rel = HOST_FILE.lstrip("/")
+    assert _tree(run.doctor)[f"{rel}.bak"] == run.doctor_original[rel]
+
+
+def test_doctor_fix_writes_the_command_lines_bytes_and_a_second_run_changes_nothing(
+    run: Run, cli_doctor: tuple[dict[str, Any], ...]
+) -> None:
+    fix, again, by_cli = run.results["doctor_fix"], run.results["doctor_again"], cli_doctor[2]
+    assert fix["changed"] is True
+    assert fix["files"] == [f["path"] for f in by_cli["fix"]["files"] if f["written"]] == [HOST_FILE]
+    assert fix["services"] == by_cli["fix"]["restart"]
+    assert "diff" not in fix
+    assert not {"removed-module", "breakout-admins-missing"} & _ids(fix), "the findings after the fix"
+    assert fix["findings"] == by_cli["findings"]
+    after = _tree(run.doctor)
+    assert after == _tree(run.doctor_cli), "the same bytes as doctor --fix --backup, the .bak file included"
+    rel = HOST_FILE.lstrip("/")
+    assert after[rel] != run.doctor_original[rel]
+    assert {path: data for path, data in after.items() if path not in (rel, f"{rel}.bak")} == {
+        path: data for path, data in run.doctor_original.items() if path != rel
+    }, "only the host file changed"
+    assert again["changed"] is False
+    assert (again["files"], again["services"]) == ([], [])
+    assert again["findings"] == fix["findings"]
+
+
+def test_doctor_options_are_checked_by_ansible(run: Run) -> None:
+    """A value the argument spec refuses fails in Ansible itself, before the module's work starts."""
+    result = run.results["doctor_bad_fix"]
+    assert result["failed"] is True
+    assert result["msg"].startswith("argument 'fix' is of type str and we were unable to convert to bool")
+    assert "Traceback" not in str(result.get("exception", ""))
 
 
 # ---------------------------------------------------------------------------------------- prosody_user

@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from jitsi_secure._spec import SecureDomain
 from jitsi_secure.deployment import Deployment, Origin, ProsodyConfig, ProsodyHost, Setting
 from jitsi_secure.deployment._model import JICOFO_DEFAULTS
-from jitsi_secure.secure_domain.prosody import ANONYMOUS_MODULES
-from jitsi_secure.secure_domain.spec import SecureDomain
 
 __all__ = [
     "ANONYMOUS_MODULES",
@@ -31,6 +30,8 @@ __all__ = [
     "login_of",
 ]
 
+#: The authentication modules that let anyone in without an account (the Prosody recipe uses them too).
+ANONYMOUS_MODULES = ("jitsi-anonymous", "anonymous")
 #: Authentication modules that take a token (JWT).
 TOKEN_MODULES = frozenset({"token", "jitsi-token"})
 #: Authentication modules that ask an external directory (through Cyrus SASL or LDAP).

@@ -5,8 +5,8 @@ from __future__ import annotations
 import stringprep
 import unicodedata
 
+from jitsi_secure._spec import Secret
 from jitsi_secure.accounts._errors import AccountError
-from jitsi_secure.secure_domain.spec import Secret
 
 __all__ = ["saslprep", "validate_password", "validate_username"]
 

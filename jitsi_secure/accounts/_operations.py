@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from jitsi_secure._core.write import write_text
+from jitsi_secure._spec import Secret, validate_domain
 from jitsi_secure.accounts._errors import AccountError, AccountMissingError
 from jitsi_secure.accounts._names import validate_password, validate_username
 from jitsi_secure.accounts._prosodyctl import change_through_prosodyctl
@@ -28,7 +29,6 @@ from jitsi_secure.accounts._store import (
     serialize_account,
     text_of,
 )
-from jitsi_secure.secure_domain.spec import Secret, validate_domain
 
 __all__ = ["AccountResult", "add_user", "remove_user", "set_password"]
 

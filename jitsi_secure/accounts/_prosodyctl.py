@@ -11,8 +11,8 @@ import re
 import subprocess
 from collections.abc import Sequence
 
+from jitsi_secure._spec import Secret
 from jitsi_secure.accounts._errors import AccountError, AccountExistsError, AccountMissingError
-from jitsi_secure.secure_domain.spec import Secret
 
 __all__ = ["DEFAULT_PROSODYCTL", "change_through_prosodyctl", "run_prosodyctl"]
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from jitsi_secure._core.write import create_text
+from jitsi_secure._spec import Secret, validate_domain
 from jitsi_secure.accounts._errors import (
     AccountError,
     AccountExistsError,
@@ -27,7 +28,6 @@ from jitsi_secure.accounts._errors import (
 )
 from jitsi_secure.accounts._names import saslprep, validate_password, validate_username
 from jitsi_secure.errors import ParseError, WriteError, line_and_column
-from jitsi_secure.secure_domain.spec import Secret, validate_domain
 
 if TYPE_CHECKING:
     from jitsi_secure.formats.lua import ReturnedField

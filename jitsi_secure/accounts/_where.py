@@ -11,8 +11,8 @@ import os
 from pathlib import Path, PurePosixPath
 
 from jitsi_secure._root import LayoutError, Root
+from jitsi_secure._spec import validate_domain
 from jitsi_secure.accounts._errors import AccountError
-from jitsi_secure.secure_domain.spec import validate_domain
 
 __all__ = ["deployment_root", "path_under_root", "prosody_host_file", "require_prosodyctl_reach", "single_domain"]
 

@@ -36,7 +36,7 @@ from jitsi_secure.deployment._model import (
 )
 
 if TYPE_CHECKING:
-    from jitsi_secure.secure_domain.layout import DockerLayout, Layout
+    from jitsi_secure._layout import DockerLayout, Layout
 
 __all__ = [
     "DEFAULT_PROSODY_VERSION",
@@ -75,7 +75,7 @@ def read_deployment(
     :class:`~jitsi_secure.formats.lua.LuaEvaluationError` when Prosody's loader would fail (a missing
     ``Include``), and :class:`NotJicofoConfigError` for a jicofo.conf that is not one.
     """
-    from jitsi_secure.secure_domain.layout import DockerLayout
+    from jitsi_secure._layout import DockerLayout
 
     overlay = dict(texts or {})
     if isinstance(layout, DockerLayout):
@@ -109,11 +109,11 @@ def _read_meet(root: Root, path: Path, texts: Mapping[Path, str]) -> MeetConfig:
 
 def _read_docker(layout: DockerLayout, texts: Mapping[Path, str]) -> Deployment:
     from jitsi_secure._core.write import read_text
+    from jitsi_secure._layout import xmpp_domain
     from jitsi_secure.formats import dotenv
-    from jitsi_secure.secure_domain import docker
 
     display = layout.display(layout.env_file)
     text = texts[layout.env_file] if layout.env_file in texts else read_text(layout.env_file)
     document = dotenv.parse(text, source=display)
     env = {key: str(value) for key, value in document.to_dict().items()}
-    return Deployment(docker.xmpp_domain(document), None, None, None, env, display, layout=layout)
+    return Deployment(xmpp_domain(document), None, None, None, env, display, layout=layout)

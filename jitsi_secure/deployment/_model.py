@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from jitsi_secure.secure_domain.layout import DockerLayout, Layout
+    from jitsi_secure._layout import DockerLayout, Layout
 
 __all__ = ["Deployment", "JicofoConfig", "MeetConfig", "Origin", "ProsodyConfig", "ProsodyHost", "Setting"]
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jitsi_secure._layout import DEFAULT_XMPP_DOMAIN, xmpp_domain
 from jitsi_secure.errors import EditError
 from jitsi_secure.formats import COMMENT_OUT, REMOVE, CommentOut, Remove
 from jitsi_secure.formats.dotenv import DotenvDocument
@@ -42,8 +43,6 @@ __all__ = [
 ]
 
 ROLE = "docker-env"
-#: The XMPP domain docker-jitsi-meet uses when ``.env`` does not set ``XMPP_DOMAIN``.
-DEFAULT_XMPP_DOMAIN = "meet.jitsi"
 _DEFAULT_GUEST_DOMAIN = "guest.meet.jitsi"
 _SECRET = "JWT_APP_SECRET"
 #: Everything apply may set; revert takes all of it back.
@@ -65,12 +64,6 @@ _MANAGED = (
 #: Set only when the spec asks; revert takes back only what its spec asks for.
 _ASKED = ("ENABLE_AUTO_LOGIN", "JICOFO_AUTH_LIFETIME")
 _MUC_MODULES = "XMPP_MUC_MODULES"
-
-
-def xmpp_domain(document: DotenvDocument) -> str:
-    """The main XMPP domain the containers use."""
-    value = document.get("XMPP_DOMAIN")
-    return value if isinstance(value, str) and value else DEFAULT_XMPP_DOMAIN
 
 
 def _settings(document: DotenvDocument, spec: SecureDomain) -> dict[str, str | None]:

@@ -41,6 +41,7 @@ from typing import Any
 from jitsi_secure.errors import EditError
 from jitsi_secure.formats import REMOVE, CommentOut, Computed, Remove, lua
 from jitsi_secure.formats.lua import LuaDocument
+from jitsi_secure.policy import ANONYMOUS_MODULES
 from jitsi_secure.secure_domain import _engine as engine
 from jitsi_secure.secure_domain._engine import (
     AddSection,
@@ -68,8 +69,6 @@ __all__ = [
 ]
 
 ROLE = "prosody"
-#: The authentication modules that let anyone in without an account.
-ANONYMOUS_MODULES = ("jitsi-anonymous", "anonymous")
 _HOST_MODULES = {"ldap": "auth_cyrus"}
 _PROSODY_13_SASL = ["DIGEST-MD5", "OAUTHBEARER"]
 _SECRET_OPTIONS = frozenset({"app_secret"})

@@ -5,6 +5,12 @@ Static: every module of ``jitsi_secure`` is parsed with :mod:`ast` (nothing is i
 dependency a reader has to follow. An import names the deepest module it reaches: ``from a.b import c``
 depends on ``a.b.c`` when that is a module, else on ``a.b``; the packages above are not counted, since
 Python runs their ``__init__`` whoever imports what.
+
+That module graph can be free of cycles while two top-level packages still import each other through
+different modules (``deployment._model`` importing ``secure_domain.layout`` while
+``secure_domain.plan`` imports ``deployment``). Running ``secure_domain/__init__`` is then enough to
+come back round, so the layers are checked too: each top-level package or module of ``jitsi_secure`` is
+one node, and an import of any module inside a package is an edge to the package.
 """
 
 from __future__ import annotations
@@ -100,6 +106,30 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return components
 
 
+def _layer(module: str) -> str:
+    """The top-level package or module of ``jitsi_secure`` that ``module`` belongs to."""
+    return ".".join(module.split(".")[:2])
+
+
+def _layers(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """``graph`` seen between top-level packages: an edge wherever one of their modules imports the other's."""
+    layers: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        edges = layers.setdefault(_layer(module), set())
+        edges.update(_layer(target) for target in targets if _layer(target) != _layer(module))
+    return layers
+
+
+def _why(cycle: list[str], graph: dict[str, set[str]]) -> list[str]:
+    """The module imports that make up a cycle between top-level packages, for the failure message."""
+    return sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        for target in targets
+        if _layer(module) in cycle and _layer(target) in cycle and _layer(module) != _layer(target)
+    )
+
+
 def test_the_cycle_finder_finds_cycles() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a", "e"}, "e": {"d"}, "f": set()}
     assert sorted(_cycles(graph)) == [["a", "b", "c"], ["d", "e"]]
@@ -120,6 +150,35 @@ def test_no_import_cycle_inside_the_package() -> None:
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
     assert graph["jitsi_secure.cli"], "the import reader found no imports at all"
     assert _cycles(graph) == []
+
+
+def test_layers_join_the_modules_of_a_package() -> None:
+    # No module cycle, but a and b import each other (b's __init__ runs whoever imports b.y).
+    graph = {
+        "jitsi_secure": {"jitsi_secure.a.x"},
+        "jitsi_secure.a.x": {"jitsi_secure.b.y"},
+        "jitsi_secure.a.z": {"jitsi_secure.errors"},
+        "jitsi_secure.b": {"jitsi_secure.a.z"},
+        "jitsi_secure.b.y": set(),
+        "jitsi_secure.errors": set(),
+    }
+    assert _cycles(graph) == []
+    layers = _layers(graph)
+    assert layers["jitsi_secure.a"] == {"jitsi_secure.b", "jitsi_secure.errors"}
+    assert _cycles(layers) == [["jitsi_secure.a", "jitsi_secure.b"]]
+    assert _why(["jitsi_secure.a", "jitsi_secure.b"], graph) == [
+        "jitsi_secure.a.x -> jitsi_secure.b.y",
+        "jitsi_secure.b -> jitsi_secure.a.z",
+    ]
+
+
+def test_no_import_cycle_between_the_top_level_packages() -> None:
+    modules = _modules()
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    layers = _layers(graph)
+    assert "jitsi_secure.formats" in layers["jitsi_secure.deployment"], "the layers lost the package edges"
+    cycles = _cycles(layers)
+    assert cycles == [], "\n".join(line for cycle in cycles for line in ["", *cycle, "because:", *_why(cycle, graph)])
 
 
 @pytest.mark.parametrize("name", sorted(_modules()))

@@ -94,7 +94,7 @@ def read_jicofo(root: Root, *, conf: Path | None, legacy: Path | None, texts: Ma
         value = document.get(LEGACY_AUTH_URL)
         if value is not None:
             value = str(value)
-            legacy_url = Setting(value, Origin(display, _line_of_key(document.render(), LEGACY_AUTH_URL)))
+            legacy_url = Setting(value, Origin(display, document.line_of(LEGACY_AUTH_URL) or 0))
             prefix = next((p for p in _LEGACY_TYPES if value.startswith(p)), "")
             enabled = Setting(True, legacy_url.origin)
             kind = Setting(_LEGACY_TYPES.get(prefix, "XMPP"), legacy_url.origin)
@@ -187,10 +187,3 @@ def _lookup(read: _Read, path: tuple[str, ...]) -> Setting | None:
 
 
 _MISSING: Any = object()
-
-
-def _line_of_key(text: str, key: str) -> int:
-    """The last line that starts with ``key`` followed by a separator (a legacy property's line)."""
-    pattern = re.compile(r"^[ \t\f]*" + re.escape(key) + r"[ \t\f]*[=: \t\f]", re.MULTILINE)
-    lines = [text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)]
-    return lines[-1] if lines else 0

@@ -14,8 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from jitsi_secure.deployment import Deployment, Origin, ProsodyConfig, ProsodyHost, Setting
-from jitsi_secure.deployment._model import JICOFO_DEFAULTS
+from jitsi_secure.deployment import JICOFO_DEFAULTS, Deployment, Origin, ProsodyConfig, ProsodyHost, Setting
 from jitsi_secure.secure_domain.prosody import ANONYMOUS_MODULES
 from jitsi_secure.secure_domain.spec import SecureDomain
 

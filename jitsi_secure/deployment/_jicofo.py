@@ -22,7 +22,7 @@ from jitsi_secure._root import LayoutError, Root
 from jitsi_secure.deployment._model import JICOFO_DEFAULTS, JicofoConfig, Origin, Setting
 from jitsi_secure.errors import ParseError
 
-__all__ = ["LEGACY_AUTH_URL", "NotJicofoConfigError", "check_is_jicofo_config", "read_jicofo"]
+__all__ = ["LEGACY_AUTH_URL", "NotJicofoConfigError", "check_is_jicofo_config", "read_jicofo_under"]
 
 LEGACY_AUTH_URL = "org.jitsi.jicofo.auth.URL"
 _AUTH = ("jicofo", "authentication")
@@ -66,7 +66,7 @@ def check_is_jicofo_config(document: Any) -> None:
     )
 
 
-def read_jicofo(root: Root, *, conf: Path | None, legacy: Path | None, texts: Mapping[Path, str]) -> JicofoConfig:
+def read_jicofo_under(root: Root, *, conf: Path | None, legacy: Path | None, texts: Mapping[Path, str]) -> JicofoConfig:
     """Jicofo's effective authentication settings under ``root`` (``texts`` stand in for files on disk)."""
     from jitsi_secure.formats import properties
 

@@ -70,6 +70,12 @@ class ConfigJsDocument:
         return self.text
 
     @property
+    def edited(self) -> bool:
+        """Whether an edit made this document (rather than :func:`parse`): such a text is read again by
+        the independent reader (:func:`~jitsi_secure.formats.js.read_independently`) before it is written."""
+        return self._edited
+
+    @property
     def opaque_root(self) -> NonLiteral | None:
         """The code that computes the variable as a whole, else None.
 

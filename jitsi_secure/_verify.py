@@ -45,8 +45,8 @@ def read_js(document: ConfigJsDocument) -> dict[str, Any]:
     so ``check`` never imports esprima. A document made by an edit is read by esprima as well, and the
     readings must be equal (:class:`VerificationError` otherwise): that is the reading a write relies on.
     """
-    if document._edited:
-        from jitsi_secure.formats.js._verify import read_independently
+    if document.edited:
+        from jitsi_secure.formats.js import read_independently
 
         return dict(read_independently(document))
     return dict(document.to_dict())

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from jitsi_secure._spec import SecureDomain
-from jitsi_secure.deployment import Deployment, Origin, ProsodyConfig, ProsodyHost, Setting
-from jitsi_secure.deployment._model import JICOFO_DEFAULTS
+from jitsi_secure.deployment import JICOFO_DEFAULTS, Deployment, Origin, ProsodyConfig, ProsodyHost, Setting
 
 __all__ = [
     "ANONYMOUS_MODULES",

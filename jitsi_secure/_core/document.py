@@ -123,6 +123,11 @@ class Document(Protocol):
 
     def __contains__(self, path: object) -> bool: ...
 
+    def line_of(self, path: Any) -> int | None:
+        """The 1-based line of the setting that decides ``path``'s value (the last one that sets it), or
+        ``None`` when nothing in this document sets it; lines are counted as the format ends them."""
+        ...
+
     def set(self, path: Any, value: Any) -> Self:
         """A document where ``path`` reads as ``value``: ``edit({path: value})``."""
         ...

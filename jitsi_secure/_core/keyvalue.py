@@ -29,7 +29,7 @@ from jitsi_secure._core.spans import KeyValueSpan
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle
 from jitsi_secure._core.trivia import comment_out_splices, commented_out_as, owned_span, uncomment_splice
-from jitsi_secure.errors import EditError
+from jitsi_secure.errors import EditError, line_and_column
 
 __all__ = ["Blank", "Comment", "Entry", "KeyValueDocument", "check_str", "key_of"]
 
@@ -125,6 +125,10 @@ class KeyValueDocument(Generic[EntryT]):
         """Where the comment marker goes for a line starting at ``line_start``."""
         return line_start
 
+    def _line_at(self, offset: int) -> int:
+        """The 1-based line of ``offset``: ``\\r\\n``, ``\\r`` and ``\\n`` each end one, as Java reads."""
+        return line_and_column(self.text, offset)[0]
+
     # -- reading -------------------------------------------------------------------------------
 
     def render(self) -> str:
@@ -147,6 +151,11 @@ class KeyValueDocument(Generic[EntryT]):
             if entry.key == key and entry.value is not None:
                 found = entry
         return found
+
+    def line_of(self, path: str | tuple[str]) -> int | None:
+        """The line of the key ``path``'s occurrence that is read (its last one with a value), or ``None``."""
+        entry = self._effective(key_of(path))
+        return None if entry is None else self._line_at(entry.start)
 
     # -- the document API ------------------------------------------------------------------------
 

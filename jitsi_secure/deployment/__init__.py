@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from jitsi_secure._root import Root
 from jitsi_secure.deployment._jicofo import LEGACY_AUTH_URL, NotJicofoConfigError, check_is_jicofo_config
 from jitsi_secure.deployment._model import (
+    JICOFO_DEFAULTS,
     Deployment,
     JicofoConfig,
     MeetConfig,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_PROSODY_VERSION",
+    "JICOFO_DEFAULTS",
     "LEGACY_AUTH_URL",
     "Deployment",
     "JicofoConfig",
@@ -51,6 +53,7 @@ __all__ = [
     "Setting",
     "check_is_jicofo_config",
     "read_deployment",
+    "read_jicofo",
 ]
 
 #: The loader rules used when the Prosody version is not known.
@@ -80,7 +83,7 @@ def read_deployment(
     overlay = dict(texts or {})
     if isinstance(layout, DockerLayout):
         return _read_docker(layout, overlay)
-    from jitsi_secure.deployment._jicofo import read_jicofo
+    from jitsi_secure.deployment._jicofo import read_jicofo_under
     from jitsi_secure.deployment._prosody import read_prosody
 
     root = Root(layout.root, dict(links or {}))
@@ -88,8 +91,25 @@ def read_deployment(
     prosody = read_prosody(root, main=layout.prosody_main, host_files=[layout.prosody], version=version, texts=overlay)
     if prosody_version is None:
         prosody = _with_note(prosody, "Prosody version unknown: read with Prosody 0.12's loader rules")
-    jicofo = read_jicofo(root, conf=layout.jicofo, legacy=layout.jicofo_legacy, texts=overlay)
+    jicofo = read_jicofo_under(root, conf=layout.jicofo, legacy=layout.jicofo_legacy, texts=overlay)
     return Deployment(layout.domain, prosody, _read_meet(root, layout.meet, overlay), jicofo, layout=layout)
+
+
+def read_jicofo(layout: Layout, *, legacy: bool = True, texts: Mapping[Path, str] | None = None) -> JicofoConfig:
+    """Jicofo's authentication under ``layout``, as :func:`read_deployment` reads it: jicofo.conf with
+    its includes, then the legacy ``sip-communicator.properties``.
+
+    ``legacy=False`` leaves the legacy file out: what jicofo.conf alone says, which is what Jicofo
+    reads once that file's ``org.jitsi.jicofo.auth.URL`` is gone (``doctor`` compares the two).
+    ``texts`` stand in for files on disk, as for :func:`read_deployment`.
+
+    Raises :class:`~jitsi_secure.errors.ParseError` for a file that does not parse (or a missing
+    ``required(...)`` include) and :class:`NotJicofoConfigError` for a jicofo.conf that is not one.
+    """
+    from jitsi_secure.deployment._jicofo import read_jicofo_under
+
+    legacy_file = layout.jicofo_legacy if legacy else None
+    return read_jicofo_under(Root(layout.root), conf=layout.jicofo, legacy=legacy_file, texts=dict(texts or {}))
 
 
 def _with_note(prosody: ProsodyConfig, note: str) -> ProsodyConfig:

@@ -22,7 +22,7 @@ from jitsi_secure._root import LayoutError, Root
 from jitsi_secure.deployment._model import JICOFO_DEFAULTS, JicofoConfig, Origin, Setting
 from jitsi_secure.errors import ParseError
 
-__all__ = ["LEGACY_AUTH_URL", "NotJicofoConfigError", "check_is_jicofo_config", "read_jicofo"]
+__all__ = ["LEGACY_AUTH_URL", "NotJicofoConfigError", "check_is_jicofo_config", "read_jicofo_under"]
 
 LEGACY_AUTH_URL = "org.jitsi.jicofo.auth.URL"
 _AUTH = ("jicofo", "authentication")
@@ -66,7 +66,7 @@ def check_is_jicofo_config(document: Any) -> None:
     )
 
 
-def read_jicofo(root: Root, *, conf: Path | None, legacy: Path | None, texts: Mapping[Path, str]) -> JicofoConfig:
+def read_jicofo_under(root: Root, *, conf: Path | None, legacy: Path | None, texts: Mapping[Path, str]) -> JicofoConfig:
     """Jicofo's effective authentication settings under ``root`` (``texts`` stand in for files on disk)."""
     from jitsi_secure.formats import properties
 
@@ -94,7 +94,7 @@ def read_jicofo(root: Root, *, conf: Path | None, legacy: Path | None, texts: Ma
         value = document.get(LEGACY_AUTH_URL)
         if value is not None:
             value = str(value)
-            legacy_url = Setting(value, Origin(display, _line_of_key(document.render(), LEGACY_AUTH_URL)))
+            legacy_url = Setting(value, Origin(display, document.line_of(LEGACY_AUTH_URL) or 0))
             prefix = next((p for p in _LEGACY_TYPES if value.startswith(p)), "")
             enabled = Setting(True, legacy_url.origin)
             kind = Setting(_LEGACY_TYPES.get(prefix, "XMPP"), legacy_url.origin)
@@ -187,10 +187,3 @@ def _lookup(read: _Read, path: tuple[str, ...]) -> Setting | None:
 
 
 _MISSING: Any = object()
-
-
-def _line_of_key(text: str, key: str) -> int:
-    """The last line that starts with ``key`` followed by a separator (a legacy property's line)."""
-    pattern = re.compile(r"^[ \t\f]*" + re.escape(key) + r"[ \t\f]*[=: \t\f]", re.MULTILINE)
-    lines = [text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)]
-    return lines[-1] if lines else 0

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from jitsi_secure._layout import DockerLayout, Layout
 
-__all__ = ["Deployment", "JicofoConfig", "MeetConfig", "Origin", "ProsodyConfig", "ProsodyHost", "Setting"]
+__all__ = [
+    "JICOFO_DEFAULTS",
+    "Deployment",
+    "JicofoConfig",
+    "MeetConfig",
+    "Origin",
+    "ProsodyConfig",
+    "ProsodyHost",
+    "Setting",
+]
 
 
 @dataclass(frozen=True)
@@ -116,12 +126,16 @@ class ProsodyConfig:
         return self.files_read.get(section, {}).get(option)
 
 
-#: Jicofo's built-in values (reference.conf) of the settings beside ``authentication.enabled``.
-JICOFO_DEFAULTS = {
-    "auto_login": Setting(True),
-    "auth_lifetime": Setting("24 hours"),
-    "auto_owner": Setting(True),
-}
+#: Jicofo's built-in values (reference.conf) of the settings beside ``authentication.enabled``, as the
+#: :class:`JicofoConfig` and policy fields that hold them are named (``auto_login``, ``auth_lifetime``,
+#: ``auto_owner``); read-only.
+JICOFO_DEFAULTS: Mapping[str, Setting] = MappingProxyType(
+    {
+        "auto_login": Setting(True),
+        "auth_lifetime": Setting("24 hours"),
+        "auto_owner": Setting(True),
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +12,11 @@ from jitsi_secure import policy as access
 from jitsi_secure._root import LayoutError, Root
 from jitsi_secure.deployment import DEFAULT_PROSODY_VERSION, Deployment, Origin, ProsodyConfig, ProsodyHost
 from jitsi_secure.doctor._finding import Edit
+from jitsi_secure.errors import JitsiSecureError
+from jitsi_secure.formats import Document
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 
-__all__ = ["Context", "line_of_key", "removing_section", "setting"]
+__all__ = ["Context", "config_js", "dotenv_file", "removing_section", "setting"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,24 @@ class Context:
         except WriteError:  # what the safe reader raises for a file it cannot read
             return None
 
+    def line_of(self, display: str | None, path: Any, read: Callable[[str, str], Document]) -> int:
+        """The line of ``display`` that sets ``path``, as its document (``read(text, display)``, parsed
+        once per file) knows it: 0 when nothing there sets it, or the file cannot be read or parsed."""
+        if display is None:
+            return 0
+        if display not in self._documents:
+            text = self.text(display)
+            try:
+                self._documents[display] = read(text, display) if text is not None else None
+            except JitsiSecureError:  # a file that does not parse was reported by the reader already
+                self._documents[display] = None
+        document = self._documents[display]
+        return (document.line_of(path) or 0) if document is not None else 0
+
+    @functools.cached_property
+    def _documents(self) -> dict[str, Document | None]:
+        return {}
+
     def edit(self, display: str | None, role: str, change: Callable[[str], str]) -> tuple[Edit, ...]:
         """The edit of ``display`` by ``change``; none when the file is not known on disk."""
         path = self.disk(display) if display else None
@@ -109,16 +128,18 @@ class Context:
         return host.defined_at[0] if host.defined_at else None
 
 
-def line_of_key(text: str, key: str) -> int:
-    """The last line that assigns ``key`` (``key =``, ``key:``, ``"key":``) outside a line comment, 0 if none."""
-    pattern = re.compile(r"^(?P<lead>[^\n]*?)[\"']?\b" + re.escape(key) + r"\b[\"']?\s*[:=]", re.MULTILINE)
-    found = 0
-    for match in pattern.finditer(text):
-        lead = match.group("lead")
-        if "//" in lead or "--" in lead or lead.lstrip().startswith("#"):
-            continue
-        found = text.count("\n", 0, match.start()) + 1
-    return found
+def config_js(text: str, source: str) -> Document:
+    """config.js (or interface_config.js, by its name) as a document."""
+    from jitsi_secure.formats import js
+
+    return js.parse(text, source=source, name=js.variable_for(source))
+
+
+def dotenv_file(text: str, source: str) -> Document:
+    """A docker ``.env`` file as a document."""
+    from jitsi_secure.formats import dotenv
+
+    return dotenv.parse(text, source=source)
 
 
 def setting(section: str, option: str, value: Any) -> Callable[[Any], Any]:

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from jitsi_secure import policy as access
 from jitsi_secure.deployment import Origin
-from jitsi_secure.doctor._context import Context, line_of_key
+from jitsi_secure.doctor._context import Context, config_js
 from jitsi_secure.doctor._finding import Finding, make
 from jitsi_secure.errors import JitsiSecureError
 
@@ -26,8 +26,6 @@ def check(ctx: Context) -> Iterator[Finding]:
     announced = meet.get("hosts.anonymousdomain")
     if not isinstance(announced, str) or not announced:
         return
-    text = ctx.text(meet.file)
-    where = Origin(meet.file, line_of_key(text, "anonymousdomain") if text else 0)
     host = prosody.host(announced)
     if host is not None and host.kind == "VirtualHost" and host.enabled:
         auth = prosody.get(host.name, "authentication")
@@ -43,6 +41,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     unloaded = _unloaded_definition(ctx, announced.lower())
     if unloaded is None:
         state = "is disabled (enabled = false)" if host is not None and host.kind == "VirtualHost" else "is not defined"
+        where = Origin(meet.file, ctx.line_of(meet.file, "hosts.anonymousdomain", config_js))
         yield make("anonymousdomain-unknown-host", f"config.js announces guest domain {announced}, which {state} "
                    "in Prosody's configuration", where)  # fmt: skip
         return

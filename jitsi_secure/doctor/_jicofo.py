@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from jitsi_secure.deployment import LEGACY_AUTH_URL, JicofoConfig
+from jitsi_secure.deployment import LEGACY_AUTH_URL, JicofoConfig, read_jicofo
 from jitsi_secure.doctor._context import Context
 from jitsi_secure.doctor._finding import Edit, Finding, make
 from jitsi_secure.secure_domain.layout import Layout
@@ -77,12 +77,10 @@ def _legacy_override(ctx: Context, jicofo: JicofoConfig) -> Iterator[Finding]:
 
 def _conf_only(ctx: Context) -> JicofoConfig | None:
     """Jicofo's authentication as jicofo.conf (with its includes) alone sets it."""
-    from jitsi_secure.deployment._jicofo import read_jicofo
-
     layout = ctx.layout
-    if not isinstance(layout, Layout) or layout.jicofo is None or ctx.root is None:
+    if not isinstance(layout, Layout) or layout.jicofo is None:
         return None
-    return read_jicofo(ctx.root, conf=layout.jicofo, legacy=None, texts=ctx.texts)
+    return read_jicofo(layout, legacy=False, texts=ctx.texts)
 
 
 def _hocon_set(path: tuple[str, ...], value: str) -> Callable[[str], str]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from jitsi_secure.deployment import Origin
-from jitsi_secure.doctor._context import Context, line_of_key
+from jitsi_secure.doctor._context import Context, dotenv_file
 from jitsi_secure.doctor._finding import Finding, make
 
 __all__ = ["EXAMPLE_SECRETS", "MIN_LENGTH", "check"]
@@ -36,11 +36,11 @@ def check(ctx: Context) -> Iterator[Finding]:
             for key, value in options.items():
                 if _SECRET_NAME.search(key) and isinstance(value, str):
                     yield from _judge(f"{key} of {scope}", value, origins.get(key))
-    if ctx.deployment.env_file is not None:
-        text = ctx.text(ctx.deployment.env_file) or ""
+    env_file = ctx.deployment.env_file
+    if env_file is not None:
         for key, value in ctx.deployment.env.items():
             if _SECRET_NAME.search(key) and value:
-                yield from _judge(key, value, Origin(ctx.deployment.env_file, line_of_key(text, key)))
+                yield from _judge(key, value, Origin(env_file, ctx.line_of(env_file, key, dotenv_file)))
 
 
 def _judge(name: str, value: str, origin: Origin | None) -> Iterator[Finding]:

@@ -342,3 +342,40 @@ def test_options_read_from_a_file_say_which_file(tmp_path: Path) -> None:
     assert config.read_from("four.example", "app_secret") is None  # a literal string
     assert config.read_from("five.example", "app_secret") == "/etc/prosody/certs/d"  # the global one
     assert config.read_from("five.example", "authentication") is None
+
+
+def test_the_legacy_login_url_is_placed_at_the_line_java_reads_it_from(tmp_path: Path) -> None:
+    root = build_example_tree(tmp_path / "root")
+    legacy = root / "etc/jitsi/jicofo/sip-communicator.properties"
+    legacy.write_text(
+        "# org.jitsi.jicofo.auth.URL=XMPP:commented.example.com\n"
+        f"org.jitsi.jicofo.auth.URL=XMPP:{EXAMPLE_DOMAIN}\n"
+        # A continuation line of another value that looks like the key: Java reads it as part of that value.
+        "org.jitsi.jicofo.BRIDGE_MUC=JvbBrewery@internal.auth.meet.example.com,\\\n"
+        "  org.jitsi.jicofo.auth.URL=EXT_JWT:old.example.com\n"
+    )
+    jicofo = read_deployment(Layout.debian(root=root)).jicofo
+    assert jicofo is not None and jicofo.legacy_url is not None
+    assert jicofo.legacy_url.value == f"XMPP:{EXAMPLE_DOMAIN}"
+    assert jicofo.legacy_url.origin == Origin("/etc/jitsi/jicofo/sip-communicator.properties", 2)
+
+
+def test_read_jicofo_reads_jicofo_conf_with_or_without_the_legacy_file(tmp_path: Path) -> None:
+    from jitsi_secure.deployment import JICOFO_DEFAULTS, read_jicofo
+
+    root = build_example_tree(tmp_path / "root")
+    layout = Layout.debian(root=root)
+    legacy = root / "etc/jitsi/jicofo/sip-communicator.properties"
+    legacy.write_text(f"org.jitsi.jicofo.auth.URL=EXT_JWT:{EXAMPLE_DOMAIN}\n")
+    both = read_jicofo(layout)
+    assert both == read_deployment(layout).jicofo
+    assert both.type.value == "JWT" and both.legacy_url is not None
+    alone = read_jicofo(layout, legacy=False)
+    assert alone.legacy_url is None and alone.type.value != "JWT"
+    assert "/etc/jitsi/jicofo/sip-communicator.properties" not in alone.files
+    # Planned texts stand in for the files, as for read_deployment.
+    planned = read_jicofo(layout, texts={legacy: f"org.jitsi.jicofo.auth.URL=XMPP:{EXAMPLE_DOMAIN}\n"})
+    assert planned.type.value == "XMPP"
+    assert alone.auto_login == JICOFO_DEFAULTS["auto_login"]
+    with pytest.raises(TypeError):
+        JICOFO_DEFAULTS["auto_login"] = Setting(False)  # type: ignore[index]

@@ -35,6 +35,17 @@ CASES = [
         f"visitors.{DOMAIN}",
         fixable=False,
     ),
+    # The line is the setting's, not a commented-out copy further down (review M9: a block comment).
+    Case(
+        "anonymousdomain-unknown-host",
+        lambda root: (
+            edit(root, MEET_FILE, f"anonymousdomain: 'guest.{DOMAIN}'", f"anonymousdomain: 'visitors.{DOMAIN}'"),
+            append(root, MEET_FILE, "/*\n    hosts: {\n        anonymousdomain: 'old',\n    },\n*/\n"),
+        ),
+        MEET_FILE,
+        f"visitors.{DOMAIN}",
+        fixable=False,
+    ),
     Case(
         "anonymousdomain-unknown-host",
         lambda root: edit(
@@ -45,6 +56,11 @@ CASES = [
         fixable=False,
     ),
 ]
+
+
+def append(root: Path, display: str, text: str) -> None:
+    path = root / display.lstrip("/")
+    path.write_text(path.read_text() + text)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.id}-{n}" for n, c in enumerate(CASES)])

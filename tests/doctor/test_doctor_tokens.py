@@ -60,10 +60,21 @@ CASES = [
         "tokenAuthUrlAutoRedirect: false,",
         fixable=True,
     ),
+    # Its line is the property's, not that of a copy in a block comment below it (review M9).
+    Case(
+        "removed-client-option",
+        lambda root: (
+            edit(root, MEET_FILE, "// tokenAuthUrlAutoRedirect: false", "tokenAuthUrlAutoRedirect: false,"),
+            edit(root, MEET_FILE, "\n};", "\n    /*\n    tokenAuthUrlAutoRedirect: true,\n    */\n};"),
+        ),
+        MEET_FILE,
+        "tokenAuthUrlAutoRedirect: false,",
+        fixable=True,
+    ),
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.id}-{n}" for n, c in enumerate(CASES)])
 def test_each_case(case: Case, prosody: ProsodyInstall, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run_case(case, prosody, tmp_path, capsys)
 
@@ -79,3 +90,20 @@ def test_a_secret_value_is_never_printed(tmp_path: Path, capsys: pytest.CaptureF
         assert main(["doctor", "--root", str(root), *output]) == 1
         assert "tiny-secret-9" not in capsys.readouterr().out
     assert DOMAIN
+
+
+def test_a_docker_secret_is_reported_at_the_line_compose_reads(tmp_path: Path) -> None:
+    from jitsi_secure.doctor import examine
+    from jitsi_secure.secure_domain.layout import DockerLayout
+
+    env = tmp_path / ".env"
+    env.write_text(
+        "XMPP_DOMAIN=meet.jitsi\n"
+        "# JICOFO_AUTH_PASSWORD=passw0rd\n"
+        "JICOFO_AUTH_PASSWORD=passw0rd\n"
+        # A quoted value over lines holds text that looks like the key; compose reads it as a value.
+        'JVB_ADVERTISE_IPS="10.0.0.1\nJICOFO_AUTH_PASSWORD=changeme\n"\n'
+    )
+    findings = examine(DockerLayout.from_env_file(env), prosody_version=(0, 12))
+    secret = [(f.file, f.line) for f in findings if f.id == "example-secret"]
+    assert secret == [(str(env), 3)], findings

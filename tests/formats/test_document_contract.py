@@ -212,6 +212,43 @@ def test_get_in_and_to_dict(case: Case) -> None:
     assert "not a path at all" not in doc
 
 
+def test_line_of_names_the_line_that_decides_a_value(case: Case) -> None:
+    doc = parse(case, case.text)
+    lines = case.text.splitlines(keepends=True)
+    line = doc.line_of(case.present)
+    assert line is not None
+    assert case.value in lines[line - 1]
+    assert not lines[line - 1].lstrip().startswith(("#", "--", "//"))
+    assert doc.line_of(case.absent) is None
+    assert doc.line_of(case.example) is None  # a commented-out example sets nothing
+    # A second setting below the first decides the value, so it is the line.
+    twice = parse(case, "".join([*lines[:line], lines[line - 1].replace(case.value, "two"), *lines[line:]]))
+    assert twice.get(case.present) == "two"
+    assert twice.line_of(case.present) == line + 1
+    added = doc.set(case.absent, "two")
+    assert "two" in added.render().splitlines()[added.line_of(case.absent) - 1]
+    crlf = parse(case, case.text.replace("\n", "\r\n"))
+    assert crlf.line_of(case.present) == line
+
+
+#: A key written only inside a block comment, then set for real below it, for the formats that have them.
+BLOCK_COMMENTS = {
+    "js": ("var config = {\n    /*\n    a: 1,\n    */\n    a: 2,\n    /* a: 3 */\n};\n", "a", 5),
+    "lua": ("--[[\na = 1\n]]\na = 2\n--[==[ a = 3\n]==]\n", "a", 4),
+}
+
+
+@pytest.mark.parametrize("name", list(BLOCK_COMMENTS))
+def test_line_of_never_points_into_a_block_comment(name: str) -> None:
+    case = next(c for c in CASES if c.name == name)
+    text, path, line = BLOCK_COMMENTS[name]
+    doc = parse(case, text)
+    assert doc.get(path) == 2
+    assert doc.line_of(path) == line
+    only_commented = text.replace("a: 2", "b: 2").replace("a = 2", "b = 2")
+    assert parse(case, only_commented).line_of(path) is None
+
+
 # .properties has no value that code computes, so it has no case here.
 @pytest.mark.parametrize("case", [c for c in CASES if c.computed_text], ids=lambda c: c.name)
 def test_computed_values_carry_their_text(case: Case) -> None:

@@ -175,8 +175,9 @@ def test_parsers_are_imported_lazily_and_esprima_only_to_verify_an_edit() -> Non
         "assert 'tree_sitter' in sys.modules\n"
         "v.read_js(doc)\n"
         "edited = doc.set('b', 2)\n"
+        "assert not doc.edited and edited.edited and not m.parse(edited.render()).edited\n"
         "assert 'esprima' not in sys.modules\n"
-        "assert v.read_js(edited) == {'a': 1, 'b': 2}\n"
+        "assert v.read_js(edited) == {'a': 1, 'b': 2} == m.read_independently(edited)\n"
         "assert 'esprima' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

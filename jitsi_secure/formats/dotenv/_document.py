@@ -122,6 +122,10 @@ class DotenvDocument(KeyValueDocument[Entry]):
     def _commented_entry(self, comment: Comment) -> Entry | None:
         return commented_entry(self.text, comment)
 
+    def _line_at(self, offset: int) -> int:
+        # Compose ends a line at ``\n`` only (a ``\r`` is whitespace to it).
+        return self.text.count("\n", 0, offset) + 1
+
     def _comment_out_at(self, line_start: int) -> int:
         # After a BOM, not before it: compose skips a BOM only at the very start of the file.
         return 1 if line_start == 0 and self.text.startswith(BOM) else line_start

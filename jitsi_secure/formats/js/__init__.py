@@ -22,8 +22,8 @@ document is a :class:`~jitsi_secure.formats.Document`: ``edit(changes)`` makes a
 one set of splices into the original text, checked by parsing the result once: its meaning must
 differ from before by exactly the intended changes, or the edit raises
 :class:`~jitsi_secure.errors.EditError` and nothing changes; ``applied`` lists the splices. An edited
-document is also read by a second, independent parser (esprima) before jitsi-secure writes it (see
-``jitsi_secure._verify``), once per batch.
+document (:attr:`ConfigJsDocument.edited`) is also read by a second, independent parser (esprima,
+:func:`read_independently`) before jitsi-secure writes it, once per batch.
 
 The package's parts, each importing only those before it: nginx SSI, the text as served (``_ssi``);
 the ESTree shape and its walk (``_estree``); esprima, the independent reader (``_esprima``, imported on
@@ -31,7 +31,7 @@ first use); the tree-sitter front-end (``_parser``); the records of values and w
 with lookup and JavaScript equality (``_model``); the evaluator that builds them (``_meaning``); new
 values in the file's style (``_render``); the splices of one change (``_edit``); the plan of one batch
 (``_batch``); the document and :func:`parse` (``_document``); esprima's reading of an edited document
-compared with the document's own (``_verify``, imported only to verify an edit).
+compared with the document's own (``_verify``; esprima itself is imported only to verify an edit).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from __future__ import annotations
 from jitsi_secure.formats.js._document import ConfigJsDocument, load_file, parse, variable_for
 from jitsi_secure.formats.js._model import JsValue, NonLiteral
 from jitsi_secure.formats.js._render import secret_spellings
+from jitsi_secure.formats.js._verify import read_independently
 
 __all__ = [
     "ConfigJsDocument",
@@ -46,6 +47,7 @@ __all__ = [
     "NonLiteral",
     "load_file",
     "parse",
+    "read_independently",
     "secret_spellings",
     "variable_for",
 ]

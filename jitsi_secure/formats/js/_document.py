@@ -19,11 +19,23 @@ from jitsi_secure._core.edit import read_source, verified_edit
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure._core.trivia import line_span
-from jitsi_secure.errors import EditError, ParseError
+from jitsi_secure.errors import EditError, ParseError, line_and_column
 from jitsi_secure.formats.js._batch import Batch, common_length, holds, normalise, overlapping, pop, put
 from jitsi_secure.formats.js._edit import Editor
 from jitsi_secure.formats.js._meaning import build_model
-from jitsi_secure.formats.js._model import MISSING, JsValue, Model, NonLiteral, difference, lookup, same, split_path
+from jitsi_secure.formats.js._model import (
+    MISSING,
+    JsValue,
+    Model,
+    NonLiteral,
+    ObjNode,
+    Prop,
+    Stmt,
+    difference,
+    lookup,
+    same,
+    split_path,
+)
 from jitsi_secure.formats.js._parser import parse_tree
 from jitsi_secure.formats.js._render import check_value
 from jitsi_secure.formats.js._ssi import Served, serve
@@ -56,6 +68,12 @@ class ConfigJsDocument:
     def render(self) -> str:
         """The text, byte for byte as parsed (or as edited)."""
         return self.text
+
+    @property
+    def edited(self) -> bool:
+        """Whether an edit made this document (rather than :func:`parse`): such a text is read again by
+        the independent reader (:func:`~jitsi_secure.formats.js.read_independently`) before it is written."""
+        return self._edited
 
     @property
     def opaque_root(self) -> NonLiteral | None:
@@ -91,6 +109,24 @@ class ConfigJsDocument:
         except EditError:
             return False
         return lookup(self._model.root, keys) is not MISSING
+
+    def line_of(self, path: str | Sequence[str]) -> int | None:
+        """The line that decides the value at ``path`` (as for :meth:`get`): the key of the last property
+        that defines it, or the value of the last statement that assigns it (the statement itself when
+        the value is code); ``None`` when it is absent. Comments are never looked at: a key inside
+        ``/* ... */`` sets nothing. ``\\r\\n``, ``\\r`` and ``\\n`` each end a line."""
+        node: object = self._model.root
+        entry = None
+        for key in split_path(path):
+            if not isinstance(node, ObjNode) or key not in node.entries:
+                return None
+            entry = node.entries[key]
+            node = entry.value
+        assert entry is not None  # split_path gives at least one key
+        # A guard (`if (!config.hasOwnProperty('a')) ...`) tests the key; it does not give the value.
+        writer = [w for w in entry.writers if not (isinstance(w, Stmt) and w.kind == "guard")][-1]
+        offset = writer.key_start if isinstance(writer, Prop) else max(writer.value_start, writer.start)
+        return line_and_column(self.text, offset)[0]
 
     def set(self, path: str | Sequence[str], value: object) -> ConfigJsDocument:
         """A new document where ``path`` holds ``value`` (bool, int, float, str, None, list or dict):

@@ -18,8 +18,9 @@ from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats.lua._edit import Editor
 from jitsi_secure.formats.lua._layout import IDENTIFIER, LuaPath, lua_path
 from jitsi_secure.formats.lua._loader import LuaEvaluateOptions, LuaEvaluation
-from jitsi_secure.formats.lua._meaning import LuaExpression
+from jitsi_secure.formats.lua._meaning import _LINE_BREAKS, LuaExpression, literal_value
 from jitsi_secure.formats.lua._model import Option, Section, field_start, read
+from jitsi_secure.formats.lua._tree import Field
 
 __all__ = ["LuaDocument", "load_file", "parse"]
 
@@ -98,6 +99,25 @@ class LuaDocument(Editor):
             return self.get(path, _UNSET) is not _UNSET and self.get(path) is not None  # type: ignore[arg-type]
         except EditError:
             return False
+
+    def line_of(self, path: LuaPath) -> int | None:
+        """The line that decides the value at ``path`` (as for :meth:`get`), or ``None`` when nothing sets it:
+        the last top-level assignment of the option in its section, and with ``keys`` the last field of
+        its table literal that names each key (``k = v`` or ``["k"] = v``) as far as there is one.
+        Lines end as Lua ends them (``\\r\\n``, ``\\n\\r``, ``\\r``, ``\\n``)."""
+        if self.get(path, _UNSET) is _UNSET:
+            return None
+        section, option, keys = lua_path(path)
+        found = self._last_option(section, option)
+        assert found is not None  # get() found it
+        offset = found.start
+        node = self._model.value_nodes.get((found.start, found.value_start))
+        for key in keys:
+            named = [f for f in node.fields if _names(f, key, self.text)] if node is not None else []
+            if not named:
+                break  # a value Lua builds otherwise (a list entry): the line of what holds it
+            offset, node = field_start(named[-1]), named[-1].value
+        return len(_LINE_BREAKS.findall(self.text, 0, offset)) + 1
 
     def to_dict(self) -> dict[str, dict[str, ConfigValue | Computed]]:
         """The literal options of every section: ``{"*": globals, "<host>": options, ...}``, the shape
@@ -278,6 +298,13 @@ def _legacy_pair(path: object, second: object) -> bool:
     if not isinstance(second, str) or not IDENTIFIER.fullmatch(second):
         return False
     return path is None or (isinstance(path, str) and path != "*" and not IDENTIFIER.fullmatch(path))
+
+
+def _names(field: Field, key: str, text: str) -> bool:
+    """Whether table ``field`` is written with the key ``key`` (``key = v`` or ``["key"] = v``)."""
+    if field.kind == "name":
+        return field.name == key
+    return field.kind == "expr" and field.key is not None and literal_value(field.key, text) == key
 
 
 def _as_value(default: object) -> ConfigValue | Computed:

@@ -67,7 +67,7 @@ class EditError(JitsiSecureError):
     """An edit that cannot be made: a path that does not fit the document, overlapping splices, or an
     edit whose result would not mean what was asked.
 
-    ``str()`` reads ``source: message``. A document's ``edit``, ``set``, ``remove`` (and Lua's
+    ``str()`` reads ``source: message``. A document's ``edit``, ``set``, ``remove``, ``get`` (and Lua's
     ``add_section``/``remove_section``) always raise it with their ``source``; the message names paths,
     keys and type names, never a value (values may be secrets).
 

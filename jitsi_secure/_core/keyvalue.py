@@ -154,6 +154,7 @@ class KeyValueDocument(Generic[EntryT]):
 
     # -- the document API ------------------------------------------------------------------------
 
+    @names_source
     def get(self, path: str | tuple[str], default: str | None = None) -> str | Computed | None:
         """The value read for the key ``path`` (its last occurrence with a value), or ``default``."""
         entry = self._effective(key_of(path))

@@ -219,3 +219,19 @@ def test_save_turns_an_unencodable_text_into_a_write_error(
     assert SECRET not in message
     assert path.read_text(encoding="utf-8") == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "path"),
+    [
+        (properties.parse, "a=1\n", 7),
+        (dotenv.parse, "A=1\n", 7),
+        (hocon.parse, "a = 1\n", "a..b"),
+        (lua.parse, "a = 1\n", 7),
+        (js.parse, "var config = {a: 1};\n", ""),
+    ],
+    ids=["properties", "dotenv", "hocon", "lua", "js"],
+)
+def test_get_with_a_path_that_is_not_one_names_the_file(parse: Callable[..., Any], text: str, path: object) -> None:
+    with pytest.raises(EditError, match=r"^/x/file: "):
+        parse(text, source="/x/file").get(path)

@@ -101,6 +101,7 @@ class HoconDocument:
         view: dict[str, HoconValue] = unresolved_view(self._raw)
         return view
 
+    @names_source
     def get(
         self,
         path: str | tuple[str, ...],

@@ -76,6 +76,7 @@ class ConfigJsDocument:
         """
         return self._model.plain()
 
+    @names_source
     def get(self, path: str | Sequence[str], default: JsValue = None) -> JsValue:
         """The value at dotted ``path`` (``"hosts.anonymousdomain"``) or tuple of keys, or ``default``
         when it is absent."""

@@ -61,6 +61,7 @@ class LuaDocument(Editor):
         the offsets of the statement and of its value (for plans and diffs)."""
         return self._options_in(section)
 
+    @names_source
     def get(self, path: LuaPath | None, default: object = None) -> ConfigValue | Computed:
         """The value at ``path``: ``(section, option, *keys)`` with ``"*"`` for the global section, or a bare
         option name for a global option; ``default`` when nothing sets it (or the section does not exist).

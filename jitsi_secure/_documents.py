@@ -76,7 +76,11 @@ def load(path: str | os.PathLike[str]) -> Document:
 
 
 def save(path: str | os.PathLike[str], document: Document, *, backup_suffix: str | None = None) -> WriteResult:
-    """Write ``document`` to ``path`` with the safe writer (no write when unchanged, atomic, symlinks kept)."""
+    """Write ``document`` to ``path`` with the safe writer (no write when unchanged, atomic, symlinks kept).
+
+    Raises :class:`~jitsi_secure.errors.WriteError`, with nothing written, when the file cannot be written
+    or its text holds a character the file's encoding cannot (a lone surrogate, which no edit writes).
+    """
     from jitsi_secure.formats import properties
 
     if not hasattr(document, "render"):

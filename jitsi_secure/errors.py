@@ -65,7 +65,25 @@ class ParseError(JitsiSecureError):
 
 class EditError(JitsiSecureError):
     """An edit that cannot be made: a path that does not fit the document, overlapping splices, or an
-    edit whose result would not mean what was asked."""
+    edit whose result would not mean what was asked.
+
+    ``str()`` reads ``source: message``. A document's ``edit``, ``set``, ``remove``, ``get`` (and Lua's
+    ``add_section``/``remove_section``) always raise it with their ``source``; the message names paths,
+    keys and type names, never a value (values may be secrets).
+
+    Attributes:
+        message: what is wrong, without the file name.
+        source: the file name (or ``"<string>"``); ``None`` while the error has not reached a document.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.message = message
+        self.source = source
+        super().__init__(message if source is None else f"{source}: {message}")
+
+    def with_source(self, source: str) -> EditError:
+        """The same error attributed to ``source`` (a file path, for instance)."""
+        return EditError(self.message, source=source)
 
 
 class VerificationError(JitsiSecureError):

@@ -7,18 +7,50 @@ parses, not twenty. The new document records the splices that made it (``applied
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from jitsi_secure._core.splice import Splice, apply_splices
 from jitsi_secure._core.write import read_text
 from jitsi_secure.errors import EditError, ParseError
 
-__all__ = ["read_source", "verified_edit"]
+__all__ = ["names_source", "read_source", "verified_edit"]
 
 D = TypeVar("D")
+R = TypeVar("R")
+P = ParamSpec("P")
+
+
+class _Sourced(Protocol):
+    @property
+    def source(self) -> str: ...
+
+
+S = TypeVar("S", bound=_Sourced)
+
+
+def names_source(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """``method`` of a document, its :class:`EditError` attributed to the document's ``source``.
+
+    The renderers, path parsers and splice checks below a document do not know its file; each public
+    edit method (``edit``, ``set``, ``remove``, ...) wears this, so every error a user gets from one names
+    the file, and one that already does is left as it is.
+    """
+
+    @functools.wraps(method)
+    def named(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except EditError as exc:
+            if exc.source is not None:
+                raise
+            raise exc.with_source(self.source).with_traceback(exc.__traceback__) from exc.__cause__
+
+    return named
+
 
 #: What ``read_text`` makes of bytes it cannot decode (``surrogateescape``).
 _UNDECODED = re.compile("[\udc80-\udcff]")
@@ -41,10 +73,17 @@ def verified_edit(
     try:
         new = reparse(apply_splices(text, splices))
     except ParseError as exc:
-        raise EditError(f"{source}: the edit ({reasons}) would not parse: {exc.message}; nothing was changed") from None
+        # The parser's message can quote the text near the fault, and that text may be a secret value:
+        # the position is enough to find the renderer's mistake.
+        where = f"line {exc.line}, column {exc.column}"
+        raise EditError(
+            f"the edit ({reasons}) would not parse (at {where}); nothing was changed", source=source
+        ) from None
     found = problem(new)
     if found is not None:
-        raise EditError(f"{source}: the edit ({reasons}) would not read as intended ({found}); nothing was changed")
+        raise EditError(
+            f"the edit ({reasons}) would not read as intended ({found}); nothing was changed", source=source
+        )
     # Frozen documents: ``applied`` is set once, here, on the object nobody else has seen yet.
     object.__setattr__(new, "applied", ordered)
     return new

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Generic, Self, TypeVar
 
 from jitsi_secure._core.document import REMOVE, CommentOut, Computed, Remove
-from jitsi_secure._core.edit import verified_edit
+from jitsi_secure._core.edit import names_source, verified_edit
 from jitsi_secure._core.placement import Line, Placement
 from jitsi_secure._core.spans import KeyValueSpan
 from jitsi_secure._core.splice import Splice
@@ -121,6 +121,10 @@ class KeyValueDocument(Generic[EntryT]):
     def _check_key(self, key: str) -> None:
         check_str("key", key)
 
+    def _check_value(self, key: str, name: str, value: object) -> None:
+        """Refuse a ``value`` (or ``placeholder``: ``name``) for ``key`` that the format cannot write."""
+        check_str(name, value)
+
     def _comment_out_at(self, line_start: int) -> int:
         """Where the comment marker goes for a line starting at ``line_start``."""
         return line_start
@@ -159,11 +163,13 @@ class KeyValueDocument(Generic[EntryT]):
 
     # -- the document API ------------------------------------------------------------------------
 
+    @names_source
     def get(self, path: str | tuple[str], default: str | None = None) -> str | Computed | None:
         """The value read for the key ``path`` (its last occurrence with a value), or ``default``."""
         entry = self._effective(key_of(path))
         return default if entry is None else self._read(entry)
 
+    @names_source
     def set(self, path: str | tuple[str], value: str) -> Self:
         """A document in which ``path`` reads as ``value``: ``edit({path: value})``.
 
@@ -179,6 +185,7 @@ class KeyValueDocument(Generic[EntryT]):
         """
         return self.edit({path: value})
 
+    @names_source
     def remove(self, path: str | tuple[str], *, comment_out: bool = False) -> Self:
         """A document without ``path``: every occurrence goes, with each of its lines.
 
@@ -189,6 +196,7 @@ class KeyValueDocument(Generic[EntryT]):
         """
         return self._edit({path: REMOVE}, comment_out=comment_out)
 
+    @names_source
     def edit(self, changes: Mapping[str | tuple[str], str | Remove | CommentOut]) -> Self:
         """All ``changes`` (key to value, to :data:`~jitsi_secure.formats.REMOVE`, or to a
         :class:`~jitsi_secure.formats.CommentOut`) as one batch of splices on this text, verified once;
@@ -215,7 +223,7 @@ class KeyValueDocument(Generic[EntryT]):
                 placement.drop(key)
                 expect.pop(key, None)
                 continue
-            check_str("value", value)
+            self._check_value(key, "value", value)
             assert isinstance(value, str)
             splice = self._set_splice(key, value, placement)
             if splice is not None:
@@ -250,7 +258,7 @@ class KeyValueDocument(Generic[EntryT]):
                     self.text, entry.start, entry.end, "#", reason, at=self._comment_out_at
                 )
             ]
-        check_str("placeholder", how.placeholder)
+        self._check_value(key, "placeholder", how.placeholder)
         return [
             commented_out_as(
                 self.text,
@@ -330,7 +338,7 @@ def key_of(path: object) -> str:
     if isinstance(path, tuple) and len(path) == 1:
         path = path[0]
     if not isinstance(path, str):
-        raise EditError(f"a key must be a string or a 1-tuple of one, not {path!r}")
+        raise EditError(f"a key must be a string or a 1-tuple of one, not {type(path).__name__}")
     return path
 
 

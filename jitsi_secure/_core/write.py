@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from jitsi_secure.errors import WriteError
+from jitsi_secure.errors import WriteError, line_and_column
 
 __all__ = [
     "KILL_AT_ENV",
@@ -159,7 +159,8 @@ class WriteBatch:
             batch.stage(path_b, text_b, backup_suffix=".bak")
             results = batch.commit()
 
-    :meth:`stage` raises :class:`WriteError` with every target still untouched. :meth:`commit` raises
+    :meth:`stage` raises :class:`WriteError` with every target still untouched (also for a text that
+    ``encoding`` cannot hold, such as one with a lone surrogate). :meth:`commit` raises
     :class:`WriteError` for a rename that fails; :attr:`committed` then says which files were replaced
     before it (the caller may put them back).
     """
@@ -201,7 +202,7 @@ class WriteBatch:
         """
         asked = Path(path)
         target = Path(os.path.realpath(asked))
-        data = text.encode(encoding, errors=_ERRORS)
+        data = _encoded(asked, text, encoding)
         try:
             old = target.read_bytes()
             like: os.stat_result | None = target.stat()
@@ -331,7 +332,7 @@ def create_text(
     name, so of two concurrent creations exactly one wins). Raises :class:`WriteError` on failure.
     """
     target = Path(path)
-    item = _stage(target, text.encode(encoding, errors=_ERRORS), mode, owner)
+    item = _stage(target, _encoded(target, text, encoding), mode, owner)
     try:
         proc = _open_proc_fds() if item.fd is not None else None
         try:
@@ -351,6 +352,19 @@ def create_text(
         _discard((item,))  # the descriptor, or the temporary name beside the new link
     fsync_folder(target.parent)
     return True
+
+
+def _encoded(path: Path, text: str, encoding: str) -> bytes:
+    """``text`` as the bytes of the file ``path``; what ``encoding`` cannot hold is a :class:`WriteError`
+    (before anything is written) at its line and column, never the text itself (it may be a secret)."""
+    try:
+        return text.encode(encoding, errors=_ERRORS)
+    except UnicodeEncodeError as exc:
+        line, column = line_and_column(text, exc.start)
+        raise WriteError(
+            f"{path}: cannot write line {line}, column {column} as {encoding} (a character it cannot hold,"
+            " such as a lone surrogate); nothing was written"
+        ) from None
 
 
 def _stage_like(target: Path, data: bytes, like: os.stat_result | None) -> _Staged:

@@ -223,7 +223,7 @@ def _members(document: Any, path: SettingPath) -> list[Any]:
     section, option = path
     current = document.get(path) if option in document.options(section) else []
     if not isinstance(current, list):
-        raise EditError(f'{document.source}: "{section}": {option} is not a plain list; edit it by hand')
+        raise EditError(f'"{section}": {option} is not a plain list; edit it by hand', source=document.source)
     return current
 
 

@@ -363,7 +363,7 @@ def _conference_component(document: LuaDocument, spec: SecureDomain, placement: 
 def _main_host(document: LuaDocument, spec: SecureDomain) -> str:
     if not _has_section(document, spec.domain):
         found = ", ".join(s.name for s in document.sections() if s.kind == "VirtualHost" and s.name) or "none"
-        raise EditError(f'{document.source}: no VirtualHost "{spec.domain}" section (VirtualHosts found: {found})')
+        raise EditError(f'no VirtualHost "{spec.domain}" section (VirtualHosts found: {found})', source=document.source)
     return spec.domain
 
 

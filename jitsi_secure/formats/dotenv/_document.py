@@ -17,6 +17,7 @@ from jitsi_secure._core.keyvalue import Comment, KeyValueDocument, check_str
 from jitsi_secure._core.placement import Placement
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
+from jitsi_secure._core.writable import refuse_lone_surrogates
 from jitsi_secure._core.write import read_text
 from jitsi_secure.errors import EditError, ParseError
 from jitsi_secure.formats.dotenv import _meaning as template
@@ -97,6 +98,15 @@ class DotenvDocument(KeyValueDocument[Entry]):
 
     def _check_key(self, key: str) -> None:
         _check_key(key)
+
+    def _check_value(self, key: str, name: str, value: object) -> None:
+        check_str(name, value)
+        assert isinstance(value, str)
+        refuse_lone_surrogates(value, f"set {key}")
+        if "\0" in value:
+            # Compose would read it, but a process environment is C strings: the container could not
+            # get the value, and a shell sourcing the file stops at the NUL.
+            raise EditError(f"set {key}: a {name} with a NUL character cannot be written to a .env file")
 
     def _set_splice(self, key: str, value: str, placement: Placement) -> Splice | None:
         entry = self._effective(key) or self._last_bare(key)

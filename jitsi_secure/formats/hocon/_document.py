@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jitsi_secure._core.document import REMOVE, CommentOut, Remove
-from jitsi_secure._core.edit import read_source, verified_edit
+from jitsi_secure._core.edit import names_source, read_source, verified_edit
 from jitsi_secure._core.gc_pause import cyclic_gc_paused
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
@@ -101,6 +101,7 @@ class HoconDocument:
         view: dict[str, HoconValue] = unresolved_view(self._raw)
         return view
 
+    @names_source
     def get(
         self,
         path: str | tuple[str, ...],
@@ -164,6 +165,7 @@ class HoconDocument:
 
     # -- editing -------------------------------------------------------------------------------------
 
+    @names_source
     def set(self, path: str | tuple[str, ...], value: ConfigValue) -> HoconDocument:
         """A document where ``path`` reads as ``value``; ``self`` when it already does: ``edit({path: value})``.
 
@@ -174,6 +176,7 @@ class HoconDocument:
         """
         return self.edit({path: value})
 
+    @names_source
     def remove(self, path: str | tuple[str, ...], *, comment_out: bool = False) -> HoconDocument:
         """A document without ``path`` (every field setting it or below it); ``self`` when it is absent.
 
@@ -183,6 +186,7 @@ class HoconDocument:
         """
         return self._edit({path: REMOVE}, comment_out=comment_out)
 
+    @names_source
     def edit(self, changes: Mapping[str | tuple[str, ...], ConfigValue | Remove | CommentOut]) -> HoconDocument:
         """All ``changes`` (path to value, to :data:`~jitsi_secure.formats.REMOVE`, or to a
         :class:`~jitsi_secure.formats.CommentOut` for a field whose lines are commented out with ``#``)

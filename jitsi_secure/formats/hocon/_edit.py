@@ -99,7 +99,7 @@ class Editor:
             if isinstance(value, Remove | CommentOut):
                 if lookup(old, elements) is ABSENT:
                     if lookup(expected, elements) is not ABSENT:
-                        raise EditError(f"{self.source}: remove {shown}: an earlier change of the batch sets it")
+                        raise EditError(f"remove {shown}: an earlier change of the batch sets it")
                     continue
                 how = value if isinstance(value, CommentOut) else (CommentOut() if comment_out else None)
                 reason = f"{'remove' if how is None else 'comment out'} {shown}"
@@ -382,8 +382,7 @@ class Editor:
         shares_line = (end == fld.end and self.text[end : end + 1] not in "\r\n") or end < fld.end
         if self.text[start : fld.start].strip(WS_CHARS) or shares_line:
             raise EditError(
-                f"{self.source}: {reason}: the field shares its line with other text; "
-                "it can be removed but not commented out"
+                f"{reason}: the field shares its line with other text; it can be removed but not commented out"
             )
         if placeholder is None:
             return trivia.comment_out_splices(self.text, start, end, "# ", reason)

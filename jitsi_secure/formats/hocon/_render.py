@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from jitsi_secure._core.style import TextStyle
+from jitsi_secure._core.writable import refuse_lone_surrogates, refuse_too_deep
 from jitsi_secure.errors import EditError, ParseError
 from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats.hocon._lexer import COLON, EQUALS, PLUS_EQUALS, STRING, TSTRING, WORD, classify_word, tokenize
@@ -161,23 +162,29 @@ def render_field(
 
 
 def check_value(value: object, path: str) -> None:
+    """Refuse what HOCON cannot hold exactly (a number out of range, NaN, a non-string key, a lone
+    surrogate, another type); messages name ``path`` and types, never the value."""
+    refuse_too_deep(value, f"set {path}")
     stack = [value]
     while stack:
         v = stack.pop()
-        if v is None or isinstance(v, (bool, str)):
+        if isinstance(v, str):
+            refuse_lone_surrogates(v, f"set {path}")
+        elif v is None or isinstance(v, bool):
             continue
-        if isinstance(v, int):
+        elif isinstance(v, int):
             if not -(2**63) <= v < 2**63:
-                raise EditError(f"set {path}: {v} does not fit in a 64-bit integer")
+                raise EditError(f"set {path}: the integer does not fit in 64 bits")
         elif isinstance(v, float):
             if not math.isfinite(v):
-                raise EditError(f"set {path}: HOCON has no spelling for {v}")
+                raise EditError(f"set {path}: HOCON has no spelling for NaN and infinities")
         elif isinstance(v, list):
             stack.extend(v)
         elif isinstance(v, dict):
             for k, item in v.items():
                 if not isinstance(k, str):
-                    raise EditError(f"set {path}: object keys must be strings, got {k!r}")
+                    raise EditError(f"set {path}: object keys must be strings, not {type(k).__name__}")
+                refuse_lone_surrogates(k, f"set {path}")
                 stack.append(item)
         else:
             raise EditError(f"set {path}: unsupported value type {type(v).__name__}")

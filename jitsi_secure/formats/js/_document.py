@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jitsi_secure._core.document import COMMENT_OUT, REMOVE, CommentOut, Remove
-from jitsi_secure._core.edit import read_source, verified_edit
+from jitsi_secure._core.edit import names_source, read_source, verified_edit
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure._core.trivia import line_span
@@ -37,7 +37,7 @@ from jitsi_secure.formats.js._model import (
     split_path,
 )
 from jitsi_secure.formats.js._parser import parse_tree
-from jitsi_secure.formats.js._render import check_value
+from jitsi_secure.formats.js._render import check_path, check_value
 from jitsi_secure.formats.js._ssi import Served, serve
 
 __all__ = ["ConfigJsDocument", "load_file", "parse", "variable_for"]
@@ -94,6 +94,7 @@ class ConfigJsDocument:
         """
         return self._model.plain()
 
+    @names_source
     def get(self, path: str | Sequence[str], default: JsValue = None) -> JsValue:
         """The value at dotted ``path`` (``"hosts.anonymousdomain"``) or tuple of keys, or ``default``
         when it is absent."""
@@ -128,6 +129,7 @@ class ConfigJsDocument:
         offset = writer.key_start if isinstance(writer, Prop) else max(writer.value_start, writer.start)
         return line_and_column(self.text, offset)[0]
 
+    @names_source
     def set(self, path: str | Sequence[str], value: object) -> ConfigJsDocument:
         """A new document where ``path`` holds ``value`` (bool, int, float, str, None, list or dict):
         ``edit({path: value})``.
@@ -146,6 +148,7 @@ class ConfigJsDocument:
         """
         return self.edit({_path_key(path): value})
 
+    @names_source
     def remove(self, path: str | Sequence[str], *, comment_out: bool = False) -> ConfigJsDocument:
         """A new document without ``path``: every definition of it is taken out, commas stay valid.
 
@@ -160,6 +163,7 @@ class ConfigJsDocument:
         """
         return self._edit({_path_key(path): REMOVE}, comment_out=comment_out)
 
+    @names_source
     def edit(self, changes: Mapping[str | tuple[str, ...], object]) -> ConfigJsDocument:
         """All ``changes`` (path to value, to :data:`~jitsi_secure.formats.REMOVE`, or to a
         :class:`~jitsi_secure.formats.CommentOut` for a definition turned into ``//`` lines) as one
@@ -196,12 +200,13 @@ class ConfigJsDocument:
                 self._editable("remove " + label)
                 if lookup(self._model.root, keys, strict=True) is MISSING:
                     if holds(expected, keys):
-                        raise EditError(f"{self.source}: remove {label}: an earlier change of the batch sets it")
+                        raise EditError(f"remove {label}: an earlier change of the batch sets it")
                     continue
                 pop(expected, keys)
                 batch.remove(keys, commented=isinstance(value, CommentOut))
                 continue
             self._editable("set " + label)
+            check_path(keys, "set " + label)
             check_value(value, label)
             wanted = normalise(value)
             current = lookup(self._model.root, keys, strict=True)
@@ -243,7 +248,7 @@ class ConfigJsDocument:
     def _editable(self, what: str) -> None:
         if self._model.opaque_root is not None:
             raise EditError(
-                f"{self.source}: {what}: {self.name} is computed or changed as a whole by code jitsi-secure"
+                f"{what}: {self.name} is computed or changed as a whole by code jitsi-secure"
                 " does not edit (see opaque_root)"
             )
 
@@ -259,8 +264,7 @@ class ConfigJsDocument:
                     start, end = line_span(self.text, start)  # the `//` changes the whole line
                 if served.touches(start, end):
                     raise EditError(
-                        f"{self.source}: {splice.reason}: the edit would change an nginx SSI directive;"
-                        " nothing was changed"
+                        f"{splice.reason}: the edit would change an nginx SSI directive; nothing was changed"
                     )
 
     def _reparse(self, text: str) -> ConfigJsDocument:

@@ -75,7 +75,7 @@ class Editor:
     ) -> list[Splice]:
         """The splices that add the new keys ``items`` to ``parent`` (the object at path ``prefix``)."""
         if parent is self.model.root and self.model.opaque_root is not None:
-            raise EditError(f"{self.source}: {reason}: {self.name} is computed by code jitsi-secure does not edit")
+            raise EditError(f"{reason}: {self.name} is computed by code jitsi-secure does not edit")
         if parent.literal is not None:
             return self._insert_properties(parent.literal, items, reason)
         splices: list[Splice] = []
@@ -98,7 +98,7 @@ class Editor:
                 writers.extend(_statements_in(entry.value))
             for writer in writers:
                 if isinstance(writer, Stmt) and writer.kind == "opaque":
-                    raise EditError(f"{self.source}: {reason}: it is written by code jitsi-secure does not edit")
+                    raise EditError(f"{reason}: it is written by code jitsi-secure does not edit")
             removals.extend((parent, w, reason) for w in writers)
         # A writer inside another one (a statement's object literal) goes with it.
         spans = {(w.start, w.end) for _, w, _ in removals}
@@ -354,7 +354,7 @@ class Editor:
             return splices
         if comment_out:
             raise EditError(
-                f"{self.source}: {reason}: only a property on lines of its own can be commented out (this one"
+                f"{reason}: only a property on lines of its own can be commented out (this one"
                 " shares its line with other code; it can be removed)"
             )
         if comma is not None:
@@ -377,7 +377,7 @@ class Editor:
             return [Splice(*self._owned_lines(start, eol), "", reason)]
         if comment_out:
             raise EditError(
-                f"{self.source}: {reason}: only a statement on lines of its own can be commented out (this one"
+                f"{reason}: only a statement on lines of its own can be commented out (this one"
                 " shares its line with other code; it can be removed)"
             )
         end = stmt.end

@@ -12,10 +12,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from jitsi_secure._core.writable import refuse_too_deep
 from jitsi_secure.errors import EditError
 
 __all__ = [
     "JsLayout",
+    "check_path",
     "check_value",
     "is_identifier",
     "render_key",
@@ -59,8 +61,27 @@ def is_identifier(key: str) -> bool:
     return bool(_IDENTIFIER.match(key))
 
 
+#: The one key an object literal cannot hold: ``{__proto__: x}`` sets the object's prototype instead.
+_PROTO = "__proto__"
+
+
+def check_path(keys: tuple[str, ...], where: str) -> None:
+    """Refuse a path through ``__proto__``: no property of config.js can be written under that name."""
+    if _PROTO in keys:
+        raise _proto_error(where)
+
+
+def _proto_error(where: str) -> EditError:
+    return EditError(f"{where}: the key __proto__ would set the prototype, not a key; config.js cannot hold it")
+
+
 def check_value(value: object, where: str) -> None:
     """Refuse values that have no exact JavaScript literal (NaN, huge ints, sets, ``__proto__`` keys)."""
+    refuse_too_deep(value, where)
+    _check_value(value, where)
+
+
+def _check_value(value: object, where: str) -> None:
     if value is None or isinstance(value, bool | str):
         return
     if isinstance(value, int):
@@ -75,13 +96,13 @@ def check_value(value: object, where: str) -> None:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise EditError(f"{where}: object keys must be strings")
-            if key == "__proto__":
-                raise EditError(f"{where}: the key __proto__ would set the prototype, not a key")
-            check_value(item, f"{where}.{key}")
+            if key == _PROTO:
+                raise _proto_error(where)
+            _check_value(item, f"{where}.{key}")
         return
     if isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            check_value(item, f"{where}[{index}]")
+            _check_value(item, f"{where}[{index}]")
         return
     raise EditError(f"{where}: unsupported value type {type(value).__name__}")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Unpack
 
 from jitsi_secure._core.document import REMOVE, CommentOut, Computed, Remove
-from jitsi_secure._core.edit import read_source
+from jitsi_secure._core.edit import names_source, read_source
 from jitsi_secure._core.splice import Splice
 from jitsi_secure.errors import EditError
 from jitsi_secure.formats import ConfigValue
@@ -62,6 +62,7 @@ class LuaDocument(Editor):
         the offsets of the statement and of its value (for plans and diffs)."""
         return self._options_in(section)
 
+    @names_source
     def get(self, path: LuaPath | None, default: object = None) -> ConfigValue | Computed:
         """The value at ``path``: ``(section, option, *keys)`` with ``"*"`` for the global section, or a bare
         option name for a global option; ``default`` when nothing sets it (or the section does not exist).
@@ -179,6 +180,7 @@ class LuaDocument(Editor):
 
         return evaluate(self.text, self.source, **options)
 
+    @names_source
     def set(self, path: LuaPath | None, value: object, *legacy: ConfigValue) -> LuaDocument:
         """A document where ``path`` (as for :meth:`get`) reads as ``value``: ``edit({path: value})``.
 
@@ -202,6 +204,7 @@ class LuaDocument(Editor):
             return self.edit({(path or "*", str(value)): legacy[0]})  # type: ignore[dict-item]
         return self.edit({path or "*": value})  # type: ignore[dict-item]
 
+    @names_source
     def remove(self, path: LuaPath | None, *legacy: str, comment_out: bool = False) -> LuaDocument:
         """A document without ``path``: every top-level assignment of the option in its section goes, with
         the comments the one comment rule gives it (:mod:`jitsi_secure._core.trivia`); ``keys`` remove a
@@ -214,6 +217,7 @@ class LuaDocument(Editor):
             return self._edit({(str(path or "*"), legacy[0]): REMOVE}, comment_out=comment_out)
         return self._edit({path or "*": REMOVE}, comment_out=comment_out)
 
+    @names_source
     def edit(
         self, changes: Mapping[LuaPath, ConfigValue | Computed | Remove | CommentOut], *, comment_out: bool = False
     ) -> LuaDocument:
@@ -242,6 +246,7 @@ class LuaDocument(Editor):
             for token, value in self._commented_fields(node.start + 1, node.end - 1)
         ]
 
+    @names_source
     def add_section(
         self,
         kind: Literal["VirtualHost", "Component"],
@@ -260,6 +265,7 @@ class LuaDocument(Editor):
         """
         return self._add_section(kind, name, options, after, module)
 
+    @names_source
     def remove_section(self, name: str) -> LuaDocument:
         """Remove every ``VirtualHost``/``Component`` section called ``name``: its header, its options,
         the comment block heading it, and the blank lines up to the next section (the blank lines before

@@ -15,6 +15,7 @@ from jitsi_secure._core.document import REMOVE, CommentOut, Computed, Remove
 from jitsi_secure._core.edit import verified_edit
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.trivia import comment_out_splices, commented_out_as, owned_span
+from jitsi_secure._core.writable import refuse_too_deep
 from jitsi_secure.errors import EditError, ParseError
 from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats.lua._layout import (
@@ -55,12 +56,13 @@ class Editor(TableEditor):
             section, option, keys = lua_path(path)
             _check_option_name(option)
             self._existing_section(section)
+            refuse_too_deep(value, f"set {section_label(section)} {option}")
             if not keys:
                 wanted[(section, option)] = value
                 continue
             if isinstance(value, Computed) or (isinstance(value, CommentOut) and value.placeholder is not None):
                 what = "a computed value" if isinstance(value, Computed) else "a placeholder"
-                raise EditError(f"{self.source}: {what} goes on a whole option, not inside a table")
+                raise EditError(f"{what} goes on a whole option, not inside a table")
             if isinstance(value, CommentOut):
                 # A field commented out: the table loses it, with comment_out for that option's splices.
                 commented.add((section, option))
@@ -109,7 +111,7 @@ class Editor(TableEditor):
         reason = f"set {section_label(section)} {option}"
         if found is not None:
             if not found.simple:
-                raise EditError(f"{self.source}: {option} is set by a multiple assignment; edit it by hand")
+                raise EditError(f"{option} is set by a multiple assignment; edit it by hand")
             if canonical(self._value_of(found)) == canonical(value):
                 return None
             node = self._model.value_nodes.get((found.start, found.value_start))
@@ -120,7 +122,7 @@ class Editor(TableEditor):
             return found.section, fine or whole, whole
         index = indices[-1]
         if self._model.sections[index].inline:
-            raise EditError(f"{self.source}: section {section} takes its options in a table after its header")
+            raise EditError(f"section {section} takes its options in a table after its header")
         rendered = self._render(value)
         splice = self._uncomment_example(index, option, rendered, section) or self._insert_option(
             index, option, rendered, section
@@ -136,13 +138,13 @@ class Editor(TableEditor):
         reason = f"{'comment out' if comment_out else 'remove'} {section_label(section)} {option}"
         for record in found:
             if not record.simple:
-                raise EditError(f"{self.source}: {option} is set by a multiple assignment; edit it by hand")
+                raise EditError(f"{option} is set by a multiple assignment; edit it by hand")
             start, end = self._statement_lines(record.start, record.end)
             own_lines = start != record.start or self._line_start_before(record.start)[0] == record.start
             if comment_out:
                 if not own_lines or not self._line_end_after(record.end)[1]:
                     raise EditError(
-                        f"{self.source}: {reason}: the assignment shares its line with other code; "
+                        f"{reason}: the assignment shares its line with other code; "
                         "it can be removed but not commented out"
                     )
                 if how is not None and how.placeholder is not None:
@@ -273,8 +275,9 @@ class Editor(TableEditor):
             raise EditError("only a Component has a module")
         if any(s.name is not None and hostkey(s.name) == hostkey(name) for s in self._model.sections):
             raise EditError(f"a section named {name} exists already")
-        for option in options:
+        for option, value in options.items():
             _check_option_name(option)
+            refuse_too_deep(value, f"add {kind} {name}: {option}")
         anchor = self._existing_section(after)[-1] if after is not None else len(self._model.sections) - 1
         position = self._model.sections[anchor].end
         nl = self.style.newline

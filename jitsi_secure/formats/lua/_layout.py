@@ -96,7 +96,7 @@ class Layout:
         try:
             return self._section_indices(section)
         except KeyError:
-            raise EditError(f"no section named {section} in {self.source}") from None
+            raise EditError(f"no section named {section}") from None
 
     def _options_in(self, section: str | None) -> list[Option]:
         indices = set(self._section_indices(section))
@@ -268,7 +268,7 @@ def expression_text(value: Computed) -> str:
         or not options[0].simple
         or probe._value_of(options[0]) != Computed(text)
     ):
-        raise EditError(f"a computed Lua value must be one Lua expression, not {text!r}")
+        raise EditError("a computed Lua value must be one Lua expression (no statement, comment or spaces around it)")
     return text
 
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from jitsi_secure._core.scalars import keyword
+from jitsi_secure._core.writable import lone_surrogate_error
 from jitsi_secure.errors import EditError
 from jitsi_secure.formats.lua._lexer import KEYWORDS
 
@@ -43,7 +44,7 @@ def render_string(value: str, quote: str) -> str:
         elif 0xDC80 <= code <= 0xDCFF:
             out.append(f"\\{code - 0xDC00:03d}")  # a byte that was not UTF-8 (surrogateescape)
         elif 0xD800 <= code <= 0xDFFF:
-            raise EditError(f"cannot write a lone surrogate U+{code:04X} into a Lua string")
+            raise lone_surrogate_error()
         else:
             out.append(ch)
     out.append(quote)
@@ -61,14 +62,14 @@ def render_value(value: object, style: RenderStyle, *, depth: int = 0) -> str:
         return word
     if isinstance(value, int):
         if not -(1 << 63) <= value < 1 << 63:
-            raise EditError(f"integer {value} does not fit Lua's 64-bit integers")
+            raise EditError("the integer does not fit Lua's 64-bit integers")
         if value == -(1 << 63):
             # "-9223372036854775808" is minus a float in Lua (the numeral overflows); hex numerals wrap.
             return "0x8000000000000000"
         return str(value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise EditError(f"{value!r} has no Lua literal")
+            raise EditError("NaN and infinities have no Lua literal")
         text = repr(value)
         # repr is the shortest text that reads back to the same double, and Lua reads it as a float
         # because it contains '.', 'e' or both.
@@ -86,7 +87,7 @@ def render_value(value: object, style: RenderStyle, *, depth: int = 0) -> str:
         parts = []
         for key, item in value.items():
             if not isinstance(key, str):
-                raise EditError(f"table key {key!r} is not a string")
+                raise EditError(f"table keys must be strings, not {type(key).__name__}")
             rendered = render_value(item, style, depth=depth + 1)
             if _IDENTIFIER.fullmatch(key) and key not in KEYWORDS:
                 parts.append(f"{key} = {rendered}")

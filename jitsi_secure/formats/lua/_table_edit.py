@@ -126,8 +126,7 @@ class TableEditor(Layout):
         if added and self._one_line(node):
             if comment_out and any(key not in new for key in last_of):
                 raise EditError(
-                    f"{self.source}: {reason}: the field shares its line with other fields; "
-                    "it can be removed but not commented out"
+                    f"{reason}: the field shares its line with other fields; it can be removed but not commented out"
                 )
             return [self._opened(node, last_of, new, reason)]
         splices: list[Splice] = []
@@ -172,8 +171,7 @@ class TableEditor(Layout):
             return Splice(line_start, line_end, "", reason)
         if comment_out and named:
             raise EditError(
-                f"{self.source}: {reason}: the field shares its line with other code; "
-                "it can be removed but not commented out"
+                f"{reason}: the field shares its line with other code; it can be removed but not commented out"
             )
         if field.sep:
             stop = end

@@ -99,6 +99,8 @@ def _layout(args: argparse.Namespace) -> tuple[Layout | DockerLayout, str]:
     return layout, layout.domain
 
 
+# Flags passed on as keyword arguments, as to Layout.debian above: `duplicates` pairs the two calls by
+# shape; each maps its own flags.
 def _spec_options(args: argparse.Namespace, domain: str) -> SpecOptions:
     """The flags as :func:`~jitsi_secure.secure_domain.options.spec_from_options` takes them; the
     secret files are read only once every flag has been checked."""

@@ -20,22 +20,11 @@ from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure._core.trivia import line_span
 from jitsi_secure.errors import EditError, ParseError, line_and_column
+from jitsi_secure.formats.js import _model
 from jitsi_secure.formats.js._batch import Batch, common_length, holds, normalise, overlapping, pop, put
 from jitsi_secure.formats.js._edit import Editor
 from jitsi_secure.formats.js._meaning import build_model
-from jitsi_secure.formats.js._model import (
-    MISSING,
-    JsValue,
-    Model,
-    NonLiteral,
-    ObjNode,
-    Prop,
-    Stmt,
-    difference,
-    lookup,
-    same,
-    split_path,
-)
+from jitsi_secure.formats.js._model import MISSING, JsValue, Model, NonLiteral, difference, lookup, same, split_path
 from jitsi_secure.formats.js._parser import parse_tree
 from jitsi_secure.formats.js._render import check_path, check_value
 from jitsi_secure.formats.js._ssi import Served, serve
@@ -119,14 +108,14 @@ class ConfigJsDocument:
         node: object = self._model.root
         entry = None
         for key in split_path(path):
-            if not isinstance(node, ObjNode) or key not in node.entries:
+            if not isinstance(node, _model.ObjNode) or key not in node.entries:
                 return None
             entry = node.entries[key]
             node = entry.value
         assert entry is not None  # split_path gives at least one key
         # A guard (`if (!config.hasOwnProperty('a')) ...`) tests the key; it does not give the value.
-        writer = [w for w in entry.writers if not (isinstance(w, Stmt) and w.kind == "guard")][-1]
-        offset = writer.key_start if isinstance(writer, Prop) else max(writer.value_start, writer.start)
+        writer = [w for w in entry.writers if not (isinstance(w, _model.Stmt) and w.kind == "guard")][-1]
+        offset = writer.key_start if isinstance(writer, _model.Prop) else max(writer.value_start, writer.start)
         return line_and_column(self.text, offset)[0]
 
     @names_source

@@ -78,6 +78,9 @@ class Plan:
     policy_differences: tuple[access.Difference, ...] = ()
     #: How the deployment was read (a tree without Prosody's main config, an unknown version...).
     notes: tuple[str, ...] = ()
+    #: What the deployment as read warns of that no change of the plan repairs (the main or guest
+    #: host defined in more than one loaded file).
+    deployment_warnings: tuple[str, ...] = ()
 
     @property
     def changes(self) -> tuple[FileChange, ...]:
@@ -91,8 +94,8 @@ class Plan:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """Every warning, over all files."""
-        return tuple(w for f in self.files for w in f.warnings)
+        """Every warning, over all files, then the deployment's."""
+        return tuple(w for f in self.files for w in f.warnings) + self.deployment_warnings
 
     @property
     def services(self) -> tuple[str, ...]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jitsi_secure import policy as access
+from jitsi_secure._core.write import WriteResult
 from jitsi_secure.secure_domain import secret_file
 from jitsi_secure.secure_domain._intent import Finding
-from jitsi_secure.secure_domain._masking import MASK, mask_secret_looking
+from jitsi_secure.secure_domain._masking import MASK, mask_secret_looking, spellings
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 from jitsi_secure.secure_domain.prosody import ROLE as PROSODY_ROLE
 from jitsi_secure.secure_domain.spec import SecureDomain
@@ -59,6 +61,16 @@ class FileChange:
     def changed(self) -> bool:
         """Whether the planned text differs from the file's (or the file goes, or comes)."""
         return self.before != self.after or self.removed or not self.exists
+
+    @property
+    def removes_secret(self) -> bool:
+        """Whether a secret the file's text holds now (in any spelling) is gone from the planned text:
+        a backup of the file still holds it (a Jigasi password a revert deletes, a replaced app secret)."""
+
+        def holds(text: str, secret: str) -> bool:
+            return any(spelling in text for spelling in spellings({secret}))
+
+        return any(holds(self.before, secret) and not holds(self.after, secret) for secret in self.secrets)
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,17 @@ class Plan:
             # Compose recreates exactly the containers whose environment changed.
             return "docker compose up -d"
         return "systemctl restart " + " ".join(self.services)
+
+    def backup_warnings(self, written: Sequence[WriteResult]) -> tuple[str, ...]:
+        """A warning for each backup among ``written`` (what :func:`apply_plan` returned) of a file whose
+        change removed a secret: the backup keeps it. The warning names the backup, never the secret."""
+        removing = {f.path for f in self.files if f.removes_secret}
+        return tuple(
+            f"{self.layout.display(w.backup)} still holds the secret this change removed from "
+            f"{self.layout.display(w.path)}, with the file's old permissions; delete it once it is not needed"
+            for w in written
+            if w.backup is not None and w.path in removing
+        )
 
     def diff(self, change: FileChange) -> str:
         """A unified diff of one file's change, with every secret masked (a secret file's content is

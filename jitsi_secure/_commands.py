@@ -232,11 +232,11 @@ class _Report:
             self._line(f"{done} {self.planned.layout.display(result.path)}{backup}")
         if changed:
             self._line(f"Now restart the services: {self.planned.restart_command}")
-        self._warnings()
+        self._warnings(written)
         return EXIT_OK
 
-    def _warnings(self) -> None:
-        for warning in self.planned.warnings:
+    def _warnings(self, written: list[WriteResult] | None = None) -> None:
+        for warning in _warnings(self.planned, written):
             self._line(f"warning: {warning}")
 
     def _json(self, status: int, written: list[WriteResult] | None = None) -> int:
@@ -260,6 +260,11 @@ def _coloured_diff(diff: str) -> str:
         colour = _COLOURS.get(line[:1]) if not line.startswith(("+++", "---")) else "\033[1m"
         out.append(f"{colour}{line.rstrip(chr(10))}\033[0m\n" if colour else line)
     return "".join(out)
+
+
+def _warnings(plan: Plan, written: list[WriteResult] | None) -> list[str]:
+    """The plan's warnings, then one for each backup written that keeps a secret the plan removed."""
+    return [*plan.warnings, *plan.backup_warnings(written or [])]
 
 
 def _as_json(plan: Plan, verb: str, status: int, written: list[WriteResult] | None = None) -> dict[str, Any]:
@@ -290,7 +295,7 @@ def _as_json(plan: Plan, verb: str, status: int, written: list[WriteResult] | No
             {"message": d.message, "decided_at": str(d.origin) if d.origin else None} for d in plan.policy_differences
         ],
         "notes": list(plan.notes),
-        "warnings": list(plan.warnings),
+        "warnings": _warnings(plan, written),
         "restart": list(plan.services) if verb in ("apply", "revert") and changed_targets else [],
         "restart_command": plan.restart_command if verb in ("apply", "revert") and changed_targets else "",
     }

@@ -72,6 +72,24 @@ class ProsodyHost:
         """The files that define the host, in load order, each once."""
         return tuple(dict.fromkeys(origin.file for origin in self.defined_at))
 
+    @property
+    def order_warning(self) -> str | None:
+        """What it means that the host is defined in more than one loaded file, naming each header
+        (``file:line``); ``None`` when one file defines it.
+
+        Prosody merges the definitions, and where they set an option differently the file read last
+        wins: for ``Include "conf.d/*.cfg.lua"`` that is the order the directory lists its entries in
+        (Prosody does not sort them), which a restore, an rsync or another file system can change.
+        """
+        if len(self.files) < 2:
+            return None
+        places = ", ".join(str(origin) for origin in self.defined_at)
+        return (
+            f"{self.kind} {self.name} is defined in {len(self.files)} loaded files ({places}): where they "
+            "differ, the one Prosody reads last wins, for conf.d/*.cfg.lua in unsorted directory order, "
+            "which a restore or rsync can change"
+        )
+
 
 @dataclass(frozen=True)
 class ProsodyConfig:

@@ -16,7 +16,7 @@ from jitsi_secure.errors import JitsiSecureError
 from jitsi_secure.formats import Document
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 
-__all__ = ["Context", "config_js", "dotenv_file", "removing_section", "setting"]
+__all__ = ["Context", "config_js", "dotenv_file", "lua_file", "removing_section", "setting"]
 
 
 @dataclass(frozen=True)
@@ -78,16 +78,19 @@ class Context:
     def line_of(self, display: str | None, path: Any, read: Callable[[str, str], Document]) -> int:
         """The line of ``display`` that sets ``path``, as its document (``read(text, display)``, parsed
         once per file) knows it: 0 when nothing there sets it, or the file cannot be read or parsed."""
-        if display is None:
-            return 0
+        document = self.document(display, read) if display is not None else None
+        return (document.line_of(path) or 0) if document is not None else 0
+
+    def document(self, display: str, read: Callable[[str, str], Document]) -> Document | None:
+        """``display`` as its document (``read(text, display)``, parsed once per file); ``None`` when
+        the file cannot be read or parsed."""
         if display not in self._documents:
             text = self.text(display)
             try:
                 self._documents[display] = read(text, display) if text is not None else None
             except JitsiSecureError:  # a file that does not parse was reported by the reader already
                 self._documents[display] = None
-        document = self._documents[display]
-        return (document.line_of(path) or 0) if document is not None else 0
+        return self._documents[display]
 
     @functools.cached_property
     def _documents(self) -> dict[str, Document | None]:
@@ -133,6 +136,13 @@ def config_js(text: str, source: str) -> Document:
     from jitsi_secure.formats import js
 
     return js.parse(text, source=source, name=js.variable_for(source))
+
+
+def lua_file(text: str, source: str) -> Document:
+    """A Prosody config file as a document."""
+    from jitsi_secure.formats import lua
+
+    return lua.parse(text, source=source)
 
 
 def dotenv_file(text: str, source: str) -> Document:

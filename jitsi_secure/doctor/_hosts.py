@@ -1,10 +1,12 @@
-"""The hosts themselves: ``underscore-in-domain``, ``duplicate-option``, ``breakout-admins-missing``."""
+"""The hosts themselves: ``underscore-in-domain``, ``duplicate-option``, ``duplicate-host``,
+``breakout-admins-missing``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jitsi_secure.doctor._context import Context, setting
+from jitsi_secure.deployment import ProsodyHost
+from jitsi_secure.doctor._context import Context, lua_file, setting
 from jitsi_secure.doctor._finding import Finding, make
 
 __all__ = ["check"]
@@ -29,7 +31,28 @@ def check(ctx: Context) -> Iterator[Finding]:
     for origin, message in prosody.warnings:
         if message.startswith("Duplicate option"):
             yield make("duplicate-option", f"{message}: the earlier assignment in this host is dead", origin)
+    for host in prosody.hosts.values():
+        yield from _defined_in_several_files(ctx, host)
     yield from _breakout_admins(ctx)
+
+
+def _defined_in_several_files(ctx: Context, host: ProsodyHost) -> Iterator[Finding]:
+    """A host defined in more than one file, found at the definition Prosody reads last (the one that
+    wins where they differ); an error when the files write different ``authentication`` strings."""
+    warning = host.order_warning
+    if warning is None:
+        return
+    written = {}
+    for file in host.files:
+        document = ctx.document(file, lua_file)
+        value = document.get((host.name, "authentication")) if document is not None else None
+        if isinstance(value, str):  # a computed value is not compared: its meaning is not known here
+            written[file] = value
+    disagree = len(set(written.values())) > 1
+    if disagree:
+        values = ", ".join(f'{file}: "{value}"' for file, value in written.items())
+        warning += f"; they set authentication differently ({values}), so who may log in depends on that order"
+    yield make("duplicate-host", warning, host.defined_at[-1], severity="error" if disagree else None)
 
 
 def _breakout_admins(ctx: Context) -> Iterator[Finding]:

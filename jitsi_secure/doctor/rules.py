@@ -125,6 +125,21 @@ RULES: tuple[Rule, ...] = (
         False,
     ),
     Rule(
+        "duplicate-host",
+        "warning",
+        "a VirtualHost or Component is defined in more than one loaded file",
+        "Prosody merges every definition of a host, and where they set an option differently the file it "
+        'reads last wins. `Include "conf.d/*.cfg.lua"` reads the files in directory order, unsorted, '
+        "which a restore, an rsync or another file system can change: a stale copy of the host file "
+        "(`conf.d/zz-old.cfg.lua`) can decide the host's settings today and not tomorrow, and `--fix` "
+        "of another rule may edit the copy. An error when the files set different `authentication`: "
+        "who may log in then depends on that order.",
+        "Delete the stale file (or its `conf.d/` link), or merge the definitions into one file. No "
+        "automatic fix: only the admin knows which copy is meant.",
+        (_GH + "bjc/prosody/blob/master/core/configmanager.lua",),
+        False,
+    ),
+    Rule(
         "removed-module",
         "warning",
         "modules_enabled or a Component names a Jitsi module that upstream deleted",

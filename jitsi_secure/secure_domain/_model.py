@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jitsi_secure import policy as access
+from jitsi_secure._core.write import WriteResult
 from jitsi_secure.secure_domain import secret_file
 from jitsi_secure.secure_domain._intent import Finding
-from jitsi_secure.secure_domain._masking import MASK, mask_secret_looking
+from jitsi_secure.secure_domain._masking import MASK, mask_secret_looking, spellings
 from jitsi_secure.secure_domain.layout import DockerLayout, Layout
 from jitsi_secure.secure_domain.prosody import ROLE as PROSODY_ROLE
 from jitsi_secure.secure_domain.spec import SecureDomain
@@ -60,6 +62,16 @@ class FileChange:
         """Whether the planned text differs from the file's (or the file goes, or comes)."""
         return self.before != self.after or self.removed or not self.exists
 
+    @property
+    def removes_secret(self) -> bool:
+        """Whether a secret the file's text holds now (in any spelling) is gone from the planned text:
+        a backup of the file still holds it (a Jigasi password a revert deletes, a replaced app secret)."""
+
+        def holds(text: str, secret: str) -> bool:
+            return any(spelling in text for spelling in spellings({secret}))
+
+        return any(holds(self.before, secret) and not holds(self.after, secret) for secret in self.secrets)
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -78,6 +90,9 @@ class Plan:
     policy_differences: tuple[access.Difference, ...] = ()
     #: How the deployment was read (a tree without Prosody's main config, an unknown version...).
     notes: tuple[str, ...] = ()
+    #: What the deployment as read warns of that no change of the plan repairs (the main or guest
+    #: host defined in more than one loaded file).
+    deployment_warnings: tuple[str, ...] = ()
 
     @property
     def changes(self) -> tuple[FileChange, ...]:
@@ -91,8 +106,8 @@ class Plan:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """Every warning, over all files."""
-        return tuple(w for f in self.files for w in f.warnings)
+        """Every warning, over all files, then the deployment's."""
+        return tuple(w for f in self.files for w in f.warnings) + self.deployment_warnings
 
     @property
     def services(self) -> tuple[str, ...]:
@@ -112,6 +127,17 @@ class Plan:
             # Compose recreates exactly the containers whose environment changed.
             return "docker compose up -d"
         return "systemctl restart " + " ".join(self.services)
+
+    def backup_warnings(self, written: Sequence[WriteResult]) -> tuple[str, ...]:
+        """A warning for each backup among ``written`` (what :func:`apply_plan` returned) of a file whose
+        change removed a secret: the backup keeps it. The warning names the backup, never the secret."""
+        removing = {f.path for f in self.files if f.removes_secret}
+        return tuple(
+            f"{self.layout.display(w.backup)} still holds the secret this change removed from "
+            f"{self.layout.display(w.path)}, with the file's old permissions; delete it once it is not needed"
+            for w in written
+            if w.backup is not None and w.path in removing
+        )
 
     def diff(self, change: FileChange) -> str:
         """A unified diff of one file's change, with every secret masked (a secret file's content is

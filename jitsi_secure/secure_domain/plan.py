@@ -76,7 +76,17 @@ def build_plan(
         policy=now,
         policy_differences=tuple(access.differences(now, spec, revert=revert)),
         notes=deployment.notes,
+        deployment_warnings=_order_warnings(deployment, spec),
     )
+
+
+def _order_warnings(deployment: Deployment, spec: SecureDomain) -> tuple[str, ...]:
+    """The main and guest hosts defined in more than one loaded file (``doctor``'s ``duplicate-host``)."""
+    if deployment.prosody is None:
+        return ()
+    hosts = [deployment.prosody.host(name) for name in (spec.domain, spec.guest_domain) if name]
+    warnings = [host.order_warning for host in hosts if host is not None]
+    return tuple(f"{warning} (doctor: duplicate-host)" for warning in warnings if warning)
 
 
 def plan_of_changes(

@@ -126,6 +126,41 @@ def test_every_verb_in_every_output_form_keeps_the_secret(
     assert any(form in written for form in spellings(SECRET))
 
 
+@pytest.mark.parametrize("mode", ["jigasi", "jwt"])
+def test_a_backup_left_holding_a_removed_secret_is_named(
+    mode: str, tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], captured: Captured
+) -> None:
+    argv = _modes(tmp_path)[mode]
+    kept = JIGASI if mode == "jigasi" else HOST
+    warning = f"/{kept}.bak still holds the secret this change removed from /{kept}"
+    # apply --backup adds the secret: its backups hold none, and nothing is said.
+    status, out, _ = run(capsys, captured, "apply", "--root", str(tree), *argv, "--backup")
+    assert status == 0 and "(backup: " in out and "still holds the secret" not in out
+    # revert deletes it (Jigasi's PASS line, the app secret): the backup keeps it, and says so, once.
+    status, out, _ = run(capsys, captured, "revert", "--root", str(tree), *argv, "--backup")
+    [line] = [line for line in out.splitlines() if "still holds" in line]
+    assert status == 0 and line.startswith(f"warning: {warning},")
+    assert any(form in (tree / f"{kept}.bak").read_text(encoding="latin-1") for form in spellings(SECRET))
+    assert not any(form in (tree / kept).read_text(encoding="latin-1") for form in spellings(SECRET))
+    # The same in --json, among the warnings.
+    run(capsys, captured, "apply", "--root", str(tree), *argv)
+    status, out, _ = run(capsys, captured, "revert", "--root", str(tree), *argv, "--backup", "--json")
+    [line] = [w for w in json.loads(out)["warnings"] if "still holds" in w]
+    assert line.startswith(f"{warning},")
+
+
+def test_a_backup_left_holding_a_replaced_secret_is_named(
+    tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], captured: Captured
+) -> None:
+    run(capsys, captured, "apply", "--root", str(tree), *_modes(tmp_path)["jigasi"])
+    new = tmp_path / "new-password"
+    new.write_text("An0ther-passw0rd\n", encoding="utf-8")
+    argv = ["--jigasi-user", f"jigasi@{EXAMPLE_DOMAIN}", "--jigasi-password-file", str(new), "--backup"]
+    status, out, _ = run(capsys, captured, "apply", "--root", str(tree), *argv)
+    assert status == 0 and f"warning: /{JIGASI}.bak still holds the secret" in out
+    assert "An0ther-passw0rd" not in out and "An0ther-passw0rd" in (tree / JIGASI).read_text(encoding="latin-1")
+
+
 def test_error_paths_keep_the_secret(
     tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], captured: Captured, monkeypatch: pytest.MonkeyPatch
 ) -> None:

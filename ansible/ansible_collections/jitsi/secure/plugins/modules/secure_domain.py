@@ -157,7 +157,8 @@ options:
     type: path
   backup:
     description:
-      - Keep a C(.bak) copy of every file that is changed, as C(jitsi-secure apply --backup) does.
+      - Keep a C(.bak) copy of every file that is changed, as C(jitsi-secure apply --backup) does. A copy
+        that still holds a secret the change removed (a revert's Jigasi password, say) is named in a warning.
     type: bool
     default: false
 notes:
@@ -359,6 +360,8 @@ def _plan_and_apply(module, layout):
     if module.check_mode or not changes:
         return result
     written = apply_plan(plan, backup_suffix=BACKUP_SUFFIX if params["backup"] else None)
+    for warning in plan.backup_warnings(written):
+        module.warn(plan.mask(warning))
     changed = [w for w in written if w.changed]
     # The safe writer compares bytes: a file identical on disk is not written and not reported.
     result["changed"] = bool(changed)

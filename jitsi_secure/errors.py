@@ -10,6 +10,7 @@ __all__ = [
     "EditError",
     "JitsiSecureError",
     "ParseError",
+    "ReadError",
     "VerificationError",
     "WriteError",
     "line_and_column",
@@ -92,6 +93,16 @@ class VerificationError(JitsiSecureError):
 
 class WriteError(JitsiSecureError):
     """A file that could not be read or written safely; the file on disk is unchanged."""
+
+
+class ReadError(WriteError):
+    """A file that could not be read (missing, a folder, no permission); ``str()`` names the file and the
+    system's reason.
+
+    The readers (``read_text``, every format's ``load_file``, ``load``) raise it, and so does a write that
+    cannot read the file it would replace. It is a :class:`WriteError`, which they raised before it
+    existed, so ``except WriteError`` still catches it.
+    """
 
 
 def line_and_column(text: str, offset: int) -> tuple[int, int]:

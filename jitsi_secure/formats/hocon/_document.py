@@ -226,5 +226,5 @@ def parse(text: str, *, source: str = "<string>") -> HoconDocument:
 def load_file(path: str | os.PathLike[str]) -> HoconDocument:
     """Read a HOCON file (UTF-8, as Lightbend reads it; line endings untouched) and parse it with ``source``
     set to its path. Bad UTF-8 raises :class:`~jitsi_secure.errors.ParseError` at the first bad byte, a file
-    that cannot be read :class:`~jitsi_secure.errors.WriteError`."""
+    that cannot be read :class:`~jitsi_secure.errors.ReadError`."""
     return parse(read_source(path), source=os.fspath(path))

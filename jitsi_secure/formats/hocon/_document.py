@@ -96,7 +96,7 @@ class HoconDocument:
         ``30 seconds`` stay strings; numbers are ``int`` or ``float`` as Java's Long/Double read them.
         """
         if resolve:
-            resolved: dict[str, HoconValue] = resolve_raw(self._raw, env)
+            resolved: dict[str, HoconValue] = resolve_raw(self._raw, env, self.text, self.source)
             return resolved
         view: dict[str, HoconValue] = unresolved_view(self._raw)
         return view
@@ -119,7 +119,7 @@ class HoconDocument:
         elements = key_path(path)
         if resolve:
             # Only what the path depends on is resolved, so an unrelated undefined ${X} does not matter.
-            resolved: HoconValue = resolve_path(self._raw, elements, env)
+            resolved: HoconValue = resolve_path(self._raw, elements, env, self.text, self.source)
             return default if resolved is MISSING else resolved
         # Only the subtree asked for is converted; an object on the way that a substitution decides
         # cannot be looked into, as in to_dict().

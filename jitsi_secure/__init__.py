@@ -20,7 +20,14 @@ from jitsi_secure._core.splice import Splice, apply_splices
 from jitsi_secure._core.style import TextStyle, detect_style
 from jitsi_secure._core.write import WriteResult, read_text, write_text
 from jitsi_secure._documents import Document, load, save
-from jitsi_secure.errors import EditError, JitsiSecureError, ParseError, VerificationError, WriteError
+from jitsi_secure.errors import (
+    EditError,
+    JitsiSecureError,
+    ParseError,
+    ReadError,
+    VerificationError,
+    WriteError,
+)
 
 __version__ = "0.1.0.dev0"
 
@@ -29,6 +36,7 @@ __all__ = [
     "EditError",
     "JitsiSecureError",
     "ParseError",
+    "ReadError",
     "Splice",
     "TextStyle",
     "VerificationError",

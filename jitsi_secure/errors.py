@@ -6,10 +6,14 @@ CLI) can catch one type and show a clean message. Anything else escaping the pac
 
 from __future__ import annotations
 
+from typing import Self
+
 __all__ = [
     "EditError",
     "JitsiSecureError",
+    "LocatedError",
     "ParseError",
+    "ReadError",
     "VerificationError",
     "WriteError",
     "line_and_column",
@@ -20,8 +24,8 @@ class JitsiSecureError(Exception):
     """Base class of every error jitsi-secure raises on purpose."""
 
 
-class ParseError(JitsiSecureError):
-    """Text that is not valid in its format.
+class LocatedError(JitsiSecureError):
+    """An error at a place in a text: :class:`ParseError`, and HOCON's ``ResolveError``.
 
     ``str()`` reads ``source:line:column: message`` followed by the offending line and a caret under
     the column, so it can be shown to a user as it is.
@@ -45,14 +49,10 @@ class ParseError(JitsiSecureError):
         super().__init__(self._render())
 
     @classmethod
-    def at(cls, text: str, offset: int, message: str, *, source: str = "<string>") -> ParseError:
+    def at(cls, text: str, offset: int, message: str, *, source: str = "<string>") -> Self:
         """Build the error for character ``offset`` of ``text``, computing line, column and excerpt."""
         line, column = line_and_column(text, offset)
         return cls(message, source=source, line=line, column=column, excerpt=_line_text(text, offset))
-
-    def with_source(self, source: str) -> ParseError:
-        """The same error attributed to another source name (a file path, for instance)."""
-        return ParseError(self.message, source=source, line=self.line, column=self.column, excerpt=self.excerpt)
 
     def _render(self) -> str:
         head = f"{self.source}:{self.line}:{self.column}: {self.message}"
@@ -61,6 +61,15 @@ class ParseError(JitsiSecureError):
         # Tabs are kept in the caret line so the caret lines up under a tab-indented excerpt.
         pad = "".join("\t" if ch == "\t" else " " for ch in self.excerpt[: self.column - 1])
         return f"{head}\n    {self.excerpt}\n    {pad}^"
+
+
+class ParseError(LocatedError):
+    """Text that is not valid in its format, at a place (see :class:`LocatedError` for ``str()`` and the
+    attributes)."""
+
+    def with_source(self, source: str) -> ParseError:
+        """The same error attributed to another source name (a file path, for instance)."""
+        return ParseError(self.message, source=source, line=self.line, column=self.column, excerpt=self.excerpt)
 
 
 class EditError(JitsiSecureError):
@@ -92,6 +101,16 @@ class VerificationError(JitsiSecureError):
 
 class WriteError(JitsiSecureError):
     """A file that could not be read or written safely; the file on disk is unchanged."""
+
+
+class ReadError(WriteError):
+    """A file that could not be read (missing, a folder, no permission); ``str()`` names the file and the
+    system's reason.
+
+    The readers (``read_text``, every format's ``load_file``, ``load``) raise it, and so does a write that
+    cannot read the file it would replace. It is a :class:`WriteError`, which they raised before it
+    existed, so ``except WriteError`` still catches it.
+    """
 
 
 def line_and_column(text: str, offset: int) -> tuple[int, int]:

@@ -94,7 +94,7 @@ def read_source(path: str | os.PathLike[str], *, encoding: str = "utf-8", strict
 
     ``strict``: a byte sequence invalid in ``encoding`` is a :class:`ParseError` at its line and column
     (otherwise undecodable bytes are kept as they are, see :func:`jitsi_secure.read_text`). A file that
-    cannot be read (missing, a folder, no permission) raises :class:`WriteError`.
+    cannot be read (missing, a folder, no permission) raises :class:`~jitsi_secure.errors.ReadError`.
     """
     name = os.fspath(path)
     text = read_text(path, encoding=encoding)

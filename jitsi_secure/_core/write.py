@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from jitsi_secure.errors import WriteError, line_and_column
+from jitsi_secure.errors import ReadError, WriteError, line_and_column
 
 __all__ = [
     "KILL_AT_ENV",
@@ -112,12 +112,13 @@ def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> str:
     """Read a file as text without losing any byte (undecodable bytes survive a later write).
 
     Line endings are not translated: a CRLF file reads as CRLF. A BOM stays at the start of the text.
+    A file that cannot be read (missing, a folder, no permission) raises :class:`ReadError`.
     """
     try:
         with open(path, encoding=encoding, errors=_ERRORS, newline="") as handle:
             return handle.read()
     except OSError as exc:
-        raise WriteError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise ReadError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def write_text(
@@ -209,7 +210,7 @@ class WriteBatch:
         except FileNotFoundError:
             old, like = None, None
         except OSError as exc:
-            raise WriteError(f"{asked}: cannot read: {exc.strerror or exc}") from None
+            raise ReadError(f"{asked}: cannot read: {exc.strerror or exc}") from None
         if old == data:
             result = WriteResult(asked, target, changed=False)
             self._add(result, ())

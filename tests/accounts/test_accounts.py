@@ -62,7 +62,7 @@ from jitsi_secure.secure_domain.spec import (
     parse_prosody_version,
     resolve_prosody_version,
 )
-from tests.oracles import missing, require_program
+from tests.oracles import missing, require_program, require_root
 
 DOMAIN = "meet.example.com"
 PASSWORD = "s3cret pässword 🐎"
@@ -326,8 +326,7 @@ def test_offline_account_file_parses_as_lua(data_path: Path) -> None:
 
 
 def test_offline_owner_follows_the_data_folder(data_path: Path) -> None:
-    if os.geteuid() != 0:
-        pytest.skip("only root gives files away")
+    require_root("only root gives files away")
     os.chown(data_path, 4321, 4322)
     path = add_user("carol", DOMAIN, Secret("pw"), offline_data_path=data_path).path
     assert path is not None
@@ -726,8 +725,7 @@ def test_set_password_offline_hash_and_iterations(data_path: Path, tmp_path: Pat
 
 
 def test_set_password_offline_keeps_the_owner(data_path: Path) -> None:
-    if os.geteuid() != 0:
-        pytest.skip("only root gives files away")
+    require_root("only root gives files away")
     path = add_user("alice", DOMAIN, Secret("one"), offline_data_path=data_path).path
     assert path is not None
     os.chown(path, 4321, 4322)

@@ -9,7 +9,6 @@ without it the tests skip with a reason, except in CI where they fail.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import json
 import os
@@ -28,7 +27,7 @@ from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
 from jitsi_secure.secure_domain.spec import Secret, SpecError
 from tests.ansible.collection import COLLECTIONS, REPO, load_module
 from tests.doctor.doctor_trees import HOST_FILE, secured_tree
-from tests.oracles import missing
+from tests.oracles import missing, require_module
 
 # Characters that properties files escape (':' '=' '\\') so the masking of every spelling is exercised.
 JIGASI_PASSWORD = r"Jig-s3cret:pa=ss\word"
@@ -40,8 +39,7 @@ JIGASI = ["--jigasi-user", f"jigasi@{EXAMPLE_DOMAIN}"]
 
 def _ansible_playbook() -> Path:
     """The ``ansible-playbook`` of the Python running the tests (the modules import jitsi_secure from it)."""
-    if importlib.util.find_spec("ansible") is None:
-        missing("ansible-core is not installed (pip install 'ansible-core>=2.15')")
+    require_module("ansible", "pip install 'ansible-core>=2.15'")
     program = Path(sys.executable).parent / "ansible-playbook"
     if not program.exists():
         found = shutil.which("ansible-playbook")

@@ -8,6 +8,7 @@ format joins by adding one ``Case`` to ``CASES``; every test below then runs for
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from jitsi_secure import EditError, JitsiSecureError, ParseError, apply_splices, load
+from jitsi_secure import EditError, ParseError, ReadError, WriteError, apply_splices, load
 from jitsi_secure.formats import (
     COMMENT_OUT,
     REMOVE,
@@ -30,6 +31,7 @@ from jitsi_secure.formats import (
     properties,
 )
 from jitsi_secure.formats.lua import _document as lua_document
+from tests.oracles import require_module
 
 
 @dataclasses.dataclass(frozen=True)
@@ -273,9 +275,9 @@ def test_load_file_names_the_file_and_load_picks_the_format(case: Case, tmp_path
 
 def test_load_file_of_a_missing_file_is_a_clear_error(case: Case, tmp_path: Path) -> None:
     path = tmp_path / f"missing{case.suffix}"
-    with pytest.raises(JitsiSecureError, match="missing"):
+    with pytest.raises(ReadError, match=f"^{re.escape(str(path))}: cannot read: No such file or directory$"):
         case.module.load_file(path)
-    with pytest.raises(JitsiSecureError):
+    with pytest.raises(WriteError):  # what it was before ReadError existed: old handlers still work
         load(path)
 
 
@@ -350,13 +352,27 @@ def test_set_uncomments_a_commented_out_example_in_place(case: Case) -> None:
     doc = parse(case, case.text)
     new = doc.set(case.example, "new")
     assert new.get(case.example) == "new"
+    example = _assert_uncommented_in_place(doc.render(), new.render(), "old", case.example, "new")
     old_lines = doc.render().splitlines()
     new_lines = new.render().splitlines()
+    assert [i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b] == [example]
+
+
+_COMMENT_MARKS = ("#", "--", "//")
+
+
+def _assert_uncommented_in_place(before: str, after: str, marker: str, path: Any, value: str) -> int:
+    """Assert that the one commented-out line of ``before`` holding ``marker`` is, at the same index of
+    ``after``, an uncommented line setting ``path`` to ``value``, with no line added; return the index."""
+    old_lines = before.splitlines()
+    new_lines = after.splitlines()
     assert len(new_lines) == len(old_lines)  # in place: no line added
-    changed = [i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b]
-    assert len(changed) == 1
-    assert old_lines[changed[0]].lstrip().startswith(("#", "--", "//"))
-    assert not new_lines[changed[0]].lstrip().startswith(("#", "--", "//"))
+    [example] = [i for i, line in enumerate(old_lines) if line.lstrip().startswith(_COMMENT_MARKS) and marker in line]
+    leaf = path[-1] if isinstance(path, tuple) else path.rpartition(".")[2]
+    line = new_lines[example]
+    assert not line.lstrip().startswith(_COMMENT_MARKS), line
+    assert leaf in line and value in line and marker not in line, line
+    return example
 
 
 def test_set_uncomments_the_last_of_two_examples(case: Case) -> None:
@@ -437,7 +453,8 @@ def test_comment_out_with_a_placeholder_leaves_no_old_value_behind(case: Case) -
     assert "s3cret" not in new.render()
     assert "example_secret" in new.render()
     # The commented line is the example a later set uncomments in place.
-    assert len(new.set(case.present, "again").render().splitlines()) == len(new.render().splitlines())
+    again = new.set(case.present, "again").render()
+    _assert_uncommented_in_place(new.render(), again, "example_secret", case.present, "again")
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.one_line], ids=lambda c: c.name)
@@ -487,7 +504,7 @@ def test_the_old_call_forms_warn() -> None:
 
 
 def test_the_document_protocol_is_checked_by_mypy() -> None:
-    mypy_api = pytest.importorskip("mypy.api")
+    mypy_api = require_module("mypy.api", "pip install -e '.[test]'")
     sample = Path(__file__).with_name("typing_documents.py")
     out, err, status = mypy_api.run(["--strict", "--no-incremental", "--follow-imports=silent", str(sample)])
     assert status == 0, out + err

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from jitsi_secure.errors import EditError, ParseError
+from jitsi_secure.errors import EditError, LocatedError, ParseError
 from jitsi_secure.formats import hocon
 from jitsi_secure.formats.hocon import Include, ResolveError, Unresolved, parse
 from jitsi_secure.formats.hocon._lexer import tokenize
@@ -137,6 +139,49 @@ def test_resolve_with_and_without_environment() -> None:
 def test_substitution_cycle_is_a_resolve_error() -> None:
     with pytest.raises(ResolveError, match="cycle"):
         parse("a = ${b}\nb = ${a}").to_dict(resolve=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "message"),
+    [
+        ("a = 1\nb = ${PASSWORD}\n", 2, 5, "could not resolve substitution to a value: ${PASSWORD}"),
+        ("a = 1\nb {\n  c = x ${?y} ${no.key}\n}\n", 3, 15, "could not resolve substitution to a value: ${no.key}"),
+        ("y = {}\nb = ${y}\nb = ${b.z}\n", 3, 5, "could not resolve substitution to a value: (${y}).z"),
+        ("b = ${a}\na = ${b}\n", 1, 5, "cycle in substitutions at ${a}"),
+        (
+            "a = {x: 1}\nb = ${a} ${c}\nc = 1\n",
+            2,
+            5,
+            "cannot concatenate an object or array with a value of another type",
+        ),
+    ],
+)
+def test_resolve_error_names_the_file_line_and_column(text: str, line: int, column: int, message: str) -> None:
+    doc = parse(text, source="/etc/jitsi/jicofo/jicofo.conf")
+    for read in (lambda: doc.to_dict(resolve=True), lambda: doc.get("b", resolve=True)):
+        with pytest.raises(ResolveError) as caught:
+            read()
+        error = caught.value
+        assert (error.source, error.line, error.column, error.message) == (doc.source, line, column, message)
+        excerpt = text.splitlines()[line - 1]
+        caret = " " * (column - 1) + "^"
+        assert str(error) == f"{doc.source}:{line}:{column}: {message}\n    {excerpt}\n    {caret}"
+        assert isinstance(error, LocatedError) and not isinstance(error, ParseError)  # the text is valid
+
+
+@given(
+    before=st.lists(st.sampled_from(["a = 1", "# note", "", "o { p = 2 }", 's = "x ${?y}"']), max_size=6),
+    nested=st.booleans(),
+    head=st.sampled_from(["", "x ", "${?u} ", '"q" ']),
+)
+def test_resolve_error_points_at_the_undefined_substitution(before: list[str], nested: bool, head: str) -> None:
+    field = f"k = {head}${{UNDEFINED}}"
+    lines = [*before, "n {", f"  {field}", "}"] if nested else [*before, field]
+    text = "\n".join(lines) + "\n"
+    with pytest.raises(ResolveError) as caught:
+        parse(text).to_dict(resolve=True)
+    error = caught.value
+    assert text.splitlines()[error.line - 1][error.column - 1 :].startswith("${UNDEFINED}")
 
 
 def test_includes_are_reported() -> None:

@@ -22,6 +22,7 @@ from jitsi_secure.formats.js._esprima import parse_independently
 from jitsi_secure.formats.js._meaning import build_model
 from jitsi_secure.formats.js._model import ObjNode, Prop, to_plain
 from jitsi_secure.formats.js._ssi import serve
+from tests.oracles import missing
 from tests.oracles.js import JsCorpusFile, js_corpus, modern_corpus
 
 CORPUS = Path(__file__).parent / "corpus_js_modern"
@@ -64,7 +65,7 @@ def test_modern_corpus_round_trips_byte_for_byte(item: JsCorpusFile) -> None:
 def test_fishmeet_override_parses_and_reads_spread_as_computed() -> None:
     files = [f for f in js_corpus() if f.id == "gracetech_fishmeet-config_override.js"]
     if not files:
-        pytest.skip("../shared/corpus is not there")
+        missing("gracetech_fishmeet-config_override.js is not in the corpus")
     doc = js.parse(files[0].text, source=files[0].id)
     assert doc.render() == files[0].text
     assert isinstance(doc.get("customTheme"), NonLiteral)  # {...config.customTheme, palette: ...}

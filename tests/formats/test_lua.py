@@ -7,6 +7,8 @@ loader for sections) rather than against our own output.
 from __future__ import annotations
 
 import shutil
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +195,39 @@ def test_deep_nesting_is_refused_cleanly() -> None:
         lua.parse(chain)
     flat = "x = " + " + ".join(["1"] * 50_000)
     assert lua.parse(flat).render() == flat
+
+
+def test_threads_parsing_at_once_leave_the_recursion_limit_as_it_was() -> None:
+    # The parser raises the process-wide limit while it runs. f(f(...)) at 196 levels is the accepted text
+    # that needs the most frames (about 990), started 100 frames down: it overflows Python's default limit
+    # if another thread's parse ends and puts the limit back under it.
+    deep = "x = " + "f(" * 196 + "1" + ")" * 196
+    shallow = "x = { a = 1 }"
+    limit = sys.getrecursionlimit()
+    start = threading.Barrier(6)
+    failures: list[BaseException] = []
+
+    def parse_at(depth: int, text: str) -> None:
+        if depth:
+            parse_at(depth - 1, text)
+        else:
+            assert lua.parse(text).render() == text
+
+    def work(text: str) -> None:
+        start.wait()
+        try:
+            for _ in range(100):
+                parse_at(100, text)
+        except BaseException as exc:  # a RecursionError is what this test looks for
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(text,)) for text in (deep, shallow) * 3]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert sys.getrecursionlimit() == limit
 
 
 # ------------------------------------------------------------------------------------------ sections

@@ -9,6 +9,7 @@ The scripts beside this file are jitsi-secure's copies of the verified recipes i
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -41,6 +43,28 @@ def require_program(name: str) -> str:
         missing(f"{name} is not installed")
     assert path is not None
     return path
+
+
+def require_module(name: str, install: str = "") -> ModuleType:
+    """The imported Python module ``name``; skips (fails in CI) when it is not installed.
+
+    Unlike ``pytest.importorskip``, which skips even in CI. ``install`` says how to get it. Only the module
+    itself (or its package) missing counts: an ImportError from inside an installed module is raised.
+    """
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not (name == exc.name or name.startswith(exc.name + ".")):
+            raise
+        missing(f"the Python module {name} is not installed" + (f" ({install})" if install else ""))
+        raise  # not reached: missing() raises
+
+
+def require_root(reason: str) -> None:
+    """Skip (fail in CI) unless the tests run as root. CI does: ``.ci/run`` installs packages with apt-get
+    and unpacks Prosody 13 into ``/opt``, so a root-only test can never go missing there."""
+    if os.geteuid() != 0:
+        missing(f"only root can run this: {reason}")
 
 
 def corpus_dir(*parts: str) -> Path:

@@ -26,7 +26,7 @@ from jitsi_secure._core.lock import LOCK_NAME, LockError, locked
 from jitsi_secure._core.write import TEMP_SUFFIX, leftovers, read_text, write_text
 from jitsi_secure.cli import main
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
-from jitsi_secure.errors import WriteError
+from jitsi_secure.errors import ReadError, WriteError
 from jitsi_secure.secure_domain import _apply as apply_module
 from jitsi_secure.secure_domain.layout import Layout
 from jitsi_secure.secure_domain.plan import ApplyError, Plan, apply_plan, build_plan
@@ -148,9 +148,9 @@ def test_a_read_only_file_keeps_its_mode(tmp_path: Path) -> None:
 
 
 def test_an_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(WriteError, match="cannot read"):
+    with pytest.raises(ReadError, match="cannot read"):
         read_text(tmp_path / "missing.conf")
-    with pytest.raises(WriteError, match="cannot read"):
+    with pytest.raises(ReadError, match="cannot read"):
         write_text(tmp_path, "x")  # a folder where a file was expected
 
 

@@ -156,7 +156,7 @@ def parse(text: str, *, source: str = "<string>") -> DotenvDocument:
 
 def load_file(path: str | os.PathLike[str]) -> DotenvDocument:
     """Read (UTF-8, every byte kept, as compose keeps them) and parse a ``.env`` file; a file that cannot
-    be read raises :class:`~jitsi_secure.errors.WriteError`."""
+    be read raises :class:`~jitsi_secure.errors.ReadError`."""
     return parse(read_text(path), source=os.fspath(path))
 
 

@@ -96,7 +96,7 @@ class HoconDocument:
         ``30 seconds`` stay strings; numbers are ``int`` or ``float`` as Java's Long/Double read them.
         """
         if resolve:
-            resolved: dict[str, HoconValue] = resolve_raw(self._raw, env)
+            resolved: dict[str, HoconValue] = resolve_raw(self._raw, env, self.text, self.source)
             return resolved
         view: dict[str, HoconValue] = unresolved_view(self._raw)
         return view
@@ -119,7 +119,7 @@ class HoconDocument:
         elements = key_path(path)
         if resolve:
             # Only what the path depends on is resolved, so an unrelated undefined ${X} does not matter.
-            resolved: HoconValue = resolve_path(self._raw, elements, env)
+            resolved: HoconValue = resolve_path(self._raw, elements, env, self.text, self.source)
             return default if resolved is MISSING else resolved
         # Only the subtree asked for is converted; an object on the way that a substitution decides
         # cannot be looked into, as in to_dict().
@@ -226,5 +226,5 @@ def parse(text: str, *, source: str = "<string>") -> HoconDocument:
 def load_file(path: str | os.PathLike[str]) -> HoconDocument:
     """Read a HOCON file (UTF-8, as Lightbend reads it; line endings untouched) and parse it with ``source``
     set to its path. Bad UTF-8 raises :class:`~jitsi_secure.errors.ParseError` at the first bad byte, a file
-    that cannot be read :class:`~jitsi_secure.errors.WriteError`."""
+    that cannot be read :class:`~jitsi_secure.errors.ReadError`."""
     return parse(read_source(path), source=os.fspath(path))

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from jitsi_secure._core.document import Computed
 from jitsi_secure._core.scalars import keyword
-from jitsi_secure.errors import JitsiSecureError, ParseError
+from jitsi_secure.errors import LocatedError, ParseError
 from jitsi_secure.formats.hocon._lexer import PLUS_EQUALS, STRING, TSTRING, WORD, WS, classify_word, decode_string
 from jitsi_secure.formats.hocon._parser import Arr, Atom, Field, Obj, Subst, Value
 
@@ -45,8 +45,17 @@ __all__ = [
 HoconValue: TypeAlias = bool | int | float | str | list["HoconValue"] | dict[str, "HoconValue"] | Computed | None
 
 
-class ResolveError(JitsiSecureError):
-    """A substitution that cannot be resolved: undefined (and not ``${?...}``), a cycle, or a type clash."""
+class ResolveError(LocatedError):
+    """A substitution that cannot be resolved: undefined (and not ``${?...}``), a cycle, or a type clash.
+
+    Like :class:`~jitsi_secure.errors.ParseError` (but not one: the text is valid HOCON), it names the
+    place: ``str()`` reads ``source:line:column: message`` with the line and a caret under the ``${``
+    (see :class:`~jitsi_secure.errors.LocatedError` for the attributes).
+    """
+
+
+class _TypeClashError(Exception):
+    """Parts that cannot be concatenated; a :class:`ParseError` or :class:`ResolveError` once placed."""
 
 
 #: The earlier name of :class:`~jitsi_secure.formats.Computed` for HOCON (``.expression`` still reads).
@@ -83,6 +92,8 @@ class Word(str):
 class RSubst:
     """A substitution left for phase two."""
 
+    #: Where ``${`` is in the text, for errors (not part of the meaning: not compared).
+    start: int = field(compare=False)
     path: tuple[str, ...]
     optional: bool
     #: A self-reference with no earlier value: only the environment can supply it.
@@ -93,6 +104,7 @@ class RSubst:
 class RConcat:
     """A concatenation with at least one unresolved part."""
 
+    start: int = field(compare=False)
     parts: list[Any]
 
 
@@ -107,6 +119,7 @@ class RMerge:
 class RLookup:
     """``path`` inside a value that is not known before resolution (self-reference into a substitution)."""
 
+    start: int = field(compare=False)
     base: Any
     path: tuple[str, ...]
     optional: bool
@@ -138,7 +151,7 @@ class _Builder:
         parts = field.value.parts
         if field.sep == PLUS_EQUALS:
             element = self.value(field.value, full)
-            previous = self.lookup_live(full)
+            previous = self.lookup_live(full, field.value.start)
             if previous is MISSING:
                 target[last] = [element]
             elif isinstance(previous, list):
@@ -152,8 +165,8 @@ class _Builder:
         new = self.value(field.value, full)
         _assign(target, last, new)
 
-    def lookup_live(self, path: tuple[str, ...]) -> Any:
-        """The current value of ``path`` in the tree being built (for self-references)."""
+    def lookup_live(self, path: tuple[str, ...], start: int) -> Any:
+        """The current value of ``path`` in the tree being built (for self-references at ``start``)."""
         node: Any = self.root
         for index, key in enumerate(path):
             if isinstance(node, RMerge) and node.items and isinstance(node.items[-1], dict):
@@ -161,13 +174,13 @@ class _Builder:
                 if key in last:
                     node = last[key]
                     continue
-                return RLookup(copy.deepcopy(node), path[index:], True)
+                return RLookup(start, copy.deepcopy(node), path[index:], True)
             if isinstance(node, dict):
                 if key not in node:
                     return MISSING
                 node = node[key]
             elif isinstance(node, _UNRESOLVED):
-                return RLookup(copy.deepcopy(node), path[index:], True)
+                return RLookup(start, copy.deepcopy(node), path[index:], True)
             else:
                 return MISSING
         if isinstance(node, (dict, RMerge)):
@@ -202,13 +215,13 @@ class _Builder:
             path = part.path
             n = min(len(path), len(full))
             if path[:n] == full[:n]:
-                previous = self.lookup_live(path)
+                previous = self.lookup_live(path, part.start)
                 if previous is MISSING:
-                    return MISSING if part.optional else RSubst(path, part.optional, env_only=True)
+                    return MISSING if part.optional else RSubst(part.start, path, part.optional, env_only=True)
                 if isinstance(previous, RLookup):
                     previous.optional = part.optional
                 return previous
-            return RSubst(path, part.optional)
+            return RSubst(part.start, path, part.optional)
         if isinstance(part, Obj):
             target: dict[str, Any] = {}
             self.members(target, part, full)
@@ -219,10 +232,10 @@ class _Builder:
 
     def concat(self, items: list[Any], offset: int) -> Any:
         if any(isinstance(item, _UNRESOLVED) for item in items):
-            return RConcat(items)
+            return RConcat(offset, items)
         try:
             return join(items)
-        except ResolveError as exc:
+        except _TypeClashError as exc:
             raise self.error(offset, str(exc)) from None
 
 
@@ -286,7 +299,7 @@ def join(items: Iterable[Any]) -> Any:
         return result
     if all(isinstance(v, list) for v in values):
         return [x for v in values for x in v]
-    raise ResolveError("cannot concatenate an object or array with a value of another type")
+    raise _TypeClashError("cannot concatenate an object or array with a value of another type")
 
 
 def _merge_plain(target: dict[str, Any], new: Mapping[str, Any]) -> None:
@@ -305,6 +318,15 @@ def build_raw(text: str, root: Obj, source: str) -> dict[str, Any]:
     builder = _Builder(text, source)
     builder.members(builder.root, root, ())
     return builder.root
+
+
+def _start(node: Any) -> int:
+    """Where an unresolved node begins in the text: a merge's first part that a substitution decides
+    (a merge is made only when one does)."""
+    if isinstance(node, RMerge):
+        return next(_start(item) for item in node.items if isinstance(item, _UNRESOLVED))
+    start: int = node.start
+    return start
 
 
 def _expression(node: Any) -> str:
@@ -345,9 +367,11 @@ def unresolved_view(node: Any) -> Any:
 
 
 class _Resolver:
-    def __init__(self, root: dict[str, Any], env: Mapping[str, str] | None) -> None:
+    def __init__(self, root: dict[str, Any], env: Mapping[str, str] | None, text: str, source: str) -> None:
         self.root = root
         self.env = env
+        self.text = text
+        self.source = source
         self.memo: dict[int, Any] = {}
         self.active: set[int] = set()
 
@@ -371,7 +395,7 @@ class _Resolver:
         if key in self.memo:
             return self.memo[key]
         if key in self.active:
-            raise ResolveError(f"cycle in substitutions at {_expression(node)}")
+            raise self.error(_start(node), f"cycle in substitutions at {_expression(node)}")
         self.active.add(key)
         try:
             result = self._resolve_unresolved(node)
@@ -380,11 +404,17 @@ class _Resolver:
         self.memo[key] = result
         return result
 
+    def error(self, offset: int, message: str) -> ResolveError:
+        return ResolveError.at(self.text, offset, message, source=self.source)
+
     def _resolve_unresolved(self, node: Any) -> Any:
         if isinstance(node, RSubst):
-            return self.lookup(node.path, node.optional, node.env_only)
+            return self.lookup(node.path, node.optional, node.env_only, start=node.start)
         if isinstance(node, RConcat):
-            return join(self.resolve(p) if not isinstance(p, Ws) else p for p in node.parts)
+            try:
+                return join(self.resolve(p) if not isinstance(p, Ws) else p for p in node.parts)
+            except _TypeClashError as exc:
+                raise self.error(node.start, str(exc)) from None
         if isinstance(node, RMerge):
             result: Any = MISSING
             for item in node.items:
@@ -404,11 +434,13 @@ class _Resolver:
             if not isinstance(value, dict) or key not in value:
                 if node.optional:
                     return MISSING
-                raise ResolveError(f"could not resolve substitution to a value: {_expression(node)}")
+                raise self.error(node.start, f"could not resolve substitution to a value: {_expression(node)}")
             value = value[key]
         return value
 
-    def lookup(self, path: tuple[str, ...], optional: bool, env_only: bool = False) -> Any:
+    def lookup(self, path: tuple[str, ...], optional: bool, env_only: bool = False, *, start: int = 0) -> Any:
+        """The resolved value at ``path`` (``MISSING`` when absent and ``optional``); ``start`` is where
+        the substitution asking for it is, for the error when it is absent and not ``optional``."""
         node: Any = MISSING if env_only else self.root
         for key in path:
             if node is MISSING:
@@ -425,20 +457,24 @@ class _Resolver:
             return self.env[path[0]]
         if node is MISSING and not optional:
             shown = "${" + ".".join(_quote_key(k) for k in path) + "}"
-            raise ResolveError(f"could not resolve substitution to a value: {shown}")
+            raise self.error(start, f"could not resolve substitution to a value: {shown}")
         return node
 
 
-def resolve_raw(root: dict[str, Any], env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Phase two: resolve every substitution against ``root`` (then ``env`` when given)."""
-    result = _Resolver(root, env).resolve(root)
+def resolve_raw(root: dict[str, Any], env: Mapping[str, str] | None, text: str, source: str) -> dict[str, Any]:
+    """Phase two: resolve every substitution against ``root`` (then ``env`` when given); ``root`` was built
+    from ``text``, which errors quote as ``source``."""
+    result = _Resolver(root, env, text, source).resolve(root)
     assert isinstance(result, dict)
     return result
 
 
-def resolve_path(root: dict[str, Any], path: tuple[str, ...], env: Mapping[str, str] | None = None) -> Any:
-    """The resolved value at ``path`` (``MISSING`` when absent), resolving only what it depends on."""
-    return _Resolver(root, env).lookup(path, optional=True)
+def resolve_path(
+    root: dict[str, Any], path: tuple[str, ...], env: Mapping[str, str] | None, text: str, source: str
+) -> Any:
+    """The resolved value at ``path`` (``MISSING`` when absent), resolving only what it depends on; errors
+    as :func:`resolve_raw`."""
+    return _Resolver(root, env, text, source).lookup(path, optional=True)
 
 
 # -- paths in the plain meaning (what ``to_dict()`` gives), for reading and for checking an edit ----------

@@ -291,7 +291,7 @@ def load_file(path: str | os.PathLike[str], *, name: str | None = None) -> Confi
     """Read and parse a UTF-8 config.js file (a BOM is kept); ``name`` defaults to :func:`variable_for`.
 
     Bad UTF-8 raises :class:`~jitsi_secure.errors.ParseError` at the first bad byte; a file that cannot
-    be read (missing, a folder) :class:`~jitsi_secure.errors.WriteError`.
+    be read (missing, a folder) :class:`~jitsi_secure.errors.ReadError`.
     """
     return parse(read_source(path), source=os.fspath(path), name=name or variable_for(path))
 

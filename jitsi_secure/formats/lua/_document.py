@@ -287,7 +287,7 @@ def load_file(path: str | os.PathLike[str]) -> LuaDocument:
     so that errors name the file and ``evaluate(follow_includes=True)`` resolves Includes from it.
 
     Bad UTF-8 raises :class:`ParseError` at the first bad byte; a file that cannot be read
-    :class:`~jitsi_secure.errors.WriteError`."""
+    :class:`~jitsi_secure.errors.ReadError`."""
     return parse(read_source(path), source=os.fspath(path))
 
 

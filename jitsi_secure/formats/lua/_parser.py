@@ -14,8 +14,7 @@ offsets, enough for reading literal values and recognising ``VirtualHost``/``Com
 
 from __future__ import annotations
 
-import sys
-
+from jitsi_secure._core.recursion import recursion_limit_at_least
 from jitsi_secure.formats.lua._expr import (
     BINARY,
     BLOCK_END,
@@ -50,25 +49,13 @@ def parse_text(text: str, *, source: str = "<string>") -> ParsedChunk:
 
 def _parse(lexemes: Lexemes, text: str, source: str, tokens: tuple[Token, ...] | None) -> ParsedChunk:
     parser = _Parser(lexemes, text, source)
-    # MAX_DEPTH levels cost up to ~8 Python frames each. Since Python 3.11 pure-Python calls do not use
-    # the C stack, a temporarily higher limit is safe and keeps the cap independent of the caller's depth.
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, _FRAMES_NEEDED + _stack_depth()))
-    try:
+    # MAX_DEPTH levels cost about 5 Python frames each (f(f(f(...))) at 196 levels reaches 987 frames, past
+    # Python's default limit of 1000 once the caller's own frames count), so the limit is raised for the
+    # parse, independently of the caller's depth.
+    with recursion_limit_at_least(_FRAMES_NEEDED):
         statements = parser.chunk()
-    finally:
-        sys.setrecursionlimit(limit)
     spans = Spans.of(lexemes)
     return ParsedChunk(text, tuple(statements), parser.commas, parser.semicolons, spans, tokens=tokens)
-
-
-def _stack_depth() -> int:
-    depth = 0
-    frame = sys._getframe()
-    while frame is not None:
-        depth += 1
-        frame = frame.f_back  # type: ignore[assignment]
-    return depth
 
 
 class _Parser(ExpressionParser):

@@ -93,6 +93,6 @@ def load_file(path: str | os.PathLike[str]) -> PropertiesDocument:
     """Read and parse a ``.properties`` file as Java does (ISO-8859-1 plus ``\\u`` escapes).
 
     Every byte decodes in ISO-8859-1, so no file is refused for its encoding; a file that cannot be
-    read raises :class:`~jitsi_secure.errors.WriteError`.
+    read raises :class:`~jitsi_secure.errors.ReadError`.
     """
     return parse(read_text(path, encoding=ENCODING), source=os.fspath(path))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from jitsi_secure.errors import JitsiSecureError, ParseError
+from jitsi_secure.errors import JitsiSecureError, LocatedError
 from jitsi_secure.formats import dotenv, hocon, js, lua, properties
 
 __all__ = ["MASK", "mask_secret_looking", "masked_error", "spellings"]
@@ -20,7 +20,7 @@ def masked_error(error: JitsiSecureError, spellings: tuple[str, ...]) -> JitsiSe
             text = text.replace(secret, MASK)
         return text
 
-    if isinstance(error, ParseError):
+    if isinstance(error, LocatedError):
         # The quoted line may also hold a secret nobody gave (a broken ``JWT_APP_SECRET='...`` line):
         # masked by its key's name, as in diffs.
         excerpt = mask_secret_looking(" " + mask(error.excerpt))[1:]
@@ -28,7 +28,7 @@ def masked_error(error: JitsiSecureError, spellings: tuple[str, ...]) -> JitsiSe
             return error
         head = error.excerpt[: error.column - 1]
         column = len(mask(head)) + 1 if mask(head) != head else error.column
-        return ParseError(
+        return type(error)(
             mask(error.message),
             source=error.source,
             line=error.line,

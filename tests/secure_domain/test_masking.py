@@ -76,3 +76,16 @@ def test_a_literal_secret_is_masked_in_every_spelling(secret: str, key: str, sep
         for spelling in spellings:
             line = f"{side}{key}{separator}{spelling}\n"
             assert mask_secret_looking(line, lua=lua_file) == f"{side}{key}{separator}{MASK}\n", line
+
+
+def test_a_located_error_of_any_kind_keeps_its_kind_and_position_with_the_secret_masked() -> None:
+    from jitsi_secure.secure_domain._masking import masked_error
+
+    line = 'url = "s3cret-pw" ${MISSING}'
+    error = hocon.ResolveError.at(line, line.index("${"), "could not resolve ${MISSING}", source="/etc/j.conf")
+    masked = masked_error(error, ("s3cret-pw",))
+    assert type(masked) is hocon.ResolveError
+    assert "s3cret-pw" not in str(masked)
+    assert (masked.source, masked.line) == ("/etc/j.conf", 1)
+    # The caret still stands under the ${ once the secret before it is masked.
+    assert masked.excerpt[masked.column - 1 :].startswith("${")

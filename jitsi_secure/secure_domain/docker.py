@@ -86,7 +86,9 @@ def _settings(document: DotenvDocument, spec: SecureDomain) -> dict[str, str | N
         settings["JWT_APP_ID"] = spec.jwt.app_id
         settings["JWT_APP_SECRET"] = spec.jwt.app_secret.reveal() if spec.jwt.app_secret else None
         settings["JWT_ASAP_KEYSERVER"] = spec.jwt.asap_key_server
-        settings["JWT_ALLOW_EMPTY"] = "1" if spec.jwt.allow_empty_token else None
+        settings["JWT_ALLOW_EMPTY"] = (
+            "1" if spec.jwt.allow_empty_token else _explicit_false(document, "JWT_ALLOW_EMPTY")
+        )
         settings["JWT_ACCEPTED_ISSUERS"] = ",".join(spec.jwt.accepted_issuers) or None
         settings["JWT_ACCEPTED_AUDIENCES"] = ",".join(spec.jwt.accepted_audiences) or None
         settings["ENABLE_AUTO_OWNER"] = "0" if spec.token_moderators else None
@@ -101,6 +103,13 @@ def _settings(document: DotenvDocument, spec: SecureDomain) -> dict[str, str | N
     if modules is not None:
         settings[_MUC_MODULES] = modules
     return settings
+
+
+def _explicit_false(document: DotenvDocument, key: str) -> str | None:
+    """``key``'s value when it explicitly says false (``0``, ``false``): the change wants "not true", and
+    the admin's line says so already; ``None`` (not set) otherwise."""
+    value = document.get(key)
+    return value if isinstance(value, str) and value.lower() in ("0", "false") else None
 
 
 def _muc_modules(document: DotenvDocument, spec: SecureDomain, *, revert: bool) -> str | None:

@@ -108,3 +108,18 @@ def test_a_secret_no_reader_agrees_on_is_refused(tmp_path: Path, capsys: pytest.
     status, out, err = cli(capsys, *argv, "--app-secret-file", str(secret_file))
     assert status == 2 and "JWT_APP_SECRET" in err and "$HOME" not in out + err
     assert env.read_text() == "#JWT_APP_SECRET=x\n"
+
+
+@pytest.mark.parametrize(("value", "kept"), [("0", True), ("false", True), ("1", False), ("true", False)])
+def test_jwt_keeps_an_explicit_jwt_allow_empty_false(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, kept: bool
+) -> None:
+    env = tmp_path / ".env"
+    env.write_text(f"XMPP_DOMAIN=meet.example.org\nJWT_ALLOW_EMPTY={value}\n")
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("s3cret\n")
+    args = ["--layout", "docker", "--env-file", str(env), "--auth", "jwt", "--app-id", "a"]
+    args += ["--app-secret-file", str(secret_file)]
+    assert cli(capsys, "apply", *args)[0] == 0
+    assert read(env).get("JWT_ALLOW_EMPTY") == (value if kept else None)
+    assert cli(capsys, "check", *args)[0] == 0

@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from jitsi_secure.formats import REMOVE
 
-__all__ = ["ABSENT", "Finding", "Intent", "SettingPath", "flatten", "unintended_changes", "unmet"]
+__all__ = ["ABSENT", "Finding", "Intent", "SettingPath", "StrayChange", "flatten", "unintended_changes", "unmet"]
 
 SettingPath = tuple[str, ...]
 
@@ -104,12 +104,59 @@ def unmet(
     return findings
 
 
+@dataclass(frozen=True)
+class StrayChange:
+    """A setting whose meaning an edit changed although its intent does not touch it.
+
+    Attributes:
+        path: the setting's path in the reader's meaning.
+        how: what changed, never the values (one may be a secret): ``"added"``, ``"removed"`` or
+            ``"changed value"``.
+    """
+
+    path: SettingPath
+    how: str
+
+    @property
+    def name(self) -> str:
+        """The path as ``a.b.c``."""
+        return ".".join(self.path)
+
+
 def unintended_changes(
     before: Mapping[SettingPath, Any], after: Mapping[SettingPath, Any], intent: Intent
-) -> list[str]:
-    """Settings whose meaning changed although the intent does not touch them, as ``a.b.c`` strings."""
-    changed = (p for p in before.keys() | after.keys() if not _same(before.get(p, ABSENT), after.get(p, ABSENT)))
-    return sorted(".".join(p) for p in changed if not intent.covers(p))
+) -> list[StrayChange]:
+    """Settings whose meaning changed although the intent does not touch them, sorted by path.
+
+    An empty object that gains members (``jicofo {}`` given ``jicofo.authentication``), or loses its
+    last ones, is no change of its own: flattening makes it a leaf only while it is empty, and its
+    members are compared one by one.
+    """
+    stray = []
+    for path in before.keys() | after.keys():
+        old, new = before.get(path, ABSENT), after.get(path, ABSENT)
+        if _same(old, new) or intent.covers(path):
+            continue
+        if _filled_or_emptied(path, old, new, before, after):
+            continue
+        how = "added" if old is ABSENT else "removed" if new is ABSENT else "changed value"
+        stray.append(StrayChange(path, how))
+    return sorted(stray, key=lambda change: change.path)
+
+
+def _filled_or_emptied(
+    path: SettingPath, old: Any, new: Any, before: Mapping[SettingPath, Any], after: Mapping[SettingPath, Any]
+) -> bool:
+    """Whether ``path`` is an empty object on one side and an object with members on the other."""
+    if _empty_object(old) and new is ABSENT:
+        return any(True for p in _under(after, path) if p != path)
+    if _empty_object(new) and old is ABSENT:
+        return any(True for p in _under(before, path) if p != path)
+    return False
+
+
+def _empty_object(value: Any) -> bool:
+    return isinstance(value, Mapping) and not value
 
 
 def _same(a: Any, b: Any) -> bool:

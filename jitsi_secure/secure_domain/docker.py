@@ -24,7 +24,7 @@ from typing import Any
 from jitsi_secure._layout import DEFAULT_XMPP_DOMAIN, xmpp_domain
 from jitsi_secure.errors import EditError
 from jitsi_secure.formats import COMMENT_OUT, REMOVE, CommentOut, Remove
-from jitsi_secure.formats.dotenv import DotenvDocument
+from jitsi_secure.formats.dotenv import DotenvDocument, readers_disagree
 from jitsi_secure.secure_domain import _engine as engine
 from jitsi_secure.secure_domain._engine import Declaration
 from jitsi_secure.secure_domain._intent import SettingPath
@@ -65,6 +65,15 @@ _MANAGED = (
 _ASKED = ("ENABLE_AUTO_LOGIN", "JICOFO_AUTH_LIFETIME")
 _MUC_MODULES = "XMPP_MUC_MODULES"
 
+#: Why a secret is refused before anything else (docs/docker.md): no value in it, only its shape.
+_UNWRITABLE_SECRET = (
+    "the JWT app secret cannot be written to .env so that Docker Compose and python-dotenv read it alike: "
+    "it holds a ' or a \\ (so only double quotes can hold it) and a $ before a letter, _, { or $ (which "
+    "inside double quotes must be written \\$: Compose reads that as $, python-dotenv as \\$); nothing "
+    "was written. Choose a secret without that combination (for example one of letters and digits only: "
+    "openssl rand -hex 32) and give it again with --app-secret-file"
+)
+
 
 def _settings(document: DotenvDocument, spec: SecureDomain) -> dict[str, str | None]:
     """The wanted value of every managed variable (``None``: must not be set)."""
@@ -84,9 +93,14 @@ def _settings(document: DotenvDocument, spec: SecureDomain) -> dict[str, str | N
                 "use --app-secret-file or --asap-key-server, or set it in a prosody conf.d overlay yourself"
             )
         settings["JWT_APP_ID"] = spec.jwt.app_id
-        settings["JWT_APP_SECRET"] = spec.jwt.app_secret.reveal() if spec.jwt.app_secret else None
+        secret = spec.jwt.app_secret.reveal() if spec.jwt.app_secret else None
+        if secret is not None and readers_disagree(secret):
+            raise EditError(_UNWRITABLE_SECRET, source=document.source)
+        settings["JWT_APP_SECRET"] = secret
         settings["JWT_ASAP_KEYSERVER"] = spec.jwt.asap_key_server
-        settings["JWT_ALLOW_EMPTY"] = "1" if spec.jwt.allow_empty_token else None
+        settings["JWT_ALLOW_EMPTY"] = (
+            "1" if spec.jwt.allow_empty_token else _explicit_false(document, "JWT_ALLOW_EMPTY")
+        )
         settings["JWT_ACCEPTED_ISSUERS"] = ",".join(spec.jwt.accepted_issuers) or None
         settings["JWT_ACCEPTED_AUDIENCES"] = ",".join(spec.jwt.accepted_audiences) or None
         settings["ENABLE_AUTO_OWNER"] = "0" if spec.token_moderators else None
@@ -101,6 +115,13 @@ def _settings(document: DotenvDocument, spec: SecureDomain) -> dict[str, str | N
     if modules is not None:
         settings[_MUC_MODULES] = modules
     return settings
+
+
+def _explicit_false(document: DotenvDocument, key: str) -> str | None:
+    """``key``'s value when it explicitly says false (``0``, ``false``): the change wants "not true", and
+    the admin's line says so already; ``None`` (not set) otherwise."""
+    value = document.get(key)
+    return value if isinstance(value, str) and value.lower() in ("0", "false") else None
 
 
 def _muc_modules(document: DotenvDocument, spec: SecureDomain, *, revert: bool) -> str | None:

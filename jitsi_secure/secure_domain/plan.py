@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from jitsi_secure import policy as access
+from jitsi_secure._core.document import Document
 from jitsi_secure._core.write import read_text
 from jitsi_secure._root import Root
 from jitsi_secure.deployment import Deployment, read_deployment
@@ -25,7 +26,15 @@ from jitsi_secure.secure_domain import _engine as engine
 from jitsi_secure.secure_domain import _programs, secret_file
 from jitsi_secure.secure_domain import prosody as prosody_recipe
 from jitsi_secure.secure_domain._apply import ApplyError, apply_plan, deployment_lock
-from jitsi_secure.secure_domain._intent import Finding, Intent, SettingPath, flatten, unintended_changes, unmet
+from jitsi_secure.secure_domain._intent import (
+    Finding,
+    Intent,
+    SettingPath,
+    StrayChange,
+    flatten,
+    unintended_changes,
+    unmet,
+)
 from jitsi_secure.secure_domain._masking import masked_error, spellings
 from jitsi_secure.secure_domain._model import FileChange, Plan
 from jitsi_secure.secure_domain._policy_check import secret_file_problem, verify_policy
@@ -185,7 +194,7 @@ def _plan_file(
     new_document = document if audit_only else engine.edit(document, declaration)
     new_text = new_document.render()
     after = before if new_text == text else flatten(program.read(new_document, new_text, source))
-    _verify_change(program, source, intent, before, after, audit_only=audit_only)
+    _verify_change(program, document, intent, before, after, audit_only=audit_only)
     # The values at secret paths before and after (an old password a revert deletes, say) are masked too.
     secrets = tuple(
         value
@@ -208,7 +217,7 @@ def _plan_file(
 
 def _verify_change(
     program: Program[Any],
-    source: str,
+    document: Document,
     intent: Intent,
     before: dict[SettingPath, Any],
     after: dict[SettingPath, Any],
@@ -217,6 +226,7 @@ def _verify_change(
 ) -> None:
     if audit_only:
         return
+    source = document.source
     missed = unmet(intent, after, program.describe, source)
     if missed:
         raise VerificationError(
@@ -225,4 +235,27 @@ def _verify_change(
         )
     stray = unintended_changes(before, after, intent)
     if stray:
-        raise VerificationError(f"{source}: the edit would also change {', '.join(stray)}; nothing was written")
+        raise VerificationError(_stray_message(stray, document))
+
+
+def _stray_message(stray: Sequence[StrayChange], before: Document) -> str:
+    """Which settings the edit would also change, on which line and how (never their values), and what to do."""
+    where = []
+    for change in stray:
+        # A setting the edit would add has no line in the file on disk.
+        line = None if change.how == "added" else _line_of(before, change.path)
+        where.append(f"{change.name} ({change.how}{f' on line {line}' if line is not None else ''})")
+    return (
+        f"{before.source}: the edit would also change {', '.join(where)}, which the recipe must leave alone "
+        "(the independent reader reads the edited text differently there); nothing was written. "
+        "This is a fault of jitsi-secure's editor for this file: please report it with the file (its "
+        "secrets removed) and make the change by hand meanwhile"
+    )
+
+
+def _line_of(document: Document, path: SettingPath) -> int | None:
+    """The line that sets ``path`` in ``document``, if the document can name one for a reader's path."""
+    try:
+        return document.line_of(path)
+    except JitsiSecureError:  # a path of the reader's own bookkeeping, no path of the document's
+        return None

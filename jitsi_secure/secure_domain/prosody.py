@@ -183,8 +183,11 @@ def revert(document: LuaDocument, spec: SecureDomain, *, placement: Placement = 
 
 def _stale_token_options(document: LuaDocument, spec: SecureDomain, *, revert: bool) -> list[str]:
     """The main host's token options set now that the change does not want (another mode, another key
-    source, revert)."""
+    source, revert). An explicit ``allow_empty_token = false`` stays on a token host: the change wants
+    "not true", which it says (the admin's line, not an absent one)."""
     keep = set() if revert else set(_main_options(spec))
+    if spec.auth == "jwt" and not revert and document.get((spec.domain, "allow_empty_token")) is False:
+        keep.add("allow_empty_token")
     options = document.options(spec.domain) if _has_section(document, spec.domain) else {}
     return [option for option in _TOKEN_OPTIONS if option in options and option not in keep]
 

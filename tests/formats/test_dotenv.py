@@ -22,6 +22,7 @@ import contextlib
 import io
 import re
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from dotenv import dotenv_values
@@ -31,7 +32,7 @@ from hypothesis import strategies as st
 
 from jitsi_secure import EditError, ParseError
 from jitsi_secure.formats import Computed, dotenv
-from jitsi_secure.formats.dotenv import parse, quote_value
+from jitsi_secure.formats.dotenv import parse, quote_value, readers_disagree
 from jitsi_secure.formats.dotenv._meaning import references
 from tests.oracles import corpus_files
 
@@ -369,6 +370,26 @@ def test_random_texts_read_as_python_dotenv_reads_them(text: str) -> None:
     bare = {k for k, v in theirs.items() if v is None}
     assume(not bare & ours.keys())
     assert ours == {k: v for k, v in theirs.items() if v is not None}
+
+
+SECRET_CHARACTERS = st.sampled_from([*"a_Z1 .{}$'\"\\\n", "é"])
+
+
+@given(st.lists(SECRET_CHARACTERS, min_size=1, max_size=12).map("".join), st.sampled_from(["", "'", '"']))
+def test_readers_disagree_exactly_on_the_values_python_dotenv_misreads(
+    value: str, prefer: Literal["", "'", '"']
+) -> None:
+    # Compose (this module's reading) always gets the value back; python-dotenv only where the
+    # predicate says the readers agree, whatever quoting the replaced value had.
+    text = f"K={quote_value(value, prefer=prefer)}\n"
+    assert parse(text).get("K") == value
+    assert (_python_dotenv(text) != {"K": value}) is readers_disagree(value)
+
+
+def test_readers_disagree_names_the_combination() -> None:
+    assert readers_disagree("ab$c'd\\e") and readers_disagree("it's $$") and readers_disagree("a\\${X}")
+    # No $ that needs \$ in double quotes, or single quotes can hold it: the readers agree.
+    assert not readers_disagree("it's $ 1 $.") and not readers_disagree("$HOME") and not readers_disagree("a\\b")
 
 
 KEYS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,11}", fullmatch=True)

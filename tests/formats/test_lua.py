@@ -398,6 +398,19 @@ def test_remove_takes_only_the_lines() -> None:
     assert lua.parse("host = 'x'\n").options() == {}
 
 
+def test_an_option_for_a_table_form_section_is_refused_with_where_and_how_to_rewrite_it() -> None:
+    doc = lua.parse('a = 1\r\n\r\n  VirtualHost "x.example" { app_secret = "s3cret" }\n', source="/etc/x.cfg.lua")
+    with pytest.raises(EditError) as refused:
+        doc.set(("x.example", "authentication"), "token")
+    message = str(refused.value)
+    assert message.startswith('/etc/x.cfg.lua: line 3, column 3: VirtualHost "x.example" takes its options in a table')
+    assert "each option of the table on a line of its own after it" in message
+    assert "s3cret" not in message
+    # The form the message asks for is edited like any section.
+    rewritten = lua.parse('VirtualHost "x.example"\n    app_secret = "s3cret"\n')
+    assert rewritten.set(("x.example", "authentication"), "token").get(("x.example", "authentication")) == "token"
+
+
 def test_edits_that_cannot_be_made_raise_and_change_nothing() -> None:
     doc = lua.parse("a, b = 1, 2\nVirtualHost 'x' { c = 1 }\n")
     with pytest.raises(EditError, match="multiple assignment"):

@@ -109,3 +109,40 @@ def test_uncommenting_anywhere_gives_the_list_asked_for(
 def test_an_entry_removed_from_a_shared_line_leaves_no_trailing_blanks(before: str, after: str) -> None:
     doc = lua.parse(before)
     assert doc.set(("*", "t"), [v for v in doc.get("t") if v != "b"]).render() == after
+
+
+OLD_DEBIAN = """\
+Component "conference.meet.example.com" "muc"
+    modules_enabled = {
+        "muc_meeting_id";
+        -- "token_verification";
+    }
+Component "lobby.meet.example.com" "muc"
+    modules_enabled = {
+        "muc_rate_limit";
+        -- "token_verification";
+    }
+"""
+
+
+@pytest.mark.parametrize("marker", ["--", "-- ", "--  ", "--\t"])
+def test_an_entry_commented_out_again_is_spelled_as_the_files_other_commented_entries(marker: str) -> None:
+    text = OLD_DEBIAN.replace('-- "token_verification"', f'{marker}"token_verification"')
+    doc = lua.parse(text)
+    on = doc.set(PATH, ["muc_meeting_id", "token_verification"])
+    assert f'{marker}"token_verification"' not in on.text.split("Component", 2)[1]
+    # The lobby's commented entry remembers how the file spells one: the round trip gives the bytes back.
+    assert on.edit({PATH: ["muc_meeting_id"]}, comment_out=True).text == text
+    # A second commented entry of the list itself decides before the file's other lists do.
+    own = text.replace('        "muc_meeting_id";\n', '        "muc_meeting_id";\n        --"polls";\n', 1)
+    assert lua.parse(own).set(PATH, ["muc_meeting_id", "token_verification"]).edit(
+        {PATH: ["muc_meeting_id"]}, comment_out=True
+    ).text == own.replace(f'{marker}"token_verification"', '--"token_verification"', 1)
+
+
+def test_with_no_commented_entry_left_an_entry_is_commented_out_as_shipped_now() -> None:
+    doc = lua.parse(COMPONENT.replace('--"token_verification"', '"token_verification"'))
+    assert (
+        '\n        --"token_verification";\n'
+        in doc.edit({PATH: ["muc_meeting_id", "polls", "muc_rate_limit"]}, comment_out=True).text
+    )

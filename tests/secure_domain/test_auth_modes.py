@@ -190,3 +190,20 @@ def test_the_spec_checks_the_modes() -> None:
         SecureDomain("meet.example.com", jicofo_auth="jwt")
     spec = SecureDomain("meet.example.com", auth="jwt", jwt=JwtAuth("app", Secret("s")))
     assert spec.jicofo_auth == "off" and spec.secrets == ("s",)
+
+
+@pytest.mark.parametrize(("line", "kept"), [("allow_empty_token = false", True), ("allow_empty_token = true", False)])
+def test_jwt_keeps_an_explicit_allow_empty_token_false(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, kept: bool
+) -> None:
+    # The change wants "not true": an admin's explicit false says so already and stays; only true goes.
+    host = root / HOST
+    marker = 'authentication = "jitsi-anonymous" -- do not delete me\n'
+    host.write_text(host.read_text().replace(marker, f"{marker}    {line}\n", 1))
+    status, out, err = cli(capsys, "plan", "--root", str(root), *jwt_args(tmp_path))
+    assert status == 0, err
+    assert (f"-    {line}" in out) is not kept
+    assert cli(capsys, "apply", "--root", str(root), *jwt_args(tmp_path))[0] == 0
+    assert (f"    {line}\n" in host.read_text()) is kept
+    assert prosody(root)[EXAMPLE_DOMAIN].get("allow_empty_token") is (False if kept else None)
+    assert cli(capsys, "check", "--root", str(root), *jwt_args(tmp_path))[0] == 0

@@ -105,6 +105,42 @@ def test_a_secret_no_reader_agrees_on_is_refused(tmp_path: Path, capsys: pytest.
     secret_file = tmp_path / "secret"
     secret_file.write_text("it's $HOME \\\\ x\n")
     argv = ["apply", "--layout", "docker", "--env-file", str(env), "--auth", "jwt", "--app-id", "a"]
-    status, out, err = cli(capsys, *argv, "--app-secret-file", str(secret_file))
-    assert status == 2 and "JWT_APP_SECRET" in err and "$HOME" not in out + err
+    for verb in ("plan", "apply"):
+        status, out, err = cli(capsys, verb, *argv[1:], "--app-secret-file", str(secret_file))
+        assert status == 2 and "$HOME" not in out + err and "it's" not in out + err
+        # The cause and what to do, not a verification failure.
+        assert "the JWT app secret cannot be written to .env so that Docker Compose and python-dotenv" in err
+        assert "independent reader" not in err
+        assert "Choose a secret without that combination" in err and "--app-secret-file" in err
     assert env.read_text() == "#JWT_APP_SECRET=x\n"
+
+
+@pytest.mark.parametrize("secret", ["it's $ 1 \\ x $.", "$HOME and ${X}", "back\\slash $1"])
+def test_a_secret_with_quotes_dollars_or_backslashes_the_readers_agree_on_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], secret: str
+) -> None:
+    # Only the combination both readers cannot agree on is refused: a $ Compose would substitute,
+    # in a value single quotes cannot hold. These go in single quotes, or in double quotes without \$.
+    env = tmp_path / ".env"
+    env.write_text("#JWT_APP_SECRET=x\n")
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(secret + "\n")
+    argv = ["apply", "--layout", "docker", "--env-file", str(env), "--auth", "jwt", "--app-id", "a"]
+    status, _, err = cli(capsys, *argv, "--app-secret-file", str(secret_file))
+    assert status == 0, err
+    assert read(env)["JWT_APP_SECRET"] == secret
+
+
+@pytest.mark.parametrize(("value", "kept"), [("0", True), ("false", True), ("1", False), ("true", False)])
+def test_jwt_keeps_an_explicit_jwt_allow_empty_false(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, kept: bool
+) -> None:
+    env = tmp_path / ".env"
+    env.write_text(f"XMPP_DOMAIN=meet.example.org\nJWT_ALLOW_EMPTY={value}\n")
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("s3cret\n")
+    args = ["--layout", "docker", "--env-file", str(env), "--auth", "jwt", "--app-id", "a"]
+    args += ["--app-secret-file", str(secret_file)]
+    assert cli(capsys, "apply", *args)[0] == 0
+    assert read(env).get("JWT_ALLOW_EMPTY") == (value if kept else None)
+    assert cli(capsys, "check", *args)[0] == 0

@@ -462,6 +462,31 @@ def test_a_verification_failure_writes_nothing(example: Path, capsys: pytest.Cap
     assert snapshot(example) == before
 
 
+def test_a_table_form_host_is_refused_at_its_header_with_how_to_rewrite_it(
+    example: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Prosody reads `VirtualHost "D" { ... }`; the editor does not write into it and says where and what to do.
+    host = example / f"etc/prosody/conf.avail/{EXAMPLE_DOMAIN}.cfg.lua"
+    text = host.read_text()
+    header = f'VirtualHost "{EXAMPLE_DOMAIN}"\n'
+    start = text.index(header)
+    end = text.index("\nVirtualHost", start + 1) + 1
+    host.write_text(
+        text[:start] + f'VirtualHost "{EXAMPLE_DOMAIN}" {{ authentication = "jitsi-anonymous" }}\n' + text[end:]
+    )
+    line = text[:start].count("\n") + 1
+    before = snapshot(example)
+    status, out, err = run_cli(capsys, "plan", "--root", str(example))
+    _assert_failed_cleanly(
+        status,
+        out,
+        err,
+        f'{EXAMPLE_DOMAIN}.cfg.lua: line {line}, column 1: VirtualHost "{EXAMPLE_DOMAIN}" takes its options in a table',
+        "rewrite the section in the usual form",
+    )
+    assert snapshot(example) == before
+
+
 def test_the_domain_is_found_or_the_choices_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = build_example_tree(tmp_path / "root")
     assert Layout.debian(root=root).domain == EXAMPLE_DOMAIN

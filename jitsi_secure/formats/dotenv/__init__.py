@@ -55,7 +55,7 @@ from __future__ import annotations
 
 from jitsi_secure._core.keyvalue import Blank, Comment
 from jitsi_secure.formats.dotenv._document import DotenvDocument, load_file, parse
-from jitsi_secure.formats.dotenv._render import quote_value, secret_spellings
+from jitsi_secure.formats.dotenv._render import quote_value, readers_disagree, secret_spellings
 from jitsi_secure.formats.dotenv._scanner import Entry, Line
 
 __all__ = [
@@ -67,5 +67,6 @@ __all__ = [
     "load_file",
     "parse",
     "quote_value",
+    "readers_disagree",
     "secret_spellings",
 ]

@@ -6,7 +6,7 @@ import re
 
 from jitsi_secure.formats.dotenv._scanner import ANY_SPACE, Quote
 
-__all__ = ["quote_value", "secret_spellings"]
+__all__ = ["quote_value", "readers_disagree", "secret_spellings"]
 
 # What needs escaping inside double quotes for compose to read a value back literally; a ``$`` only
 # when something after it would make it a reference or an escape.
@@ -23,7 +23,7 @@ def quote_value(value: str, *, prefer: Quote = "") -> str:
     (``'`` or ``"``) when it can hold the value; a ``$`` goes in single quotes even where the value was
     double-quoted, since compose reads ``"\\$"`` as ``$`` and python-dotenv as ``\\$``.
     """
-    single_ok = not any(c in value for c in "'\\\n\r")
+    single_ok = _single_ok(value)
     if prefer == '"' and "$" in value and single_ok:
         return f"'{value}'"
     if prefer == '"' or (prefer == "'" and not single_ok):
@@ -33,6 +33,18 @@ def quote_value(value: str, *, prefer: Quote = "") -> str:
     if _unquoted_ok(value):
         return value
     return f"'{value}'" if single_ok else _double_quoted(value)
+
+
+def readers_disagree(value: str) -> bool:
+    """Whether compose and python-dotenv would read :func:`quote_value`'s spelling of ``value`` differently,
+    whatever quoting it keeps: ``value`` cannot go in single quotes (it holds ``'``, ``\\`` or a line
+    break) and in double quotes one of its ``$`` needs the escape ``\\$`` (it comes before a letter,
+    ``_``, ``{`` or ``$``), which compose reads as ``$`` and python-dotenv as ``\\$``."""
+    return not _single_ok(value) and any(m.group().startswith("$") for m in _DOUBLE_ESCAPES.finditer(value))
+
+
+def _single_ok(value: str) -> bool:
+    return not any(c in value for c in "'\\\n\r")
 
 
 def _unquoted_ok(value: str) -> bool:

@@ -16,7 +16,7 @@ from jitsi_secure._core.edit import verified_edit
 from jitsi_secure._core.splice import Splice
 from jitsi_secure._core.trivia import comment_out_splices, commented_out_as, owned_span
 from jitsi_secure._core.writable import refuse_too_deep
-from jitsi_secure.errors import EditError, ParseError
+from jitsi_secure.errors import EditError, ParseError, line_and_column
 from jitsi_secure.formats import ConfigValue
 from jitsi_secure.formats.lua._layout import (
     ASSIGNMENT_EXAMPLE,
@@ -122,12 +122,25 @@ class Editor(TableEditor):
             return found.section, fine or whole, whole
         index = indices[-1]
         if self._model.sections[index].inline:
-            raise EditError(f"section {section} takes its options in a table after its header")
+            raise EditError(self._table_form_refusal(index))
         rendered = self._render(value)
         splice = self._uncomment_example(index, option, rendered, section) or self._insert_option(
             index, option, rendered, section
         )
         return index, [splice], [splice]
+
+    def _table_form_refusal(self, index: int) -> str:
+        """Why an option cannot be added to a ``VirtualHost "x" { ... }`` section, where it is and how
+        to rewrite it (the table's values are not quoted: one may be a secret)."""
+        header = self._model.sections[index]
+        line, column = line_and_column(self.text, header.header_start)
+        name = f'"{header.name}"' if header.name is not None else "(a computed name)"
+        return (
+            f"line {line}, column {column}: {header.kind} {name} takes its options in a table after its "
+            "header ({ ... }), which jitsi-secure does not edit; rewrite the section in the usual form, "
+            f"the header alone on its line ({header.kind} {name}) and each option of the table on a line "
+            "of its own after it (option = value, no braces), then run again"
+        )
 
     def _remove_splices(self, section: str | None, option: str, how: CommentOut | None) -> list[Splice]:
         """Deleting every assignment of ``option`` in ``section`` (``how`` is ``None``), or commenting

@@ -166,8 +166,9 @@ class TableEditor(Layout):
         line_end, clean_after = self._line_end_after(end)
         if clean_before and clean_after and line_end <= node.end - 1:
             if comment_out:
-                # As the packages ship an entry switched off: `--"token_verification";`.
-                return Splice(start, start, "--", reason)
+                # As the packages ship an entry switched off: `--"token_verification";`, or spelled as the
+                # file spells its other such entries (older Debian templates: `-- "token_verification";`).
+                return Splice(start, start, self._entry_marker(node), reason)
             return Splice(line_start, line_end, "", reason)
         if comment_out and named:
             raise EditError(
@@ -186,6 +187,21 @@ class TableEditor(Layout):
             # The last field has no separator: take the one before it instead.
             return Splice(fields[k - 1].value.end, end, "", reason)
         return Splice(start, end, "", reason)
+
+    def _entry_marker(self, node: Node) -> str:
+        """How a list entry is commented out here: ``--`` and the blanks after it as the list's own
+        commented-out entries have them, else as the file's other lists' have them (the most common
+        spelling), else ``--`` as the packages ship it now."""
+        lists = [node, *(n for n in self._model.value_nodes.values() if n.kind == "table" and n is not node)]
+        for scope in (lists[:1], lists[1:]):
+            spellings = Counter(
+                token.text[: len(token.text) - len(token.text[2:].lstrip(" \t"))]
+                for table in scope
+                for token, _ in self._commented_fields(table.start + 1, table.end - 1)
+            )
+            if spellings:
+                return spellings.most_common(1)[0][0]
+        return "--"
 
     def _one_line(self, node: Node) -> bool:
         """Whether the table literal ``node`` has no line break and no comment inside it."""

@@ -6,7 +6,19 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
+from jitsi_secure._core.process_setting import ProcessSetting
+
 __all__ = ["cyclic_gc_paused"]
+
+
+def _set_collecting(collecting: bool) -> None:
+    if collecting:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+_COLLECTING = ProcessSetting(gc.isenabled, _set_collecting)
 
 
 @contextlib.contextmanager
@@ -16,12 +28,9 @@ def cyclic_gc_paused() -> Iterator[None]:
     A parse allocates many small objects (tokens, nodes, line records) that all live on and hold no
     reference cycles. The collector would rescan them again and again as they pile up, which made
     parsing large files grow faster than linearly (a quarter of the time on 1 MB inputs) while
-    finding no garbage. Reference counting still frees everything as usual.
+    finding no garbage. Reference counting still frees everything as usual. Parses in several threads
+    share the pause: the collector comes back when the last of them ends
+    (:class:`~jitsi_secure._core.process_setting.ProcessSetting`).
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with _COLLECTING.changed(gc.disable):
         yield
-    finally:
-        if collecting:
-            gc.enable()

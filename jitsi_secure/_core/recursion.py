@@ -1,45 +1,18 @@
-"""A higher recursion limit while deep parses run, shared safely between threads."""
+"""A higher recursion limit while deep parses run, shared safely between threads
+(:class:`~jitsi_secure._core.process_setting.ProcessSetting`)."""
 
 from __future__ import annotations
 
 import contextlib
 import sys
-import threading
 from collections.abc import Iterator
+
+from jitsi_secure._core.process_setting import ProcessSetting
 
 __all__ = ["recursion_limit_at_least"]
 
 
-class _SharedLimit:
-    """The process-wide limit, raised while any parse runs.
-
-    The limit is one setting for the whole process. Saving and restoring it around each parse lets threads
-    undo each other's changes (one "restores" a limit another raised and leaves it raised, or lowers it
-    under a parse still running), so the parses in progress are counted: the first saves the limit, each
-    raises it as far as it needs, the last puts back the saved one.
-    """
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.in_progress = 0
-        self.saved = 0
-
-    def enter(self, needed: int) -> None:
-        with self.lock:
-            if self.in_progress == 0:
-                self.saved = sys.getrecursionlimit()
-            self.in_progress += 1
-            if sys.getrecursionlimit() < needed:
-                sys.setrecursionlimit(needed)
-
-    def leave(self) -> None:
-        with self.lock:
-            self.in_progress -= 1
-            if self.in_progress == 0:
-                sys.setrecursionlimit(self.saved)
-
-
-_SHARED = _SharedLimit()
+_LIMIT = ProcessSetting(sys.getrecursionlimit, sys.setrecursionlimit)
 
 
 @contextlib.contextmanager
@@ -50,11 +23,14 @@ def recursion_limit_at_least(frames: int) -> Iterator[None]:
     change that other code made in between is undone then too). Since Python 3.11 calls between Python
     functions do not use the C stack, so a higher limit cannot crash the interpreter.
     """
-    _SHARED.enter(frames + _stack_depth())
-    try:
+    needed = frames + _stack_depth()
+
+    def raise_limit() -> None:
+        if sys.getrecursionlimit() < needed:
+            sys.setrecursionlimit(needed)
+
+    with _LIMIT.changed(raise_limit):
         yield
-    finally:
-        _SHARED.leave()
 
 
 def _stack_depth() -> int:

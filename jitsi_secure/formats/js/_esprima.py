@@ -40,6 +40,8 @@ def parse_independently(served: Served, *, source: str, disk_text: str) -> Node:
             disk_text, 0, "the code nests too deeply for the JavaScript parser (esprima)", source=source
         ) from None
     except Exception as exc:
+        # Only esprima's call is in the try: whatever it raises is its refusal. Not just its own Error
+        # class: fuzzing found esprima-fork refusing with an AssertionError (on "`${}0x..." texts).
         index = getattr(exc, "index", None)
         raw = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         where = served.start_on_disk(to_code_point(index if isinstance(index, int) else 0))

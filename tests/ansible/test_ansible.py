@@ -150,7 +150,7 @@ class Run:
                 ("on_create", _user(self.accounts, user="alice", password=second, update_password="on_create")),
                 ("always_check", {**_user(self.accounts, user="alice", password=second), "check_mode": True}),
                 ("unchanged_file", _slurp(self.account)),
-                ("always", _user(self.accounts, user="alice", password=second)),
+                ("always_set", _user(self.accounts, user="alice", password=second)),
                 ("always_file", _slurp(self.account)),
                 ("always_again", _user(self.accounts, user="alice", password=second)),
                 ("remove_check", {**_user(self.accounts, user="alice", state="absent"), "check_mode": True}),
@@ -439,7 +439,7 @@ def test_prosody_user_update_password_on_create_vs_always(run: Run) -> None:
     assert run.results["always_check"]["action"] == "password_updated"
     # Neither on_create nor check mode touched the account file.
     assert run.results["unchanged_file"]["content"] == run.results["add_file"]["content"]
-    assert run.results["always"]["changed"] is True
+    assert run.results["always_set"]["changed"] is True
     assert _keys_match(run.results["always_file"]["content"], USER_PASSWORDS[1])
     assert run.results["always_again"]["changed"] is False
 

@@ -55,7 +55,10 @@ def _parse(lexemes: Lexemes, text: str, source: str, tokens: tuple[Token, ...] |
     with recursion_limit_at_least(_FRAMES_NEEDED):
         statements = parser.chunk()
     spans = Spans.of(lexemes)
-    return ParsedChunk(text, tuple(statements), parser.commas, parser.semicolons, spans, tokens=tokens)
+    chunk = ParsedChunk(text, tuple(statements), parser.commas, parser.semicolons, spans)
+    if tokens is not None:
+        chunk.__dict__["tokens"] = tokens  # already lexed by parse_chunk: not again
+    return chunk
 
 
 class _Parser(ExpressionParser):

@@ -8,6 +8,7 @@ expression, and a tuple is built several times faster (a frozen dataclass sets e
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from jitsi_secure.formats.lua._lexer import Spans, Token, tokenize
@@ -53,6 +54,7 @@ class Statement(NamedTuple):
     call: Node | None = None
 
 
+@dataclass(eq=False)
 class ParsedChunk:
     """The result of :func:`parse_chunk`: the top-level statements, the counts of ``,`` and ``;`` used
     between table fields (the file's habit), the spans of the tokens the parser read, and the tokens,
@@ -61,23 +63,11 @@ class ParsedChunk:
     The parser reads no trivia, so the tokens are made only when something asks for them (an edit
     looking for comments): parsing a document does not pay for them."""
 
-    def __init__(
-        self,
-        text: str,
-        statements: tuple[Statement, ...],
-        commas: int,
-        semicolons: int,
-        spans: Spans,
-        *,
-        tokens: tuple[Token, ...] | None = None,
-    ) -> None:
-        self.text = text
-        self.spans = spans
-        self.statements = statements
-        self.commas = commas
-        self.semicolons = semicolons
-        if tokens is not None:
-            self.__dict__["tokens"] = tokens
+    text: str
+    statements: tuple[Statement, ...]
+    commas: int
+    semicolons: int
+    spans: Spans
 
     @functools.cached_property
     def tokens(self) -> tuple[Token, ...]:

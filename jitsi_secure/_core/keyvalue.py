@@ -323,7 +323,7 @@ class KeyValueDocument(Generic[EntryT]):
         """Insert ``line`` (without indentation or line break) where a new ``key`` belongs."""
         anchor = placement.anchor(key, self.KEY_SEPARATOR)
         indentation = anchor.indentation if anchor is not None else ""
-        at = len(self.text) if anchor is None else anchor.at if isinstance(anchor, Line) else anchor.splice.start
+        at = anchor.at if anchor is not None else len(self.text)
         line = indentation + line
         if at == len(self.text) and self.text and self.text[-1] not in "\r\n":
             # Appending to a file without a final line break: it keeps not having one.

@@ -41,6 +41,11 @@ class _NewLine:
     indentation: str
     splice: Splice
 
+    @property
+    def at(self) -> int:
+        """Where a line placed after this one goes: the same offset, after it (see :meth:`Placement.insert`)."""
+        return self.splice.start
+
 
 class Placement:
     """The lines of one batch's file as its changes are made: the text's entries, the comments it

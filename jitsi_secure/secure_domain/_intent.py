@@ -149,9 +149,9 @@ def _filled_or_emptied(
 ) -> bool:
     """Whether ``path`` is an empty object on one side and an object with members on the other."""
     if _empty_object(old) and new is ABSENT:
-        return any(True for p in _under(after, path) if p != path)
+        return any(p != path for p in _under(after, path))
     if _empty_object(new) and old is ABSENT:
-        return any(True for p in _under(before, path) if p != path)
+        return any(p != path for p in _under(before, path))
     return False
 
 

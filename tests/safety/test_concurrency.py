@@ -26,6 +26,7 @@ from jitsi_secure._core.write import KILL_AT_ENV, TEMP_SUFFIX
 from jitsi_secure.cli import main
 from jitsi_secure.demo import EXAMPLE_DOMAIN, build_example_tree
 from jitsi_secure.formats import properties
+from tests.oracles import missing
 from tests.safety.test_faults import _hold_lock
 
 REPO = Path(__file__).resolve().parents[2]
@@ -105,7 +106,7 @@ def test_an_apply_killed_at_any_point_of_its_write_phase_leaves_nothing_behind(
     tmp_path: Path, password_file: Path, monkeypatch: pytest.MonkeyPatch, temp_files: str
 ) -> None:
     if temp_files == "unnamed" and not write_module._UNNAMED:
-        pytest.skip("no O_TMPFILE on this system")
+        missing("no O_TMPFILE on this system (Linux 3.11 and a file system that has it)")
     # A killed process's writes stay in the page cache: fsync matters for power cuts, not here, and
     # syncing a few thousand files to disk would only make the test slow. The calls still count as
     # kill points.

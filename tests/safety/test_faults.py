@@ -31,6 +31,7 @@ from jitsi_secure.secure_domain import _apply as apply_module
 from jitsi_secure.secure_domain.layout import Layout
 from jitsi_secure.secure_domain.plan import ApplyError, Plan, apply_plan, build_plan
 from jitsi_secure.secure_domain.spec import JigasiAccount, Secret, SecureDomain
+from tests.oracles import missing
 
 REPO = Path(__file__).resolve().parents[2]
 ORIGINAL = "a = 1\n# the original\n"
@@ -66,7 +67,7 @@ def temp_files(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     if request.param == "named":
         monkeypatch.setattr(write_module, "_UNNAMED", False)
     elif not write_module._UNNAMED:
-        pytest.skip("no O_TMPFILE on this system")
+        missing("no O_TMPFILE on this system (Linux 3.11 and a file system that has it)")
     return str(request.param)
 
 
